@@ -1,0 +1,1 @@
+/* digits-augment.c — being written */

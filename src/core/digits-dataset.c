@@ -1,0 +1,1 @@
+/* digits-dataset.c — being written */

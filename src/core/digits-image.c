@@ -1,0 +1,1 @@
+/* digits-image.c — being written */

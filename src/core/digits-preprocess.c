@@ -1,0 +1,1 @@
+/* digits-preprocess.c — being written */

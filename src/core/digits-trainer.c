@@ -1,0 +1,1 @@
+/* digits-trainer.c — being written */

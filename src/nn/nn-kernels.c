@@ -1,0 +1,1 @@
+/* nn-kernels.c — being written */

@@ -1,0 +1,1 @@
+/* nn-layers.c — being written */

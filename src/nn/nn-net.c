@@ -1,0 +1,1 @@
+/* nn-net.c — being written */

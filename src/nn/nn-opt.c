@@ -1,0 +1,1 @@
+/* nn-opt.c — being written */

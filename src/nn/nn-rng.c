@@ -1,0 +1,1 @@
+/* nn-rng.c — being written */

@@ -1,0 +1,1 @@
+/* nn-trainer.c — being written */
