@@ -1,1 +1,403 @@
-/* digits-trainer.c — being written */
+/* digits-trainer.c — epochs of shuffled mini-batches on any thread, with progress,
+ * cancellation between batches and weight snapshots for the UI.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "digits-augment.h"
+#include "digits-preprocess.h"
+#include "digits-trainer.h"
+
+#define PROGRESS_INTERVAL_US  (G_USEC_PER_SEC / 5)   /* progress at most 5 times a second */
+#define SNAPSHOT_INTERVAL     200                     /* steps between weight snapshots */
+#define EVAL_CHUNK            1024
+
+struct _DigitsTrainer
+{
+  DigitsTrainConfig config;
+  DigitsDataset *train;     /* borrowed */
+  DigitsDataset *test;      /* borrowed, may be NULL */
+
+  NnNet *net;               /* being trained, touched only by the running thread */
+  NnTrainer *nn;
+  NnRng rng;
+  guint epochs_done;
+
+  GMutex lock;              /* guards snapshot */
+  NnNet *snapshot;
+  guint64 snapshot_step;
+  double snapshot_accuracy;
+};
+
+void
+digits_train_config_defaults (DigitsTrainConfig *config)
+{
+  g_return_if_fail (config != NULL);
+
+  memset (config, 0, sizeof *config);
+  config->n_hidden = 2;
+  config->hidden[0] = 128;
+  config->hidden[1] = 128;
+  config->epochs = 30;
+  config->batch = 64;
+  nn_opt_config_defaults (&config->opt, NN_OPT_ADAM);
+  config->opt.lr = 2e-3f;
+  config->opt.decay = 1e-4f;
+  config->seed = 1;
+  config->threads = 0;
+  config->augment = TRUE;
+  config->labels = DIGITS_LABELS_DIGITS;
+}
+
+static gboolean
+check_dataset (const DigitsDataset *set, const char *what, GError **error)
+{
+  if (set->rows * set->cols != DIGITS_PIXELS)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("The %s set holds %u×%u images; Digits trains on 28×28 images"),
+                   what, set->rows, set->cols);
+      return FALSE;
+    }
+  if (set->n_classes != 10)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("The %s set has %u classes; Digits trains on 10"), what, set->n_classes);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+DigitsTrainer *
+digits_trainer_new (const DigitsTrainConfig *config,
+                    DigitsDataset           *train,
+                    DigitsDataset           *test,
+                    GError                 **error)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (train != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_dataset (train, _("training"), error))
+    return NULL;
+  if (test != NULL && !check_dataset (test, _("test"), error))
+    return NULL;
+  if (train->n == 0)
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                           _("The training set is empty"));
+      return NULL;
+    }
+  if (config->batch < 1 || config->batch > 4096)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                   _("Batch size %u is out of range (1 to 4096)"), config->batch);
+      return NULL;
+    }
+  if (!(config->opt.lr > 0.0f) || !isfinite (config->opt.lr))
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                           _("The learning rate must be a positive number"));
+      return NULL;
+    }
+
+  int sizes[NN_MAX_LAYERS + 1];
+  int n_sizes = 0;
+  sizes[n_sizes++] = DIGITS_PIXELS;
+  if (config->n_hidden < 0 || config->n_hidden > NN_MAX_LAYERS - 1)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                   _("Digits supports at most %d hidden layers"), NN_MAX_LAYERS - 1);
+      return NULL;
+    }
+  for (int i = 0; i < config->n_hidden; i++)
+    sizes[n_sizes++] = config->hidden[i];
+  sizes[n_sizes++] = (int) train->n_classes;
+  if (nn_arch_check (sizes, n_sizes) != 0)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                   _("Hidden layers must have between 1 and %d units"), NN_MAX_WIDTH);
+      return NULL;
+    }
+
+  g_autoptr(DigitsTrainer) self = g_new0 (DigitsTrainer, 1);
+  self->config = *config;
+  self->train = train;
+  self->test = test;
+  g_mutex_init (&self->lock);
+
+  self->net = nn_net_new (sizes, n_sizes);
+  if (self->net == NULL)
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                           _("Not enough memory for the network"));
+      return NULL;
+    }
+  nn_net_init_he (self->net, config->seed);
+  nn_rng_seed (&self->rng, config->seed, 0x5eedu);
+
+  guint threads = config->threads ? config->threads : g_get_num_processors ();
+  self->nn = nn_trainer_new (self->net, &config->opt, (int) config->batch, (int) threads);
+  self->snapshot = nn_net_copy (self->net);
+  if (self->nn == NULL || self->snapshot == NULL)
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                           _("Not enough memory for training"));
+      return NULL;
+    }
+  self->snapshot_accuracy = NAN;
+
+  return g_steal_pointer (&self);
+}
+
+void
+digits_trainer_free (DigitsTrainer *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->nn, nn_trainer_free);
+  g_clear_pointer (&self->net, nn_net_free);
+  g_clear_pointer (&self->snapshot, nn_net_free);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+static void
+publish_snapshot (DigitsTrainer *self, guint64 step)
+{
+  g_mutex_lock (&self->lock);
+  nn_net_copy_into (self->snapshot, self->net);
+  self->snapshot_step = step;
+  g_mutex_unlock (&self->lock);
+}
+
+static DigitsModel *
+model_for_net (const DigitsTrainer *self, NnNet *net)
+{
+  DigitsModel *model = digits_model_new (net, self->config.labels);
+  const NnOptConfig *opt = &self->config.opt;
+  char buf[64];
+
+  digits_model_set_meta (model, "optimizer", nn_opt_kind_to_string (opt->kind));
+  g_snprintf (buf, sizeof buf, "%g", opt->lr);
+  digits_model_set_meta (model, "lr", buf);
+  g_snprintf (buf, sizeof buf, "%u", self->config.batch);
+  digits_model_set_meta (model, "batch", buf);
+  g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, self->config.seed);
+  digits_model_set_meta (model, "seed", buf);
+  digits_model_set_meta (model, "augment", self->config.augment ? "yes" : "no");
+  return model;
+}
+
+DigitsModel *
+digits_trainer_snapshot (DigitsTrainer *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  NnNet *copy = nn_net_copy (self->snapshot);
+  double accuracy = self->snapshot_accuracy;
+  guint epochs = self->epochs_done;
+  g_mutex_unlock (&self->lock);
+
+  if (copy == NULL)
+    return NULL;
+
+  DigitsModel *model = model_for_net (self, copy);
+  char buf[32];
+  g_snprintf (buf, sizeof buf, "%u", epochs);
+  digits_model_set_meta (model, "epochs", buf);
+  if (!isnan (accuracy))
+    {
+      g_snprintf (buf, sizeof buf, "%.4f", accuracy);
+      digits_model_set_meta (model, "test_accuracy", buf);
+    }
+  return model;
+}
+
+double
+digits_evaluate (const DigitsModel *model, const DigitsDataset *set, guint *confusion)
+{
+  g_return_val_if_fail (model != NULL && set != NULL, NAN);
+
+  const int n_classes = model->net->sizes[model->net->n_layers];
+  const guint pixels = set->rows * set->cols;
+  guint correct = 0;
+
+  if (set->n == 0 || (int) pixels != model->net->sizes[0])
+    return NAN;
+  if (confusion != NULL)
+    memset (confusion, 0, sizeof (guint) * (gsize) n_classes * (gsize) n_classes);
+
+  g_autofree float *probs = g_new (float, (gsize) EVAL_CHUNK * (gsize) n_classes);
+  for (guint start = 0; start < set->n; start += EVAL_CHUNK)
+    {
+      guint n = MIN (EVAL_CHUNK, set->n - start);
+      if (nn_net_forward_u8 (model->net, set->images + (gsize) start * pixels, n, probs) != 0)
+        return NAN;
+      for (guint i = 0; i < n; i++)
+        {
+          int guess = nn_argmax (probs + (gsize) i * n_classes, n_classes);
+          int truth = set->labels[start + i];
+          correct += guess == truth;
+          if (confusion != NULL && truth < n_classes)
+            confusion[truth * n_classes + guess]++;
+        }
+    }
+  return (double) correct / set->n;
+}
+
+static void
+fill_batch (DigitsTrainer        *self,
+            const guint32        *order,
+            guint                 count,
+            const DigitsAugmentConfig *augment,
+            guint8               *x,
+            guint8               *labels)
+{
+  const DigitsDataset *set = self->train;
+
+  for (guint i = 0; i < count; i++)
+    {
+      const guint8 *src = set->images + (gsize) order[i] * DIGITS_PIXELS;
+      if (augment != NULL)
+        digits_augment (augment, &self->rng, src, x + (gsize) i * DIGITS_PIXELS, DIGITS_SIDE);
+      else
+        memcpy (x + (gsize) i * DIGITS_PIXELS, src, DIGITS_PIXELS);
+      labels[i] = set->labels[order[i]];
+    }
+}
+
+gboolean
+digits_trainer_run (DigitsTrainer          *self,
+                    DigitsTrainProgressFunc progress,
+                    gpointer                user_data,
+                    GCancellable           *cancellable,
+                    GError                **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  const DigitsTrainConfig *config = &self->config;
+  const guint n = self->train->n;
+  const guint batch = MIN (config->batch, n);
+  const guint64 steps_per_epoch = (n + batch - 1) / batch;
+  DigitsAugmentConfig augment;
+  g_autofree guint32 *order = g_new (guint32, n);
+  g_autofree guint8 *x = g_new (guint8, (gsize) batch * DIGITS_PIXELS);
+  g_autofree guint8 *labels = g_new (guint8, batch);
+  double train_seconds_total = 0;
+  guint64 samples_total = 0;
+  gint64 last_report = g_get_monotonic_time ();
+
+  digits_augment_config_defaults (&augment);
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+
+  for (guint epoch = self->epochs_done + 1; epoch <= config->epochs; epoch++)
+    {
+      double loss_sum = 0;
+      guint64 correct = 0, seen = 0;
+      gint64 epoch_start = g_get_monotonic_time ();
+
+      nn_rng_shuffle (&self->rng, order, n);
+
+      for (guint64 s = 0; s < steps_per_epoch; s++)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            {
+              publish_snapshot (self, nn_trainer_steps_taken (self->nn));
+              return FALSE;
+            }
+
+          guint start = (guint) (s * batch);
+          guint count = MIN (batch, n - start);
+          int n_correct = 0;
+
+          fill_batch (self, order + start, count, config->augment ? &augment : NULL, x, labels);
+          float loss = nn_trainer_step (self->nn, x, labels, (int) count, &n_correct);
+          if (!isfinite (loss))
+            {
+              g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                           _("Training diverged (the loss became %f) in epoch %u; "
+                             "try a smaller learning rate"), loss, epoch);
+              return FALSE;
+            }
+          loss_sum += (double) loss * count;
+          correct += (guint64) n_correct;
+          seen += count;
+
+          guint64 step = nn_trainer_steps_taken (self->nn);
+          if (step % SNAPSHOT_INTERVAL == 0)
+            publish_snapshot (self, step);
+
+          gint64 now = g_get_monotonic_time ();
+          if (progress != NULL && now - last_report >= PROGRESS_INTERVAL_US)
+            {
+              double elapsed = (now - epoch_start) / (double) G_USEC_PER_SEC;
+              double rate = (samples_total + seen)
+                            / (train_seconds_total + elapsed + 1e-9);
+              guint64 left = (guint64) (config->epochs - epoch) * n + (n - seen);
+              DigitsTrainProgress p = {
+                .event = DIGITS_TRAIN_STEP,
+                .epoch = epoch,
+                .epochs = config->epochs,
+                .step = step,
+                .steps_per_epoch = steps_per_epoch,
+                .loss = (float) (loss_sum / seen),
+                .train_accuracy = (float) correct / seen,
+                .test_accuracy = NAN,
+                .samples_per_second = rate,
+                .epoch_seconds = elapsed,
+                .seconds_left = left / rate,
+              };
+              last_report = now;
+              progress (&p, user_data);
+            }
+        }
+
+      double epoch_seconds = (g_get_monotonic_time () - epoch_start) / (double) G_USEC_PER_SEC;
+      train_seconds_total += epoch_seconds;
+      samples_total += seen;
+      publish_snapshot (self, nn_trainer_steps_taken (self->nn));
+
+      double test_accuracy = NAN;
+      if (self->test != NULL)
+        {
+          /* The snapshot is a consistent copy; evaluate on it without holding the lock
+           * for long, since only this thread replaces the snapshot's contents. */
+          DigitsModel view = { .net = self->snapshot, .labels = config->labels };
+          test_accuracy = digits_evaluate (&view, self->test, NULL);
+        }
+
+      g_mutex_lock (&self->lock);
+      self->epochs_done = epoch;
+      self->snapshot_accuracy = test_accuracy;
+      g_mutex_unlock (&self->lock);
+
+      if (progress != NULL)
+        {
+          double rate = samples_total / (train_seconds_total + 1e-9);
+          DigitsTrainProgress p = {
+            .event = DIGITS_TRAIN_EPOCH_DONE,
+            .epoch = epoch,
+            .epochs = config->epochs,
+            .step = nn_trainer_steps_taken (self->nn),
+            .steps_per_epoch = steps_per_epoch,
+            .loss = (float) (loss_sum / MAX (seen, 1)),
+            .train_accuracy = (float) correct / MAX (seen, 1),
+            .test_accuracy = (float) test_accuracy,
+            .samples_per_second = rate,
+            .epoch_seconds = epoch_seconds,
+            .seconds_left = (double) (config->epochs - epoch) * n / rate,
+          };
+          progress (&p, user_data);
+        }
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,240 @@
+/* digits-cli-bench.c — `digits-cli bench`: the engine's speed, printed as figures.
+ *
+ * Trains 784-128-128-10 with plain SGD for one epoch of 60,000 samples at batch 32 and
+ * 128 (on MNIST when it is found, else on random bytes: the arithmetic is the same),
+ * then times single-sample inference, the 10,000-digit test set, and a whole canvas
+ * update (strokes → preprocessing → probabilities).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gi18n.h>
+
+#include "digits-dataset.h"
+#include "digits-model.h"
+#include "digits-preprocess.h"
+
+int digits_cli_bench (int argc, char **argv);
+
+typedef struct {
+  int batch;
+  double seconds;
+  double samples_per_second;
+  double gflops;
+} TrainFigure;
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* FLOPs of one training sample: forward and weight gradients for every layer, input
+ * gradients for all but the first (nothing needs the gradient of the pixels). */
+static double
+train_flops_per_sample (const NnNet *net)
+{
+  double flops = 0;
+  for (int l = 0; l < net->n_layers; l++)
+    {
+      double macs = (double) net->sizes[l] * net->sizes[l + 1];
+      flops += 2 * macs + 2 * macs + (l > 0 ? 2 * macs : 0);
+    }
+  return flops;
+}
+
+static TrainFigure
+time_training (const guint8 *images, const guint8 *labels, guint n, int batch, int threads,
+               guint64 seed)
+{
+  const int sizes[] = { DIGITS_PIXELS, 128, 128, 10 };
+  NnOptConfig opt;
+  TrainFigure figure = { .batch = batch };
+
+  nn_opt_config_defaults (&opt, NN_OPT_SGD);
+  opt.lr = 0.1f;
+  NnNet *net = nn_net_new (sizes, G_N_ELEMENTS (sizes));
+  nn_net_init_he (net, seed);
+  NnTrainer *trainer = nn_trainer_new (net, &opt, batch, threads);
+
+  /* Warm the caches and the worker threads before the clock starts. */
+  for (int i = 0; i < 20; i++)
+    nn_trainer_step (trainer, images, labels, batch, NULL);
+
+  gint64 t0 = g_get_monotonic_time ();
+  for (guint start = 0; start + (guint) batch <= n; start += (guint) batch)
+    nn_trainer_step (trainer, images + (gsize) start * DIGITS_PIXELS, labels + start, batch,
+                     NULL);
+  figure.seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
+  guint done = n / (guint) batch * (guint) batch;
+  figure.samples_per_second = done / figure.seconds;
+  figure.gflops = train_flops_per_sample (net) * figure.samples_per_second / 1e9;
+  /* Report per 60,000 samples, whatever the remainder. */
+  figure.seconds = 60000.0 / figure.samples_per_second;
+
+  nn_trainer_free (trainer);
+  nn_net_free (net);
+  return figure;
+}
+
+static void
+make_seven (DigitsStroke *stroke)
+{
+  static const DigitsPoint points[] = {
+    { 60, 50 }, { 90, 48 }, { 130, 47 }, { 170, 50 }, { 200, 52 },
+    { 185, 90 }, { 165, 130 }, { 150, 170 }, { 138, 210 }, { 130, 240 },
+  };
+  stroke->points = g_array_new (FALSE, FALSE, sizeof (DigitsPoint));
+  /* Mouse events arrive every few pixels; interpolate to make it realistic. */
+  for (gsize i = 0; i + 1 < G_N_ELEMENTS (points); i++)
+    for (int t = 0; t < 8; t++)
+      {
+        DigitsPoint p = {
+          points[i].x + (points[i + 1].x - points[i].x) * t / 8.0f,
+          points[i].y + (points[i + 1].y - points[i].y) * t / 8.0f,
+        };
+        g_array_append_val (stroke->points, p);
+      }
+}
+
+int
+digits_cli_bench (int argc, char **argv)
+{
+  gboolean json = FALSE;
+  gint threads = 0;
+  g_autofree char *data_dir = NULL;
+
+  GOptionEntry entries[] = {
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
+      N_("MNIST folder (default: $DIGITS_MNIST_DIR; random data when none)"), N_("DIR") },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
+    { NULL }
+  };
+
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Measure training throughput (784-128-128-10, plain SGD, "
+                                  "60,000 samples at batch 32 and 128), single-digit "
+                                  "inference, the 10,000-digit test set and a canvas update."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_autoptr(GError) error = NULL;
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("digits-cli bench: %s\n", error->message);
+      return 2;
+    }
+  if (threads < 0 || threads > 256)
+    {
+      g_printerr ("digits-cli bench: %s\n", _("--threads takes a number from 1 to 256"));
+      return 2;
+    }
+  if (threads == 0)
+    threads = (gint) g_get_num_processors ();
+
+  /* Data: MNIST if we can find it, otherwise random bytes of the same shape. */
+  const guint n = 60000;
+  g_autofree guint8 *images = g_new (guint8, (gsize) n * DIGITS_PIXELS);
+  g_autofree guint8 *labels = g_new (guint8, n);
+  const char *source = "random";
+  g_autofree char *dir = data_dir ? g_strdup (data_dir) : digits_dataset_find_mnist ();
+  g_autoptr(DigitsDataset) train = NULL;
+  g_autoptr(DigitsDataset) test = NULL;
+  if (dir != NULL && digits_dataset_load_mnist_dir (dir, &train, &test, NULL)
+      && train->n >= n && train->rows * train->cols == DIGITS_PIXELS)
+    {
+      memcpy (images, train->images, (gsize) n * DIGITS_PIXELS);
+      memcpy (labels, train->labels, n);
+      source = "mnist";
+    }
+  else
+    {
+      NnRng rng;
+      nn_rng_seed (&rng, 7, 7);
+      for (gsize i = 0; i < (gsize) n * DIGITS_PIXELS; i++)
+        images[i] = (guint8) (nn_rng_next (&rng) >> 24);
+      for (guint i = 0; i < n; i++)
+        labels[i] = (guint8) nn_rng_below (&rng, 10);
+    }
+
+  TrainFigure figures[2] = {
+    time_training (images, labels, n, 32, threads, 1),
+    time_training (images, labels, n, 128, threads, 1),
+  };
+
+  /* Inference on a trained-looking net: the built-in model when it loads. */
+  g_autoptr(DigitsModel) model = digits_model_load_builtin (NULL);
+  const int sizes[] = { DIGITS_PIXELS, 128, 128, 10 };
+  NnNet *owned = NULL;
+  const NnNet *net = model ? model->net : (owned = nn_net_new (sizes, G_N_ELEMENTS (sizes)));
+  if (owned)
+    nn_net_init_he (owned, 3);
+
+  float input[DIGITS_PIXELS], probs[10];
+  for (int i = 0; i < DIGITS_PIXELS; i++)
+    input[i] = images[i] / 255.0f;
+
+  const int rounds = 9, reps = 2000;
+  double single[9], set_ms[9], canvas[9];
+  g_autofree float *set_probs = g_new (float, 10000 * 10);
+  const guint8 *set_images = test && test->n >= 10000 ? test->images : images;
+  DigitsStroke seven;
+  float out[DIGITS_PIXELS];
+  make_seven (&seven);
+
+  for (int r = 0; r < rounds; r++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      for (int i = 0; i < reps; i++)
+        nn_net_forward (net, input, 1, probs);
+      single[r] = (g_get_monotonic_time () - t0) / (double) reps;
+
+      t0 = g_get_monotonic_time ();
+      nn_net_forward_u8 (net, set_images, 10000, set_probs);
+      set_ms[r] = (g_get_monotonic_time () - t0) / 1000.0;
+
+      t0 = g_get_monotonic_time ();
+      for (int i = 0; i < 100; i++)
+        {
+          digits_preprocess_strokes (&seven, 1, 1.0f, out);
+          nn_net_forward (net, out, 1, probs);
+        }
+      canvas[r] = (g_get_monotonic_time () - t0) / 100.0;
+    }
+  g_array_unref (seven.points);
+  g_clear_pointer (&owned, nn_net_free);
+
+  qsort (single, rounds, sizeof (double), compare_doubles);
+  qsort (set_ms, rounds, sizeof (double), compare_doubles);
+  qsort (canvas, rounds, sizeof (double), compare_doubles);
+
+  if (json)
+    {
+      printf ("{\"threads\":%d,\"data\":\"%s\",\"train\":[", threads, source);
+      for (int i = 0; i < 2; i++)
+        printf ("%s{\"batch\":%d,\"samples_per_second\":%.0f,\"seconds_per_epoch\":%.4f,"
+                "\"gflops\":%.2f}", i ? "," : "", figures[i].batch,
+                figures[i].samples_per_second, figures[i].seconds, figures[i].gflops);
+      printf ("],\"inference_us\":%.3f,\"test_set_ms\":%.3f,\"canvas_update_us\":%.2f}\n",
+              single[rounds / 2], set_ms[rounds / 2], canvas[rounds / 2]);
+      return 0;
+    }
+
+  printf (_("Digits benchmark: 784-128-128-10, %d threads, %s data\n\n"), threads, source);
+  printf (_("Training, plain SGD, 60,000 samples:\n"));
+  for (int i = 0; i < 2; i++)
+    printf (_("  batch %3d   %9.0f samples/s   %6.3f s/epoch   %6.1f GFLOP/s\n"),
+            figures[i].batch, figures[i].samples_per_second, figures[i].seconds,
+            figures[i].gflops);
+  printf (_("\nInference (median of %d rounds):\n"), rounds);
+  printf (_("  one digit            %8.2f µs\n"), single[rounds / 2]);
+  printf (_("  10,000 test digits   %8.2f ms\n"), set_ms[rounds / 2]);
+  printf (_("  canvas update        %8.2f µs (strokes → preprocessing → probabilities)\n"),
+          canvas[rounds / 2]);
+  return 0;
+}

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""digits-cli as a person uses it: help, errors, train → eval → classify, JSON shapes."""
+import json
+import math
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+import zlib
+
+CLI = os.environ.get("DIGITS_CLI", "digits-cli")
+MNIST = os.environ.get("DIGITS_MNIST_DIR")
+
+
+def run(*args, env=None, check=None):
+    e = dict(os.environ)
+    e["LC_ALL"] = "C.UTF-8"
+    e.pop("LANGUAGE", None)
+    if env is not None:
+        e.update(env)
+        for k, v in env.items():
+            if v is None:
+                e.pop(k)
+    p = subprocess.run([CLI, *args], capture_output=True, text=True, env=e, timeout=600)
+    if check is not None:
+        assert p.returncode == check, (args, p.returncode, p.stdout, p.stderr)
+    return p
+
+
+def write_png(path, width, height, pixels, channels=1):
+    """pixels: bytes, row-major; channels 1 (grey) or 4 (RGBA)."""
+    colour = {1: 0, 3: 2, 4: 6}[channels]
+    raw = b"".join(b"\0" + pixels[y * width * channels:(y + 1) * width * channels]
+                   for y in range(height))
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)))
+        f.write(chunk(b"IDAT", zlib.compress(raw)))
+        f.write(chunk(b"IEND", b""))
+
+
+def canvas(width, height, paper=255):
+    return bytearray([paper] * (width * height))
+
+
+def draw_line(img, width, x0, y0, x1, y1, radius, ink=0):
+    """A thick line with round ends, like a felt pen."""
+    height = len(img) // width
+    for y in range(max(0, int(min(y0, y1) - radius - 1)), min(height, int(max(y0, y1) + radius + 2))):
+        for x in range(max(0, int(min(x0, x1) - radius - 1)), min(width, int(max(x0, x1) + radius + 2))):
+            dx, dy = x1 - x0, y1 - y0
+            t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)))
+            d = math.hypot(x - (x0 + t * dx), y - (y0 + t * dy))
+            if d <= radius:
+                img[y * width + x] = ink
+
+
+def draw_one(img, width, cx, top, size, ink=0):
+    draw_line(img, width, cx, top, cx, top + size, size * 0.07, ink)
+
+
+def draw_zero(img, width, cx, cy, size, ink=0):
+    steps = 48
+    for i in range(steps):
+        a0, a1 = 2 * math.pi * i / steps, 2 * math.pi * (i + 1) / steps
+        rx, ry = size * 0.32, size * 0.48
+        draw_line(img, width, cx + rx * math.cos(a0), cy + ry * math.sin(a0),
+                  cx + rx * math.cos(a1), cy + ry * math.sin(a1), size * 0.07, ink)
+
+
+def draw_seven(img, width, left, top, size, ink=0):
+    draw_line(img, width, left, top, left + size * 0.6, top, size * 0.07, ink)
+    draw_line(img, width, left + size * 0.6, top, left + size * 0.25, top + size, size * 0.07, ink)
+
+
+class Help(unittest.TestCase):
+    def test_top_level_help(self):
+        p = run("--help", check=0)
+        for command in ("train", "eval", "classify", "bench", "info"):
+            self.assertIn(command, p.stdout)
+
+    def test_every_command_has_help(self):
+        expect = {
+            "train": ["--data", "--epochs", "--batch", "--optimizer", "--lr", "--decay",
+                      "--momentum", "--l2", "--hidden", "--seed", "--out", "--json"],
+            "eval": ["--model", "--data", "--json"],
+            "classify": ["--model", "--json"],
+            "bench": ["--json"],
+            "info": ["--model"],
+        }
+        for command, options in expect.items():
+            p = run(command, "--help", check=0)
+            for option in options:
+                self.assertIn(option, p.stdout, f"{command} --help lacks {option}")
+
+    def test_no_command(self):
+        p = run()
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Usage", p.stderr)
+
+    def test_unknown_command(self):
+        p = run("fly")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown command", p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1)
+
+
+class Errors(unittest.TestCase):
+    def assert_one_line_error(self, p, *needles):
+        self.assertNotEqual(p.returncode, 0)
+        self.assertEqual(p.stdout, "")
+        lines = p.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, p.stderr)
+        for n in needles:
+            self.assertIn(n, lines[0])
+
+    def test_train_without_data(self):
+        with tempfile.TemporaryDirectory() as home:
+            p = run("train", env={"DIGITS_MNIST_DIR": None, "XDG_DATA_HOME": home})
+        if os.path.isdir("/usr/share/datasets/mnist"):
+            self.skipTest("MNIST is installed system-wide")
+        self.assert_one_line_error(p, "--data")
+
+    def test_train_missing_folder(self):
+        p = run("train", "--data", "/nonexistent/mnist")
+        self.assert_one_line_error(p, "/nonexistent/mnist")
+
+    def test_bad_option_values(self):
+        self.assert_one_line_error(run("train", "--optimizer", "rmsprop"), "sgd, momentum or adam")
+        self.assert_one_line_error(run("train", "--epochs", "0"), "--epochs")
+        self.assert_one_line_error(run("train", "--hidden", "128,x"), "--hidden")
+        self.assert_one_line_error(run("train", "--lr", "-1"), "--lr")
+        self.assert_one_line_error(run("train", "--frobnicate"), "frobnicate")
+
+    def test_bad_model_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "broken.model")
+            with open(path, "wb") as f:
+                f.write(b"this is not a model")
+            p = run("info", "--model", path)
+            self.assert_one_line_error(p, "broken.model")
+            p = run("classify", "--model", os.path.join(d, "missing.model"), path)
+            self.assert_one_line_error(p, "missing.model")
+
+    def test_classify_without_images(self):
+        self.assert_one_line_error(run("classify"), "no image")
+
+
+class Classify(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+
+    def path(self, name):
+        return os.path.join(self.dir.name, name)
+
+    def test_reads_digits_left_to_right(self):
+        w, h = 300, 140
+        img = canvas(w, h)
+        draw_one(img, w, 60, 25, 90)
+        draw_zero(img, w, 150, 70, 90)
+        draw_seven(img, w, 215, 25, 90)
+        write_png(self.path("one-zero-seven.png"), w, h, bytes(img))
+
+        p = run("classify", "--json", self.path("one-zero-seven.png"), check=0)
+        result = json.loads(p.stdout)
+        self.assertEqual(result["file"], self.path("one-zero-seven.png"))
+        self.assertEqual(result["digits"], "107")
+        self.assertEqual(len(result["probabilities"]), 3)
+        for probs in result["probabilities"]:
+            self.assertEqual(len(probs), 10)
+            self.assertAlmostEqual(sum(probs), 1.0, places=3)
+
+    def test_light_on_dark_and_colour(self):
+        w, h = 120, 120
+        img = canvas(w, h, paper=20)
+        draw_seven(img, w, 30, 15, 90, ink=230)
+        write_png(self.path("chalk.png"), w, h, bytes(img))
+        # Blue ink on a transparent background.
+        rgba = bytearray(w * h * 4)
+        grey = canvas(w, h)
+        draw_one(grey, w, 60, 15, 90)
+        for i, v in enumerate(grey):
+            if v == 0:
+                rgba[4 * i:4 * i + 4] = bytes([20, 40, 200, 255])
+        write_png(self.path("blue.png"), w, h, bytes(rgba), channels=4)
+
+        p = run("classify", "--json", self.path("chalk.png"), self.path("blue.png"), check=0)
+        lines = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertEqual([l["digits"] for l in lines], ["7", "1"])
+
+    def test_failures_are_reported_per_file(self):
+        w, h = 100, 100
+        write_png(self.path("blank.png"), w, h, bytes(canvas(w, h)))
+        with open(self.path("notes.png"), "w") as f:
+            f.write("not an image at all")
+        img = canvas(w, h)
+        draw_one(img, w, 50, 10, 80)
+        write_png(self.path("one.png"), w, h, bytes(img))
+
+        p = run("classify", "--json", self.path("blank.png"), self.path("notes.png"),
+                self.path("one.png"))
+        self.assertEqual(p.returncode, 1)
+        lines = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertEqual(len(lines), 3)
+        self.assertEqual(lines[0]["digits"], "")
+        self.assertIn("No digit", lines[0]["error"])
+        self.assertIn("notes.png", lines[1]["error"])
+        self.assertEqual(lines[2]["digits"], "1")
+        self.assertNotIn("error", lines[2])
+
+        p = run("classify", self.path("notes.png"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("notes.png", p.stderr)
+
+    def test_text_output(self):
+        w, h = 100, 100
+        img = canvas(w, h)
+        draw_one(img, w, 50, 10, 80)
+        write_png(self.path("one.png"), w, h, bytes(img))
+        p = run("classify", self.path("one.png"), check=0)
+        self.assertTrue(p.stdout.startswith(self.path("one.png") + ": 1\n"), p.stdout)
+
+
+@unittest.skipUnless(MNIST, "DIGITS_MNIST_DIR is not set")
+class WithMnist(unittest.TestCase):
+    def test_train_eval_round_trip(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "small.model")
+            p = run("train", "--data", MNIST, "--limit", "3000", "--epochs", "2",
+                    "--hidden", "32", "--no-augment", "--json", "--out", out, check=0)
+            epochs = [json.loads(l) for l in p.stdout.splitlines()]
+            self.assertEqual([e["epoch"] for e in epochs], [1, 2])
+            for e in epochs:
+                self.assertEqual(set(e), {"epoch", "loss", "train_accuracy",
+                                          "test_accuracy", "seconds"})
+                self.assertGreater(e["seconds"], 0)
+            self.assertLess(epochs[1]["loss"], epochs[0]["loss"])
+            self.assertGreater(epochs[1]["test_accuracy"], 0.80)
+            with open(out, "rb") as f:
+                self.assertEqual(f.read(8), b"DIGITSNN")
+
+            p = run("eval", "--model", out, "--data", MNIST, "--json", check=0)
+            result = json.loads(p.stdout)
+            self.assertEqual(result["count"], 10000)
+            self.assertAlmostEqual(result["accuracy"], epochs[1]["test_accuracy"], places=4)
+            self.assertEqual(len(result["confusion"]), 10)
+            self.assertEqual(sum(map(sum, result["confusion"])), 10000)
+            self.assertEqual(sum(result["confusion"][i][i] for i in range(10)),
+                             round(result["accuracy"] * 10000))
+
+            p = run("eval", "--model", out, "--data", MNIST, check=0)
+            self.assertIn("Confusion matrix", p.stdout)
+
+    def test_builtin_model_reaches_98(self):
+        p = run("eval", "--json", env={"DIGITS_MNIST_DIR": MNIST}, check=0)
+        self.assertGreaterEqual(json.loads(p.stdout)["accuracy"], 0.98)
+
+    def test_bench_json(self):
+        p = run("bench", "--json", check=0)
+        b = json.loads(p.stdout)
+        self.assertEqual([t["batch"] for t in b["train"]], [32, 128])
+        for t in b["train"]:
+            self.assertGreater(t["samples_per_second"], 1000)
+        self.assertGreater(b["inference_us"], 0)
+        self.assertGreater(b["test_set_ms"], 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
