@@ -31,7 +31,7 @@ typedef struct {
 } DigitsStroke;
 
 /* Stroke width as a fraction of the digit's longer side: MNIST's pen. */
-#define DIGITS_PEN_FRACTION 0.12f
+#define DIGITS_PEN_FRACTION 0.15f
 
 /* Renders strokes (anti-aliased, round caps and joins) with a pen whose width is
  * DIGITS_PEN_FRACTION × pen_scale of the ink's longer side, and preprocesses the result.
