@@ -310,28 +310,39 @@ read_header (IdxReader *r, guint8 *header, gsize header_len, guint32 magic, GErr
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT, _("%s: the file is empty"), r->name);
       return FALSE;
     }
-  /* The magic first, so that a foreign file short of a header is called foreign. */
-  if (got >= 4)
+  /* The magic first, so that a foreign file short of a header is called foreign. A file
+   * shorter than the magic is padded with the expected bytes: a true prefix of an IDX
+   * file then passes on to "truncated", anything else does not. */
+  if (got < 4)
     {
-      found = read_be32 (header);
-      if (found != magic)
-        {
-          if (found == IDX_LABELS_MAGIC)
-            g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                         _("%s: this is an IDX label file, not an image file"), r->name);
-          else if (found == IDX_IMAGES_MAGIC)
-            g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                         _("%s: this is an IDX image file, not a label file"), r->name);
-          else if (images)
-            g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                         _("%s: not an IDX image file (it begins with 0x%08X, "
-                           "expected 0x%08X)"), r->name, found, magic);
-          else
-            g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                         _("%s: not an IDX label file (it begins with 0x%08X, "
-                           "expected 0x%08X)"), r->name, found, magic);
-          return FALSE;
-        }
+      guint8 expected[4] = { magic >> 24, (magic >> 16) & 0xff, (magic >> 8) & 0xff,
+                             magic & 0xff };
+
+      memcpy (expected, header, got);
+      memcpy (header, expected, 4);
+    }
+  found = read_be32 (header);
+  if (found != magic)
+    {
+      if (found == IDX_LABELS_MAGIC)
+        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                     _("%s: this is an IDX label file, not an image file"), r->name);
+      else if (found == IDX_IMAGES_MAGIC)
+        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                     _("%s: this is an IDX image file, not a label file"), r->name);
+      else if (got < 4)
+        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                     images ? _("%s: not an IDX image file (it is only %u bytes long)")
+                            : _("%s: not an IDX label file (it is only %u bytes long)"),
+                     r->name, (guint) got);
+      else
+        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                     images ? _("%s: not an IDX image file (it begins with 0x%08X, "
+                                "expected 0x%08X)")
+                            : _("%s: not an IDX label file (it begins with 0x%08X, "
+                                "expected 0x%08X)"),
+                     r->name, found, magic);
+      return FALSE;
     }
   if (got < header_len)
     {
@@ -476,10 +487,14 @@ load_images (const char *path, IdxImages *out, GError **error)
                      (guint) bytes);
       else
         {
-          g_autofree char *extra = format_u64 (r->file_size - sizeof header - bytes);
+          guint64 n_extra = r->file_size - sizeof header - bytes;
+          g_autofree char *extra = format_u64 (n_extra);
 
           g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                       _("%s: %s unexpected bytes after the %u images the header promises"),
+                       ngettext ("%s: %s unexpected byte after the %u images the header "
+                                 "promises",
+                                 "%s: %s unexpected bytes after the %u images the header "
+                                 "promises", (gulong) MIN (n_extra, G_MAXULONG)),
                        path, extra, n);
         }
       return FALSE;
@@ -541,10 +556,14 @@ load_labels (const char *path, guint n_classes, guint *n_out, GError **error)
                      path, n, (guint) (r->file_size - sizeof header));
       else
         {
-          g_autofree char *extra = format_u64 (r->file_size - sizeof header - n);
+          guint64 n_extra = r->file_size - sizeof header - n;
+          g_autofree char *extra = format_u64 (n_extra);
 
           g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                       _("%s: %s unexpected bytes after the %u labels the header promises"),
+                       ngettext ("%s: %s unexpected byte after the %u labels the header "
+                                 "promises",
+                                 "%s: %s unexpected bytes after the %u labels the header "
+                                 "promises", (gulong) MIN (n_extra, G_MAXULONG)),
                        path, extra, n);
         }
       return NULL;
@@ -600,7 +619,8 @@ digits_dataset_load_idx (const char *images_path,
   if (images.n != n_labels)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                   _("%s holds %u images but %s holds %u labels; they must be as many"),
+                   _("%s holds %u images but %s holds %u labels; there must be one label "
+                     "per image"),
                    images_path, images.n, labels_path, n_labels);
       g_free (images.data);
       return NULL;

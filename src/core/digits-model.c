@@ -348,14 +348,14 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
   if (preprocess != PREPROCESS_MNIST)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("expects input preprocessed in a way this version of Digits does not "
-                     "know (preprocessing %u)"), preprocess);
+                   _("the model expects input prepared in a way this version of Digits "
+                     "does not know (preprocessing %u)"), preprocess);
       return FALSE;
     }
   if (side != INPUT_SIDE)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("expects %u×%u images; Digits makes %u×%u"),
+                   _("the model expects %u×%u images; Digits makes %u×%u"),
                    side, side, INPUT_SIDE, INPUT_SIDE);
       return FALSE;
     }
@@ -363,7 +363,7 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
     {
       g_set_error (error, DIGITS_ERROR,
                    n_layers == 0 ? DIGITS_ERROR_CORRUPT : DIGITS_ERROR_TOO_LARGE,
-                   _("has %u layers; Digits accepts 1 to %u"), n_layers, NN_MAX_LAYERS);
+                   _("the model has %u layers; Digits accepts 1 to %u"), n_layers, NN_MAX_LAYERS);
       return FALSE;
     }
 
@@ -377,7 +377,7 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
         {
           g_set_error (error, DIGITS_ERROR,
                        size == 0 ? DIGITS_ERROR_CORRUPT : DIGITS_ERROR_TOO_LARGE,
-                       _("has a layer of %u units; Digits accepts 1 to %u"),
+                       _("the model has a layer of %u units; Digits accepts 1 to %u"),
                        size, NN_MAX_WIDTH);
           return FALSE;
         }
@@ -398,11 +398,18 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
                    sizes[0], side, side, side * side);
       return FALSE;
     }
-  if (n_classes != N_CLASSES || sizes[n_layers] != (int) n_classes)
+  if (n_classes != N_CLASSES)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("tells %d classes apart; Digits knows label sets of %u"),
-                   sizes[n_layers], N_CLASSES);
+                   _("the model tells %u classes apart; Digits knows label sets of %u"),
+                   n_classes, N_CLASSES);
+      return FALSE;
+    }
+  if (sizes[n_layers] != (int) n_classes)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                   _("damaged: its network has %d outputs for %u classes"),
+                   sizes[n_layers], n_classes);
       return FALSE;
     }
 
@@ -415,7 +422,8 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
       if (activation != ACTIVATION_RELU)
         {
           g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                       _("uses an activation this version of Digits does not know (%u)"),
+                       _("the model uses an activation this version of Digits does not "
+                         "know (%u)"),
                        activation);
           return FALSE;
         }
@@ -426,13 +434,15 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
   if (output != OUTPUT_SOFTMAX)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("uses an output layer this version of Digits does not know (%u)"), output);
+                   _("the model uses an output layer this version of Digits does not "
+                     "know (%u)"), output);
       return FALSE;
     }
   if (label_set != DIGITS_LABELS_DIGITS && label_set != DIGITS_LABELS_FASHION)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("uses a label set this version of Digits does not know (%u)"), label_set);
+                   _("the model uses a label set this version of Digits does not "
+                     "know (%u)"), label_set);
       return FALSE;
     }
   *labels = (DigitsLabelSet) label_set;
@@ -501,7 +511,8 @@ deserialize (const guint8 *data, gsize size, GError **error)
                                                    G_FORMAT_SIZE_IEC_UNITS);
 
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                   _("too large (%s); Digits reads model files of up to %s"), have, limit);
+                   _("the file is too large (%s); Digits reads model files of up to %s"),
+                   have, limit);
       return NULL;
     }
 
@@ -509,7 +520,7 @@ deserialize (const guint8 *data, gsize size, GError **error)
   if (header_len > MAX_HEADER_LEN)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                   _("its header claims %u bytes; Digits accepts at most %u"),
+                   _("the file's header claims %u bytes; Digits accepts at most %u"),
                    header_len, MAX_HEADER_LEN);
       return NULL;
     }
@@ -535,7 +546,7 @@ deserialize (const guint8 *data, gsize size, GError **error)
       g_autofree char *limit = format_u64 (DIGITS_MODEL_MAX_PARAMS);
 
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                   _("it claims %s parameters; Digits accepts at most %s"), claimed, limit);
+                   _("the file claims %s parameters; Digits accepts at most %s"), claimed, limit);
       return NULL;
     }
 
@@ -748,6 +759,17 @@ digits_model_save (const DigitsModel *model, const char *path, GError **error)
       return FALSE;
     }
   data = g_bytes_get_data (bytes, &size);
+
+  /* Such a file would never load again; better to say so now, while the old file (and
+   * the settings that diverged) are still there. */
+  for (gsize i = 0; i < model->net->n_params; i++)
+    if (!isfinite (model->net->params[i]))
+      {
+        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                     _("%s: not saved: the model's parameters are not all finite numbers "
+                       "(did training diverge?)"), path);
+        return FALSE;
+      }
 
   /* A temporary file renamed over the old one (and synced first): a crash or a full disk
    * at any moment leaves either the old file or the new one, never a mix. */
