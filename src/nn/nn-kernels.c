@@ -1,1 +1,477 @@
-/* nn-kernels.c — being written */
+/* nn-kernels.c — the matrix products under every layer: a plain C reference
+ * and AVX2/FMA and AVX-512 versions picked at run time by cpuid, so one
+ * binary runs on any x86-64.
+ *
+ * The fast kernels broadcast one element of A and multiply it with a row of
+ * B held in vector registers (B's rows are contiguous in both uses: weights
+ * W[in][out] forward and deltas dY[batch][out] for weight gradients), over a
+ * register tile of 6 rows × up to 64 (AVX-512) or 16 (AVX2) columns. Each
+ * output's sum runs over s in order with one FMA per term, so the tile shape
+ * never changes the bits, and bias, ReLU and the ReLU-backward mask are
+ * applied while the tile is still in registers. */
+#include "nn-private.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define NN_X86 1
+#include <immintrin.h>
+#else
+#define NN_X86 0
+#endif
+
+#define U8F(i) ((float) (i) / 255.0f)
+#define U8F4(i) U8F (i), U8F ((i) + 1), U8F ((i) + 2), U8F ((i) + 3)
+#define U8F16(i) U8F4 (i), U8F4 ((i) + 4), U8F4 ((i) + 8), U8F4 ((i) + 12)
+#define U8F64(i) U8F16 (i), U8F16 ((i) + 16), U8F16 ((i) + 32), U8F16 ((i) + 48)
+
+/* Folded by the compiler with the same rounding as a run-time division. */
+const float nn_u8_to_float[256] = { U8F64 (0), U8F64 (64), U8F64 (128), U8F64 (192) };
+
+/* ---- reference ---- */
+
+static inline float
+epilogue_ref (float x, const NnEpilogue *ep, size_t i, size_t j)
+{
+  if (ep == NULL)
+    return x;
+  if (ep->bias != NULL)
+    x += ep->bias[j];
+  if (ep->relu)
+    x = x > 0.0f ? x : 0.0f;
+  if (ep->mask != NULL)
+    x = ep->mask[i * ep->ldm + j] > 0.0f ? x : 0.0f;
+  return x;
+}
+
+static void
+gemm_ref (int m, int n, int s, const float *a, size_t ars, size_t ass, const float *b,
+          size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+{
+  (void) scratch;
+  for (int i = 0; i < m; i++)
+    {
+      float *crow = c + (size_t) i * ldc;
+      for (int j = 0; j < n; j++)
+        crow[j] = 0.0f;
+      for (int t = 0; t < s; t++)
+        {
+          float av = a[i * ars + t * ass];
+          const float *brow = b + (size_t) t * ldb;
+          for (int j = 0; j < n; j++)
+            crow[j] += av * brow[j];
+        }
+      for (int j = 0; j < n; j++)
+        crow[j] = epilogue_ref (crow[j], ep, i, j);
+    }
+}
+
+static void
+gemm_u8_ref (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, const float *b,
+             size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+{
+  (void) scratch;
+  for (int i = 0; i < m; i++)
+    {
+      float *crow = c + (size_t) i * ldc;
+      for (int j = 0; j < n; j++)
+        crow[j] = 0.0f;
+      for (int t = 0; t < s; t++)
+        {
+          float av = (float) a[i * ars + t * ass] / 255.0f;
+          const float *brow = b + (size_t) t * ldb;
+          for (int j = 0; j < n; j++)
+            crow[j] += av * brow[j];
+        }
+      for (int j = 0; j < n; j++)
+        crow[j] = epilogue_ref (crow[j], ep, i, j);
+    }
+}
+
+static const NnKernels kernels_ref = { "reference", gemm_ref, gemm_u8_ref };
+
+/* Steps s where any of the r rows of a tile has a non-zero byte. Branch-free
+ * so the random zero pattern of digits costs no mispredictions. */
+static inline int
+list_nonzero_scalar (int r, int s, const uint8_t *a, size_t ars, size_t ass, int s0, int *list,
+                     int cnt)
+{
+  for (int t = s0; t < s; t++)
+    {
+      unsigned nz = 0;
+      for (int i = 0; i < r; i++)
+        nz |= a[i * ars + t * ass];
+      list[cnt] = t;
+      cnt += nz != 0;
+    }
+  return cnt;
+}
+
+#if NN_X86
+
+/* ---- AVX-512 ---- */
+
+#define T512 __attribute__ ((target ("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
+#define INLINE static inline __attribute__ ((always_inline))
+
+INLINE T512 void
+tile512 (const int R, const int V, const int U8, __mmask16 lm, int ns, const int *list,
+         const void *a, size_t ars, size_t ass, const float *b, size_t ldb, float *c,
+         size_t ldc, const NnEpilogue *ep, size_t i0, size_t j0)
+{
+  __m512 acc[6][4];
+#pragma GCC unroll 6
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; v++)
+      acc[r][v] = _mm512_setzero_ps ();
+
+  for (int t = 0; t < ns; t++)
+    {
+      size_t st = U8 ? (size_t) list[t] : (size_t) t;
+      const float *brow = b + st * ldb;
+      __m512 bv[4];
+#pragma GCC unroll 4
+      for (int v = 0; v < V; v++)
+        bv[v] = v == V - 1 ? _mm512_maskz_loadu_ps (lm, brow + 16 * v)
+                           : _mm512_loadu_ps (brow + 16 * v);
+#pragma GCC unroll 6
+      for (int r = 0; r < R; r++)
+        {
+          float av = U8 ? nn_u8_to_float[((const uint8_t *) a)[r * ars + st * ass]]
+                        : ((const float *) a)[r * ars + st * ass];
+          __m512 ab = _mm512_set1_ps (av);
+#pragma GCC unroll 4
+          for (int v = 0; v < V; v++)
+            acc[r][v] = _mm512_fmadd_ps (ab, bv[v], acc[r][v]);
+        }
+    }
+
+  const __m512 zero = _mm512_setzero_ps ();
+#pragma GCC unroll 6
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; v++)
+      {
+        __mmask16 mk = v == V - 1 ? lm : (__mmask16) 0xFFFF;
+        __m512 x = acc[r][v];
+        size_t j = j0 + 16 * v;
+        if (ep != NULL)
+          {
+            if (ep->bias != NULL)
+              x = _mm512_add_ps (x, _mm512_maskz_loadu_ps (mk, ep->bias + j));
+            if (ep->relu)
+              x = _mm512_maskz_max_ps ((__mmask16) 0xFFFF, x, zero);
+            if (ep->mask != NULL)
+              {
+                __m512 mv = _mm512_maskz_loadu_ps (mk, ep->mask + (i0 + r) * ep->ldm + j);
+                x = _mm512_maskz_mov_ps (_mm512_cmp_ps_mask (mv, zero, _CMP_GT_OQ), x);
+              }
+          }
+        _mm512_mask_storeu_ps (c + r * ldc + 16 * v, mk, x);
+      }
+}
+
+#define TILE512_CASES(U8_)                                                                    \
+  switch (R * 8 + V)                                                                          \
+    {                                                                                         \
+    case 1 * 8 + 1: tile512 (1, 1, U8_, TILE_ARGS); break;                                    \
+    case 1 * 8 + 2: tile512 (1, 2, U8_, TILE_ARGS); break;                                    \
+    case 1 * 8 + 3: tile512 (1, 3, U8_, TILE_ARGS); break;                                    \
+    case 1 * 8 + 4: tile512 (1, 4, U8_, TILE_ARGS); break;                                    \
+    case 2 * 8 + 1: tile512 (2, 1, U8_, TILE_ARGS); break;                                    \
+    case 2 * 8 + 2: tile512 (2, 2, U8_, TILE_ARGS); break;                                    \
+    case 2 * 8 + 3: tile512 (2, 3, U8_, TILE_ARGS); break;                                    \
+    case 2 * 8 + 4: tile512 (2, 4, U8_, TILE_ARGS); break;                                    \
+    case 3 * 8 + 1: tile512 (3, 1, U8_, TILE_ARGS); break;                                    \
+    case 3 * 8 + 2: tile512 (3, 2, U8_, TILE_ARGS); break;                                    \
+    case 3 * 8 + 3: tile512 (3, 3, U8_, TILE_ARGS); break;                                    \
+    case 3 * 8 + 4: tile512 (3, 4, U8_, TILE_ARGS); break;                                    \
+    case 4 * 8 + 1: tile512 (4, 1, U8_, TILE_ARGS); break;                                    \
+    case 4 * 8 + 2: tile512 (4, 2, U8_, TILE_ARGS); break;                                    \
+    case 4 * 8 + 3: tile512 (4, 3, U8_, TILE_ARGS); break;                                    \
+    case 4 * 8 + 4: tile512 (4, 4, U8_, TILE_ARGS); break;                                    \
+    case 5 * 8 + 1: tile512 (5, 1, U8_, TILE_ARGS); break;                                    \
+    case 5 * 8 + 2: tile512 (5, 2, U8_, TILE_ARGS); break;                                    \
+    case 5 * 8 + 3: tile512 (5, 3, U8_, TILE_ARGS); break;                                    \
+    case 5 * 8 + 4: tile512 (5, 4, U8_, TILE_ARGS); break;                                    \
+    case 6 * 8 + 1: tile512 (6, 1, U8_, TILE_ARGS); break;                                    \
+    case 6 * 8 + 2: tile512 (6, 2, U8_, TILE_ARGS); break;                                    \
+    case 6 * 8 + 3: tile512 (6, 3, U8_, TILE_ARGS); break;                                    \
+    default: tile512 (6, 4, U8_, TILE_ARGS); break;                                           \
+    }
+
+#define TILE_ARGS lm, ns, list, ap, ars, ass, b + j0, ldb, c + i0 * ldc + j0, ldc, ep, i0, j0
+
+static T512 void
+gemm_avx512 (int m, int n, int s, const float *a, size_t ars, size_t ass, const float *b,
+             size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+{
+  (void) scratch;
+  const int *list = NULL;
+  int ns = s;
+  for (size_t i0 = 0; i0 < (size_t) m; i0 += 6)
+    {
+      int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
+      const float *ap = a + i0 * ars;
+      for (size_t j0 = 0; j0 < (size_t) n; j0 += 64)
+        {
+          int w = n - (int) j0 < 64 ? n - (int) j0 : 64;
+          int V = (w + 15) / 16;
+          __mmask16 lm = w % 16 ? (__mmask16) ((1u << (w % 16)) - 1) : (__mmask16) 0xFFFF;
+          TILE512_CASES (0)
+        }
+    }
+}
+
+static T512 int
+list_nonzero_avx512 (int r, int s, const uint8_t *a, size_t ars, size_t ass, int *list)
+{
+  if (ass != 1)
+    return list_nonzero_scalar (r, s, a, ars, ass, 0, list, 0);
+  int cnt = 0;
+  for (int s0 = 0; s0 < s; s0 += 64)
+    {
+      int w = s - s0 < 64 ? s - s0 : 64;
+      __mmask64 lm = w == 64 ? ~(__mmask64) 0 : (((__mmask64) 1 << w) - 1);
+      __m512i v = _mm512_maskz_loadu_epi8 (lm, a + s0);
+      for (int i = 1; i < r; i++)
+        v = _mm512_or_si512 (v, _mm512_maskz_loadu_epi8 (lm, a + i * ars + s0));
+      uint64_t nz = _mm512_test_epi8_mask (v, v);
+      while (nz != 0)
+        {
+          list[cnt++] = s0 + __builtin_ctzll (nz);
+          nz &= nz - 1;
+        }
+    }
+  return cnt;
+}
+
+static T512 void
+gemm_u8_avx512 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, const float *b,
+                size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+{
+  int *list = scratch;
+  for (size_t i0 = 0; i0 < (size_t) m; i0 += 6)
+    {
+      int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
+      const uint8_t *ap = a + i0 * ars;
+      int ns = list_nonzero_avx512 (R, s, ap, ars, ass, list);
+      for (size_t j0 = 0; j0 < (size_t) n; j0 += 64)
+        {
+          int w = n - (int) j0 < 64 ? n - (int) j0 : 64;
+          int V = (w + 15) / 16;
+          __mmask16 lm = w % 16 ? (__mmask16) ((1u << (w % 16)) - 1) : (__mmask16) 0xFFFF;
+          TILE512_CASES (1)
+        }
+    }
+}
+
+#undef TILE_ARGS
+
+static const NnKernels kernels_avx512 = { "avx512", gemm_avx512, gemm_u8_avx512 };
+
+/* ---- AVX2 + FMA ---- */
+
+#define T256 __attribute__ ((target ("avx2,fma")))
+
+INLINE T256 __m256i
+lane_mask256 (int w)
+{
+  return _mm256_cmpgt_epi32 (_mm256_set1_epi32 (w), _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+INLINE T256 void
+tile256 (const int R, const int V, const int U8, __m256i lm, int ns, const int *list,
+         const void *a, size_t ars, size_t ass, const float *b, size_t ldb, float *c,
+         size_t ldc, const NnEpilogue *ep, size_t i0, size_t j0)
+{
+  __m256 acc[6][2];
+#pragma GCC unroll 6
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; v++)
+      acc[r][v] = _mm256_setzero_ps ();
+
+  for (int t = 0; t < ns; t++)
+    {
+      size_t st = U8 ? (size_t) list[t] : (size_t) t;
+      const float *brow = b + st * ldb;
+      __m256 bv[2];
+#pragma GCC unroll 2
+      for (int v = 0; v < V; v++)
+        bv[v] = v == V - 1 ? _mm256_maskload_ps (brow + 8 * v, lm) : _mm256_loadu_ps (brow + 8 * v);
+#pragma GCC unroll 6
+      for (int r = 0; r < R; r++)
+        {
+          float av = U8 ? nn_u8_to_float[((const uint8_t *) a)[r * ars + st * ass]]
+                        : ((const float *) a)[r * ars + st * ass];
+          __m256 ab = _mm256_set1_ps (av);
+#pragma GCC unroll 2
+          for (int v = 0; v < V; v++)
+            acc[r][v] = _mm256_fmadd_ps (ab, bv[v], acc[r][v]);
+        }
+    }
+
+  const __m256 zero = _mm256_setzero_ps ();
+  const __m256i full = _mm256_set1_epi32 (-1);
+#pragma GCC unroll 6
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; v++)
+      {
+        __m256i mk = v == V - 1 ? lm : full;
+        __m256 x = acc[r][v];
+        size_t j = j0 + 8 * v;
+        if (ep != NULL)
+          {
+            if (ep->bias != NULL)
+              x = _mm256_add_ps (x, _mm256_maskload_ps (ep->bias + j, mk));
+            if (ep->relu)
+              x = _mm256_max_ps (x, zero);
+            if (ep->mask != NULL)
+              {
+                __m256 mv = _mm256_maskload_ps (ep->mask + (i0 + r) * ep->ldm + j, mk);
+                x = _mm256_and_ps (x, _mm256_cmp_ps (mv, zero, _CMP_GT_OQ));
+              }
+          }
+        _mm256_maskstore_ps (c + r * ldc + 8 * v, mk, x);
+      }
+}
+
+#define TILE256_CASES(U8_)                                                                    \
+  switch (R * 4 + V)                                                                          \
+    {                                                                                         \
+    case 1 * 4 + 1: tile256 (1, 1, U8_, TILE_ARGS); break;                                    \
+    case 1 * 4 + 2: tile256 (1, 2, U8_, TILE_ARGS); break;                                    \
+    case 2 * 4 + 1: tile256 (2, 1, U8_, TILE_ARGS); break;                                    \
+    case 2 * 4 + 2: tile256 (2, 2, U8_, TILE_ARGS); break;                                    \
+    case 3 * 4 + 1: tile256 (3, 1, U8_, TILE_ARGS); break;                                    \
+    case 3 * 4 + 2: tile256 (3, 2, U8_, TILE_ARGS); break;                                    \
+    case 4 * 4 + 1: tile256 (4, 1, U8_, TILE_ARGS); break;                                    \
+    case 4 * 4 + 2: tile256 (4, 2, U8_, TILE_ARGS); break;                                    \
+    case 5 * 4 + 1: tile256 (5, 1, U8_, TILE_ARGS); break;                                    \
+    case 5 * 4 + 2: tile256 (5, 2, U8_, TILE_ARGS); break;                                    \
+    case 6 * 4 + 1: tile256 (6, 1, U8_, TILE_ARGS); break;                                    \
+    default: tile256 (6, 2, U8_, TILE_ARGS); break;                                           \
+    }
+
+#define TILE_ARGS lm, ns, list, ap, ars, ass, b + j0, ldb, c + i0 * ldc + j0, ldc, ep, i0, j0
+
+static T256 void
+gemm_avx2 (int m, int n, int s, const float *a, size_t ars, size_t ass, const float *b,
+           size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+{
+  (void) scratch;
+  const int *list = NULL;
+  int ns = s;
+  for (size_t i0 = 0; i0 < (size_t) m; i0 += 6)
+    {
+      int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
+      const float *ap = a + i0 * ars;
+      for (size_t j0 = 0; j0 < (size_t) n; j0 += 16)
+        {
+          int w = n - (int) j0 < 16 ? n - (int) j0 : 16;
+          int V = (w + 7) / 8;
+          __m256i lm = lane_mask256 (w % 8 ? w % 8 : 8);
+          TILE256_CASES (0)
+        }
+    }
+}
+
+static T256 int
+list_nonzero_avx2 (int r, int s, const uint8_t *a, size_t ars, size_t ass, int *list)
+{
+  if (ass != 1)
+    return list_nonzero_scalar (r, s, a, ars, ass, 0, list, 0);
+  int cnt = 0, s0 = 0;
+  for (; s0 + 32 <= s; s0 += 32)
+    {
+      __m256i v = _mm256_loadu_si256 ((const __m256i *) (a + s0));
+      for (int i = 1; i < r; i++)
+        v = _mm256_or_si256 (v, _mm256_loadu_si256 ((const __m256i *) (a + i * ars + s0)));
+      __m256i zero = _mm256_cmpeq_epi8 (v, _mm256_setzero_si256 ());
+      uint32_t nz = ~(uint32_t) _mm256_movemask_epi8 (zero);
+      while (nz != 0)
+        {
+          list[cnt++] = s0 + __builtin_ctz (nz);
+          nz &= nz - 1;
+        }
+    }
+  return list_nonzero_scalar (r, s, a, ars, ass, s0, list, cnt);
+}
+
+static T256 void
+gemm_u8_avx2 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, const float *b,
+              size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+{
+  int *list = scratch;
+  for (size_t i0 = 0; i0 < (size_t) m; i0 += 6)
+    {
+      int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
+      const uint8_t *ap = a + i0 * ars;
+      int ns = list_nonzero_avx2 (R, s, ap, ars, ass, list);
+      for (size_t j0 = 0; j0 < (size_t) n; j0 += 16)
+        {
+          int w = n - (int) j0 < 16 ? n - (int) j0 : 16;
+          int V = (w + 7) / 8;
+          __m256i lm = lane_mask256 (w % 8 ? w % 8 : 8);
+          TILE256_CASES (1)
+        }
+    }
+}
+
+#undef TILE_ARGS
+
+static const NnKernels kernels_avx2 = { "avx2", gemm_avx2, gemm_u8_avx2 };
+
+static int
+cpu_has_avx512 (void)
+{
+  __builtin_cpu_init ();
+  return __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
+         && __builtin_cpu_supports ("avx512dq") && __builtin_cpu_supports ("avx512vl");
+}
+
+static int
+cpu_has_avx2 (void)
+{
+  __builtin_cpu_init ();
+  return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+}
+
+#endif /* NN_X86 */
+
+const NnKernels *
+nn_kernels_reference (void)
+{
+  return &kernels_ref;
+}
+
+const NnKernels *
+nn_kernels_best (void)
+{
+#if NN_X86
+  if (cpu_has_avx512 ())
+    return &kernels_avx512;
+  if (cpu_has_avx2 ())
+    return &kernels_avx2;
+#endif
+  return &kernels_ref;
+}
+
+const NnKernels *
+nn_kernels_by_name (const char *name)
+{
+  if (name == NULL)
+    return NULL;
+  if (strcmp (name, "reference") == 0)
+    return &kernels_ref;
+#if NN_X86
+  if (strcmp (name, "avx2") == 0 && cpu_has_avx2 ())
+    return &kernels_avx2;
+  if (strcmp (name, "avx512") == 0 && cpu_has_avx512 ())
+    return &kernels_avx512;
+#endif
+  return NULL;
+}

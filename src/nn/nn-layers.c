@@ -1,1 +1,148 @@
-/* nn-layers.c — being written */
+/* nn-layers.c — dense, ReLU and softmax + cross-entropy, each a forward /
+ * backward pair over a batch whose rows are samples. The trainer calls the
+ * kernels directly with the same epilogues to split work among threads; these
+ * are the plain entry points (inference, tests). */
+#include "nn-private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+nn_dense_forward (const NnKernels *k, const float *x, int n, int in, const float *w,
+                  const float *b, int out, int relu, float *y)
+{
+  NnEpilogue ep = { .bias = b, .relu = relu };
+  k->gemm (n, out, in, x, in, 1, w, out, y, out, &ep, NULL);
+}
+
+void
+nn_dense_forward_u8 (const NnKernels *k, const uint8_t *x, int n, int in, const float *w,
+                     const float *b, int out, int relu, float *y)
+{
+  int scratch[NN_MAX_WIDTH];
+  NnEpilogue ep = { .bias = b, .relu = relu };
+  k->gemm_u8 (n, out, in, x, in, 1, w, out, y, out, &ep, scratch);
+}
+
+void
+nn_colsum (const float *dy, int n, int cols, size_t ld, float *db)
+{
+  memset (db, 0, sizeof (float) * cols);
+  /* Row by row, so each column is summed in row order whatever the vector
+   * width the compiler picks. */
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < cols; j++)
+      db[j] += dy[i * ld + j];
+}
+
+int
+nn_dense_backward (const NnKernels *k, const float *x, const float *dy, int n, int in,
+                   const float *w, int out, float *dx, float *dw, float *db)
+{
+  /* dW[i][o] = Σ_rows x[r][i] dy[r][o]: the transposed-A form of the gemm. */
+  k->gemm (in, out, n, x, 1, in, dy, out, dw, out, NULL, NULL);
+  nn_colsum (dy, n, out, out, db);
+  if (dx != NULL)
+    {
+      /* dx = dy·Wᵀ through a transposed copy, as the trainer does. */
+      float *wt = malloc (sizeof (float) * in * out);
+      if (wt == NULL)
+        return -1;
+      for (int i = 0; i < in; i++)
+        for (int o = 0; o < out; o++)
+          wt[(size_t) o * in + i] = w[(size_t) i * out + o];
+      k->gemm (n, in, out, dy, out, 1, wt, in, dx, in, NULL, NULL);
+      free (wt);
+    }
+  return 0;
+}
+
+void
+nn_relu_forward (const float *x, float *y, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void
+nn_relu_backward (const float *y, const float *dy, float *dx, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+/* exp(z - max) into p and returns their sum; the max keeps exp ≤ 1, so logits
+ * of ±1e4 neither overflow nor leave all zeros. */
+static float
+exp_shifted (const float *z, int classes, float max, float *p)
+{
+  float sum = 0.0f;
+  for (int c = 0; c < classes; c++)
+    {
+      p[c] = expf (z[c] - max);
+      sum += p[c];
+    }
+  return sum;
+}
+
+static float
+row_max (const float *z, int classes)
+{
+  float m = z[0];
+  for (int c = 1; c < classes; c++)
+    if (z[c] > m)
+      m = z[c];
+  return m;
+}
+
+void
+nn_softmax_forward (const float *logits, int n, int classes, float *probs)
+{
+  for (int i = 0; i < n; i++)
+    {
+      const float *z = logits + (size_t) i * classes;
+      float *p = probs + (size_t) i * classes;
+      float sum = exp_shifted (z, classes, row_max (z, classes), p);
+      float inv = 1.0f / sum;
+      for (int c = 0; c < classes; c++)
+        p[c] *= inv;
+    }
+}
+
+float
+nn_softmax_ce_forward (const float *logits, const uint8_t *labels, int n, int classes,
+                       float *probs, float *loss)
+{
+  float total = 0.0f;
+  for (int i = 0; i < n; i++)
+    {
+      const float *z = logits + (size_t) i * classes;
+      float *p = probs + (size_t) i * classes;
+      float max = row_max (z, classes);
+      float zy = z[labels[i]];   /* before p, which may be z itself, overwrites it */
+      float sum = exp_shifted (z, classes, max, p);
+      float inv = 1.0f / sum;
+      for (int c = 0; c < classes; c++)
+        p[c] *= inv;
+      /* -log softmax(z)[y] = log Σ exp(z - max) - (z[y] - max): sum ≥ 1. */
+      float l = logf (sum) - (zy - max);
+      if (loss != NULL)
+        loss[i] = l;
+      total += l;
+    }
+  return total;
+}
+
+void
+nn_softmax_ce_backward (const float *probs, const uint8_t *labels, int n, int classes,
+                        float scale, float *dlogits)
+{
+  for (int i = 0; i < n; i++)
+    {
+      const float *p = probs + (size_t) i * classes;
+      float *d = dlogits + (size_t) i * classes;
+      for (int c = 0; c < classes; c++)
+        d[c] = (p[c] - (c == labels[i] ? 1.0f : 0.0f)) * scale;
+    }
+}

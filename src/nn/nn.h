@@ -71,6 +71,9 @@ int nn_net_forward_u8 (const NnNet *net, const uint8_t *x, size_t n, float *prob
 /* Index of the largest of n values (first on ties). */
 int nn_argmax (const float *v, int n);
 
+/* The kernel set this CPU runs: "avx512", "avx2" or "reference". */
+const char *nn_kernel_name (void);
+
 /* ---- optimizers ---- */
 
 typedef enum {

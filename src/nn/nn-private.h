@@ -1,0 +1,113 @@
+/* nn-private.h — engine internals shared by the engine sources and tests/test-nn.c.
+ *
+ * Not installed and not part of the stable API: layer functions, the kernel
+ * table and trainer hooks used by the tests and benchmarks.
+ */
+#pragma once
+
+#include "nn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- kernels (nn-kernels.c) ---- */
+
+/* What happens to each output after the sum: + bias[n], then ReLU, then
+ * zeroing where mask[i * ldm + n] <= 0 (the ReLU backward). */
+typedef struct {
+  const float *bias;
+  int relu;
+  const float *mask;
+  size_t ldm;
+} NnEpilogue;
+
+/* C[i][n] = epilogue (sum over s of A(i, s) * B[s * ldb + n]) for i < m, n < n,
+ * with A(i, s) = A[i * ars + s * ass]. Every output is summed in the order
+ * s = 0, 1, ... from +0, whatever the tile it falls in, so any split of the
+ * outputs among threads gives bit-identical results. Plain products use
+ * ars = lda, ass = 1; transposed A (weight gradients) ars = 1, ass = lda.
+ * The u8 form reads A as bytes meaning value / 255 and skips steps that are
+ * zero in every row of a tile (exact: adding +0 never changes the sum).
+ * scratch holds at least s ints. */
+typedef void (*NnGemmFunc) (int m, int n, int s, const float *a, size_t ars, size_t ass,
+                            const float *b, size_t ldb, float *c, size_t ldc,
+                            const NnEpilogue *ep, int *scratch);
+typedef void (*NnGemmU8Func) (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass,
+                              const float *b, size_t ldb, float *c, size_t ldc,
+                              const NnEpilogue *ep, int *scratch);
+
+typedef struct {
+  const char *name;      /* "reference", "avx2", "avx512" */
+  NnGemmFunc gemm;
+  NnGemmU8Func gemm_u8;
+} NnKernels;
+
+/* The plain C kernels, kept as the yardstick for the fast ones. */
+const NnKernels *nn_kernels_reference (void);
+/* The fastest set this CPU runs; resolved by cpuid, cheap to call. */
+const NnKernels *nn_kernels_best (void);
+/* A named set ("reference", "avx2", "avx512") if this CPU runs it, else NULL. */
+const NnKernels *nn_kernels_by_name (const char *name);
+
+/* Bytes to inputs: value / 255, exactly as float division rounds it. */
+extern const float nn_u8_to_float[256];
+
+/* ---- layers (nn-layers.c); rows are samples ---- */
+
+/* y = x·W + b over n rows (W is in × out row-major), ReLU fused when relu. */
+void nn_dense_forward    (const NnKernels *k, const float *x, int n, int in, const float *w,
+                          const float *b, int out, int relu, float *y);
+void nn_dense_forward_u8 (const NnKernels *k, const uint8_t *x, int n, int in, const float *w,
+                          const float *b, int out, int relu, float *y);
+/* From dy (n × out): dW = xᵀ·dy and db = Σ dy (overwritten), and dx = dy·Wᵀ
+ * if dx is not NULL. */
+int  nn_dense_backward   (const NnKernels *k, const float *x, const float *dy, int n, int in,
+                          const float *w, int out, float *dx, float *dw, float *db);
+void nn_relu_forward     (const float *x, float *y, size_t n);
+/* dx = dy where the layer's output y > 0, else 0 (dx may be dy). */
+void nn_relu_backward    (const float *y, const float *dy, float *dx, size_t n);
+/* Softmax of each of n rows (stable: the row's max is subtracted). */
+void nn_softmax_forward  (const float *logits, int n, int classes, float *probs);
+/* Softmax + cross-entropy: probs (may be logits itself), and per row
+ * loss[i] = logsumexp(z) - z[label]; returns the sum of the row losses. */
+float nn_softmax_ce_forward (const float *logits, const uint8_t *labels, int n, int classes,
+                             float *probs, float *loss);
+/* dlogits = (probs - onehot(label)) * scale; scale = 1 / batch for the mean. */
+void nn_softmax_ce_backward (const float *probs, const uint8_t *labels, int n, int classes,
+                             float scale, float *dlogits);
+/* Σ over rows of dy into db (overwritten), columns [0, cols), row stride ld. */
+void nn_colsum (const float *dy, int n, int cols, size_t ld, float *db);
+
+/* ---- optimizer (nn-opt.c) ---- */
+
+/* The scalars of one step, worked out once per step from the config and t. */
+typedef struct {
+  NnOptKind kind;
+  float lr;        /* lr / (1 + decay * t) */
+  float l2;
+  float momentum;
+  float beta1, beta2, eps;
+  float c1, c2;    /* Adam bias corrections 1 - beta^t */
+} NnOptStep;
+
+void nn_opt_step_prepare (NnOptStep *st, const NnOptConfig *config, uint64_t t);
+/* Updates w[0..n) from g; m and v are the optimizer's state for those same
+ * elements (unused ones may be NULL). l2 applies only when is_weight. */
+void nn_opt_update (const NnOptStep *st, float *w, const float *g, float *m, float *v,
+                    size_t n, int is_weight);
+/* Floats of optimizer state per parameter: 0, 1 or 2. */
+int  nn_opt_state_per_param (NnOptKind kind);
+
+/* ---- trainer hooks for tests ---- */
+
+/* Loss and gradient of a batch without an update; *grads points at the
+ * trainer's gradient (same layout as net->params). */
+float nn_trainer_gradient (NnTrainer *trainer, const uint8_t *x, const uint8_t *labels,
+                           int batch, const float **grads);
+/* Swap the kernel set (tests compare reference and fast training). */
+void  nn_trainer_set_kernels (NnTrainer *trainer, const NnKernels *kernels);
+
+#ifdef __cplusplus
+}
+#endif
