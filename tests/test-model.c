@@ -430,6 +430,12 @@ test_wrong_version (void)
   g_assert_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, path));
 
+  /* Only the preamble of a newer file: still told apart from a damaged one. */
+  g_byte_array_set_size (file, 12);
+  assert_refused (file, DIGITS_ERROR_UNSUPPORTED, "newer version");
+  g_clear_pointer (&file, g_byte_array_unref);
+  file = serialize_to_array (model);
+
   put_le32 (file->data + 8, 0);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_CORRUPT, NULL);

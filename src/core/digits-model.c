@@ -481,7 +481,9 @@ deserialize (const guint8 *data, gsize size, GError **error)
                            _("not a Digits model file"));
       return NULL;
     }
-  if (size < PREAMBLE_LEN)
+  /* The version before the rest of the preamble: a newer format may be laid out
+   * differently from here on, so it must not be judged by this one's rules. */
+  if (size < MAGIC_LEN + 4)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
                    _("truncated: the file ends after %u bytes, inside its header"), (guint) size);
@@ -501,6 +503,12 @@ deserialize (const guint8 *data, gsize size, GError **error)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
                            _("damaged: it claims model format 0, which never existed"));
+      return NULL;
+    }
+  if (size < PREAMBLE_LEN)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                   _("truncated: the file ends after %u bytes, inside its header"), (guint) size);
       return NULL;
     }
 
