@@ -1,1 +1,1038 @@
-/* digits-image.c — being written */
+/* digits-image.c — image files, RGBA and grey pixels → one MNIST-style glyph per digit.
+ *
+ * decode (gdk-pixbuf) → grey (alpha composited over the paper) → scaled to a working size
+ * → paper level and ink polarity from the border → background removed against a local
+ * paper estimate (photos are unevenly lit) → continuous ink coverage (anti-aliasing kept)
+ * → connected components → specks dropped, pieces of one digit merged → strokes brought
+ * into MNIST's range of thickness → digits_preprocess_ink per digit, left to right.
+ */
+#include "config.h"
+
+#include "digits-preprocess.h"
+#include "digits-dataset.h"
+
+#include <glib/gi18n-lib.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <math.h>
+#include <string.h>
+
+/* An image is read as a number, not a page: more than this many marks is not a digit. */
+#define MAX_GLYPHS 64
+
+/* Components kept for merging; the rest of a noisy photo's specks are dropped by size. */
+#define MAX_COMPONENTS 1024
+
+/* Paper and ink closer than this (in grey levels) means there is no ink, only noise. */
+#define MIN_CONTRAST 28.0
+
+/* Coverage above which a pixel belongs to a stroke when finding components. */
+#define MASK_COVERAGE 0.35f
+
+/* Below this size (a fraction of the image's longer side) a mark is dust, not a digit. */
+#define MIN_MARK_FRACTION 0.025
+
+/* Background estimate: blocks of about 1/8 of the image, each block's paper level taken
+ * from its brightest (for dark ink) fifth of pixels. */
+#define BACKGROUND_BLOCKS 8
+#define BACKGROUND_PERCENTILE 0.8
+#define BACKGROUND_MIN_SIDE 64
+
+/* Stroke width (see stroke_width) relative to the digit's longer side. On MNIST's training
+ * digits its 5th, 50th and 95th percentiles are 0.103, 0.135 and 0.199 (the low end is
+ * MNIST's two-pixel floor); Digits' own pen gives 0.13 at any size. Digits outside this
+ * range are thickened or thinned into it. */
+#define THICKNESS_MIN 0.095
+#define THICKNESS_MAX 0.19
+
+typedef struct {
+  int x0, y0, x1, y1;   /* inclusive box */
+  double mass;          /* Σ coverage */
+  int group;            /* union-find parent, then the glyph's index */
+  gboolean dropped;
+} Component;
+
+/* ---- small helpers ---- */
+
+static float
+luma (const guint8 *p)
+{
+  /* Rec. 601 weights, on the sRGB values as stored, like most decoders' grey. */
+  return 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+}
+
+/* Median of values 0..255 through a histogram: the border can be large, and rounding to
+ * a grey level is all the precision a paper level needs. */
+static double
+histogram_percentile (const guint *hist, guint total, double fraction)
+{
+  guint want = (guint) (fraction * (total - 1));
+  guint seen = 0;
+
+  for (int i = 0; i < 256; i++)
+    {
+      seen += hist[i];
+      if (seen > want)
+        return i;
+    }
+  return 255;
+}
+
+static inline int
+grey_bin (float v)
+{
+  return CLAMP ((int) lrintf (v), 0, 255);
+}
+
+/* Exact area average of src (w × h) into dst (nw × nh), separably. */
+static float *
+downscale_area (const float *src, int w, int h, int nw, int nh)
+{
+  g_autofree float *tmp = g_new0 (float, (gsize) h * nw);
+  float *dst = g_new0 (float, (gsize) nw * nh);
+  double fx = (double) w / nw;
+  double fy = (double) h / nh;
+
+  for (int i = 0; i < nw; i++)
+    {
+      double a = i * fx, b = a + fx;
+      int k0 = (int) floor (a), k1 = MIN ((int) ceil (b), w);
+
+      for (int k = k0; k < k1; k++)
+        {
+          float weight = (float) ((MIN (b, k + 1.0) - MAX (a, (double) k)) / fx);
+
+          for (int y = 0; y < h; y++)
+            tmp[(gsize) y * nw + i] += weight * src[(gsize) y * w + k];
+        }
+    }
+
+  for (int j = 0; j < nh; j++)
+    {
+      double a = j * fy, b = a + fy;
+      int k0 = (int) floor (a), k1 = MIN ((int) ceil (b), h);
+
+      for (int k = k0; k < k1; k++)
+        {
+          float weight = (float) ((MIN (b, k + 1.0) - MAX (a, (double) k)) / fy);
+          const float *row = tmp + (gsize) k * nw;
+          float *out = dst + (gsize) j * nw;
+
+          for (int i = 0; i < nw; i++)
+            out[i] += weight * row[i];
+        }
+    }
+  return dst;
+}
+
+/* The working size for an image: its longer side at most DIGITS_IMAGE_WORK_SIDE. */
+static void
+work_size (int width, int height, int *nw, int *nh)
+{
+  int longer = MAX (width, height);
+
+  if (longer <= DIGITS_IMAGE_WORK_SIDE)
+    {
+      *nw = width;
+      *nh = height;
+      return;
+    }
+  *nw = MAX (1, (int) lround ((double) width * DIGITS_IMAGE_WORK_SIDE / longer));
+  *nh = MAX (1, (int) lround ((double) height * DIGITS_IMAGE_WORK_SIDE / longer));
+}
+
+/* ---- background and ink ---- */
+
+/* A smooth estimate of the paper's grey level at every pixel. A photo's lighting falls off
+ * across the page, so one global threshold would turn a shadow into ink or lose the ink in
+ * the bright part. Each block's paper level is a high (for dark ink) percentile of it, a
+ * 3×3 block maximum recovers blocks that ink fills, and bilinear interpolation between
+ * block centres makes it smooth. */
+static float *
+estimate_background (const float *grey, int w, int h, gboolean dark_ink, double paper)
+{
+  float *bg = g_new (float, (gsize) w * h);
+  int bs, gw, gh;
+  g_autofree float *level = NULL;
+  g_autofree float *spread = NULL;
+
+  if (MAX (w, h) < BACKGROUND_MIN_SIDE)
+    {
+      for (gsize i = 0; i < (gsize) w * h; i++)
+        bg[i] = (float) paper;
+      return bg;
+    }
+
+  bs = MAX (8, (MAX (w, h) + BACKGROUND_BLOCKS - 1) / BACKGROUND_BLOCKS);
+  gw = (w + bs - 1) / bs;
+  gh = (h + bs - 1) / bs;
+  level = g_new (float, (gsize) gw * gh);
+  spread = g_new (float, (gsize) gw * gh);
+
+  for (int by = 0; by < gh; by++)
+    for (int bx = 0; bx < gw; bx++)
+      {
+        guint hist[256] = { 0 };
+        guint n = 0;
+
+        for (int y = by * bs; y < MIN (h, (by + 1) * bs); y++)
+          for (int x = bx * bs; x < MIN (w, (bx + 1) * bs); x++)
+            {
+              hist[grey_bin (grey[(gsize) y * w + x])]++;
+              n++;
+            }
+        level[by * gw + bx] = (float) histogram_percentile (hist, n, dark_ink
+                                                            ? BACKGROUND_PERCENTILE
+                                                            : 1.0 - BACKGROUND_PERCENTILE);
+      }
+
+  for (int by = 0; by < gh; by++)
+    for (int bx = 0; bx < gw; bx++)
+      {
+        float best = level[by * gw + bx];
+
+        for (int dy = -1; dy <= 1; dy++)
+          for (int dx = -1; dx <= 1; dx++)
+            {
+              int nx = bx + dx, ny = by + dy;
+
+              if (nx < 0 || ny < 0 || nx >= gw || ny >= gh)
+                continue;
+              best = dark_ink ? MAX (best, level[ny * gw + nx]) : MIN (best, level[ny * gw + nx]);
+            }
+        spread[by * gw + bx] = best;
+      }
+
+  for (int y = 0; y < h; y++)
+    {
+      double gy = CLAMP ((y + 0.5) / bs - 0.5, 0.0, gh - 1.0);
+      int y0 = (int) gy, y1 = MIN (y0 + 1, gh - 1);
+      float fy = (float) (gy - y0);
+
+      for (int x = 0; x < w; x++)
+        {
+          double gx = CLAMP ((x + 0.5) / bs - 0.5, 0.0, gw - 1.0);
+          int x0 = (int) gx, x1 = MIN (x0 + 1, gw - 1);
+          float fx = (float) (gx - x0);
+          float top = spread[y0 * gw + x0] * (1 - fx) + spread[y0 * gw + x1] * fx;
+          float bottom = spread[y1 * gw + x0] * (1 - fx) + spread[y1 * gw + x1] * fx;
+
+          bg[(gsize) y * w + x] = top * (1 - fy) + bottom * fy;
+        }
+    }
+  return bg;
+}
+
+/* Otsu's threshold on a histogram: the split that best separates two classes. */
+static int
+otsu_threshold (const guint *hist, guint64 total)
+{
+  double sum = 0, sum_b = 0, best = -1;
+  guint64 w_b = 0;
+  int threshold = 0;
+
+  for (int i = 0; i < 256; i++)
+    sum += (double) i * hist[i];
+
+  for (int t = 0; t < 256; t++)
+    {
+      double m_b, m_f, between;
+
+      w_b += hist[t];
+      if (w_b == 0)
+        continue;
+      if (w_b == total)
+        break;
+      sum_b += (double) t * hist[t];
+      m_b = sum_b / w_b;
+      m_f = (sum - sum_b) / (total - w_b);
+      between = (double) w_b * (total - w_b) * (m_b - m_f) * (m_b - m_f);
+      if (between > best)
+        {
+          best = between;
+          threshold = t;
+        }
+    }
+  return threshold;
+}
+
+/* Turns grey levels into ink coverage 0..1 in place. FALSE when there is no ink. */
+static gboolean
+grey_to_coverage (float *grey, int w, int h)
+{
+  gsize n = (gsize) w * h;
+  guint border_hist[256] = { 0 };
+  guint border_n = 0;
+  guint hist[256] = { 0 };
+  double paper, ink_level, noise_floor, mean_b = 0, var_b = 0;
+  guint64 count_b = 0, count_f = 0, seen = 0;
+  gboolean dark_ink;
+  int threshold;
+  g_autofree float *bg = NULL;
+
+  for (int x = 0; x < w; x++)
+    {
+      border_hist[grey_bin (grey[x])]++;
+      border_hist[grey_bin (grey[(gsize) (h - 1) * w + x])]++;
+      border_n += 2;
+    }
+  for (int y = 1; y < h - 1; y++)
+    {
+      border_hist[grey_bin (grey[(gsize) y * w])]++;
+      border_hist[grey_bin (grey[(gsize) y * w + w - 1])]++;
+      border_n += 2;
+    }
+  paper = histogram_percentile (border_hist, border_n, 0.5);
+
+  /* Light paper means dark ink and the other way round; a mid-grey paper is decided by
+   * which side more of the image strays to. */
+  dark_ink = paper >= 128;
+  if (paper > 80 && paper < 176)
+    {
+      guint64 darker = 0, lighter = 0;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          darker += grey[i] < paper - 40;
+          lighter += grey[i] > paper + 40;
+        }
+      dark_ink = darker >= lighter;
+    }
+
+  bg = estimate_background (grey, w, h, dark_ink, paper);
+  for (gsize i = 0; i < n; i++)
+    {
+      float c = dark_ink ? bg[i] - grey[i] : grey[i] - bg[i];
+
+      grey[i] = MAX (c, 0.0f);
+      hist[grey_bin (grey[i])]++;
+    }
+
+  threshold = otsu_threshold (hist, n);
+  for (int i = 0; i <= threshold; i++)
+    {
+      count_b += hist[i];
+      mean_b += (double) i * hist[i];
+    }
+  if (count_b == 0 || count_b == n)
+    return FALSE;
+  mean_b /= count_b;
+  for (int i = 0; i <= threshold; i++)
+    var_b += (i - mean_b) * (i - mean_b) * hist[i];
+  var_b /= count_b;
+  count_f = n - count_b;
+
+  /* The ink's own level: the upper quartile of the ink class, so a stroke's core reads as
+   * full ink (as MNIST's do) while its anti-aliased edges stay partial. */
+  ink_level = 255;
+  for (int i = threshold + 1; i < 256; i++)
+    {
+      seen += hist[i];
+      if (seen > 0.75 * (count_f - 1))
+        {
+          ink_level = i;
+          break;
+        }
+    }
+  noise_floor = MIN (mean_b + 3.0 * sqrt (var_b), 0.5 * threshold);
+  if (ink_level < MIN_CONTRAST || ink_level - noise_floor < 0.75 * MIN_CONTRAST)
+    return FALSE;
+
+  for (gsize i = 0; i < n; i++)
+    grey[i] = (float) CLAMP ((grey[i] - noise_floor) / (ink_level - noise_floor), 0.0, 1.0);
+  return TRUE;
+}
+
+/* ---- components ---- */
+
+static int
+find_root (Component *comps, int i)
+{
+  while (comps[i].group != i)
+    {
+      comps[i].group = comps[comps[i].group].group;
+      i = comps[i].group;
+    }
+  return i;
+}
+
+/* 8-connected components of the stroke mask. labels[i] is the component index + 1, 0 for
+ * no stroke. */
+static GArray *
+label_components (const float *cov, int w, int h, int *labels)
+{
+  GArray *comps = g_array_new (FALSE, FALSE, sizeof (Component));
+  gsize n = (gsize) w * h;
+  g_autofree gsize *stack = NULL;
+
+  memset (labels, 0, n * sizeof (int));
+  stack = g_new (gsize, n);
+
+  for (gsize start = 0; start < n; start++)
+    {
+      Component c;
+      gsize top = 0;
+      int id;
+
+      if (labels[start] != 0 || cov[start] < MASK_COVERAGE)
+        continue;
+
+      id = (int) comps->len + 1;
+      c.x0 = c.x1 = (int) (start % w);
+      c.y0 = c.y1 = (int) (start / w);
+      c.mass = 0;
+      c.group = (int) comps->len;
+      c.dropped = FALSE;
+
+      labels[start] = id;
+      stack[top++] = start;
+      while (top > 0)
+        {
+          gsize p = stack[--top];
+          int px = (int) (p % w), py = (int) (p / w);
+
+          c.mass += cov[p];
+          c.x0 = MIN (c.x0, px);
+          c.x1 = MAX (c.x1, px);
+          c.y0 = MIN (c.y0, py);
+          c.y1 = MAX (c.y1, py);
+
+          for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++)
+              {
+                int qx = px + dx, qy = py + dy;
+                gsize q;
+
+                if (qx < 0 || qy < 0 || qx >= w || qy >= h)
+                  continue;
+                q = (gsize) qy * w + qx;
+                if (labels[q] != 0 || cov[q] < MASK_COVERAGE)
+                  continue;
+                labels[q] = id;
+                stack[top++] = q;
+              }
+        }
+      g_array_append_val (comps, c);
+    }
+  return comps;
+}
+
+/* Do two marks belong to one digit? Two digits side by side share their rows but barely
+ * overlap in columns, even slanted. The parts of one broken digit are either stacked (the
+ * bar and body of a "5", the loops of an "8": much column overlap, little row overlap),
+ * nested (the upright of a "4" within the columns of its other stroke), or a small piece
+ * close to a large one (a "7"'s or "1"'s flag). */
+static gboolean
+belong_together (const Component *a, const Component *b)
+{
+  int wa = a->x1 - a->x0 + 1, wb = b->x1 - b->x0 + 1;
+  int ha = a->y1 - a->y0 + 1, hb = b->y1 - b->y0 + 1;
+  int x_overlap = MIN (a->x1, b->x1) - MAX (a->x0, b->x0) + 1;
+  int y_overlap = MIN (a->y1, b->y1) - MAX (a->y0, b->y0) + 1;
+  double x_ratio = (double) x_overlap / MIN (wa, wb);
+  double y_ratio = (double) y_overlap / MIN (ha, hb);
+  const Component *big = a->mass >= b->mass ? a : b;
+  const Component *small = a->mass >= b->mass ? b : a;
+  int big_h = big->y1 - big->y0 + 1;
+  int small_side = MAX (small->x1 - small->x0, small->y1 - small->y0) + 1;
+  int distance = MAX (MAX (-x_overlap, -y_overlap), 0);
+
+  if (-y_overlap > 0.6 * MAX (ha, hb))
+    return FALSE;
+  if (x_ratio > 0.5 && y_ratio < 0.7)
+    return TRUE;
+  if (x_ratio > 0.85)
+    return TRUE;
+  return small->mass < 0.35 * big->mass && small_side < 0.7 * big_h
+         && distance <= 0.12 * big_h;
+}
+
+static int
+compare_mass_desc (gconstpointer a, gconstpointer b)
+{
+  const Component *ca = a, *cb = b;
+
+  return (ca->mass < cb->mass) - (ca->mass > cb->mass);
+}
+
+static int
+compare_glyph_x (gconstpointer a, gconstpointer b)
+{
+  const DigitsGlyph *ga = a, *gb = b;
+  int ca = 2 * ga->x + ga->width, cb = 2 * gb->x + gb->width;
+
+  if (ca != cb)
+    return (ca > cb) - (ca < cb);
+  return (ga->y > gb->y) - (ga->y < gb->y);
+}
+
+/* ---- stroke thickness ---- */
+
+/* One dimension of Felzenszwalb and Huttenlocher's exact squared Euclidean distance
+ * transform: d[i] = min_q (i − q)² + f[q]. v, z: scratch of n and n + 1. */
+static void
+distance_transform_1d (const double *f, double *d, int n, int *v, double *z)
+{
+  int k = 0;
+
+  v[0] = 0;
+  z[0] = -HUGE_VAL;
+  z[1] = HUGE_VAL;
+  for (int q = 1; q < n; q++)
+    {
+      double s = ((f[q] + (double) q * q) - (f[v[k]] + (double) v[k] * v[k])) / (2.0 * (q - v[k]));
+
+      while (s <= z[k])
+        {
+          k--;
+          s = ((f[q] + (double) q * q) - (f[v[k]] + (double) v[k] * v[k])) / (2.0 * (q - v[k]));
+        }
+      k++;
+      v[k] = q;
+      z[k] = s;
+      z[k + 1] = HUGE_VAL;
+    }
+
+  k = 0;
+  for (int q = 0; q < n; q++)
+    {
+      while (z[k + 1] < q)
+        k++;
+      d[q] = (double) (q - v[k]) * (q - v[k]) + f[v[k]];
+    }
+}
+
+/* Euclidean distance from every pixel to the nearest stroke pixel (ink) or paper pixel. */
+static float *
+distance_to (const float *v, int w, int h, gboolean ink)
+{
+  int n = MAX (w, h);
+  float *dist = g_new (float, (gsize) w * h);
+  g_autofree double *f = g_new (double, n);
+  g_autofree double *d = g_new (double, n);
+  g_autofree double *z = g_new (double, n + 1);
+  g_autofree int *idx = g_new (int, n);
+  g_autofree double *sq = g_new (double, (gsize) w * h);
+  const double far = 1e20;   /* no seed in the row: farther than anything real */
+
+  for (int y = 0; y < h; y++)
+    {
+      for (int x = 0; x < w; x++)
+        f[x] = ((v[(gsize) y * w + x] >= 0.5f) == ink) ? 0.0 : far;
+      distance_transform_1d (f, d, w, idx, z);
+      memcpy (sq + (gsize) y * w, d, sizeof (double) * w);
+    }
+  for (int x = 0; x < w; x++)
+    {
+      for (int y = 0; y < h; y++)
+        f[y] = sq[(gsize) y * w + x];
+      distance_transform_1d (f, d, h, idx, z);
+      for (int y = 0; y < h; y++)
+        dist[(gsize) y * w + x] = (float) sqrt (d[y]);
+    }
+  return dist;
+}
+
+/* The width of the strokes: across a stroke W wide, the distance to the nearest paper
+ * runs from 0 up to W/2 and back, averaging W/4, whatever the stroke's direction. */
+static double
+stroke_width (const float *v, int w, int h)
+{
+  g_autofree float *dist = distance_to (v, w, h, FALSE);
+  double sum = 0;
+  gsize n = 0;
+
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    if (v[i] >= 0.5f)
+      {
+        sum += dist[i] - 0.5;
+        n++;
+      }
+  return n > 0 ? 4.0 * sum / n : 0.0;
+}
+
+/* Brings one digit's strokes into MNIST's range of thickness: a digit typed in a hairline
+ * font or written with a fine pen would otherwise reach the network as a faint grey trace,
+ * one written with a marker as a blob. The strokes are measured and moved, edge by edge,
+ * at the crop's own resolution where they are still well resolved; a distance transform
+ * makes that cost the same for any amount. */
+static float *
+normalize_thickness (const float *crop, int w, int h, int *out_w, int *out_h)
+{
+  double width = stroke_width (crop, w, h);
+  double longer = MAX (w, h) - 2;   /* the crop has a pixel of margin all round */
+  double rel = width / longer;
+  double radius = (CLAMP (rel, THICKNESS_MIN, THICKNESS_MAX) - rel) * longer / 2.0;
+  int pad, pw, ph;
+  float *result;
+  g_autofree float *dist = NULL;
+
+  if (width <= 0 || fabs (radius) < 0.25)
+    {
+      *out_w = w;
+      *out_h = h;
+      return g_memdup2 (crop, sizeof (float) * w * h);
+    }
+
+  /* Room to grow into. */
+  pad = radius > 0 ? (int) ceil (radius) + 2 : 0;
+  pw = w + 2 * pad;
+  ph = h + 2 * pad;
+  result = g_new0 (float, (gsize) pw * ph);
+  for (int y = 0; y < h; y++)
+    memcpy (result + (gsize) (y + pad) * pw + pad, crop + (gsize) y * w, sizeof (float) * w);
+  *out_w = pw;
+  *out_h = ph;
+
+  /* Coverage of a pixel whose centre is d from the nearest stroke pixel once the edge
+   * (half a pixel beyond that one's centre) moves out by radius; thinning likewise from
+   * the nearest paper pixel. */
+  dist = distance_to (result, pw, ph, radius > 0);
+  for (gsize i = 0; i < (gsize) pw * ph; i++)
+    {
+      if (radius > 0)
+        result[i] = MAX (result[i], (float) CLAMP (radius + 1.0 - dist[i], 0.0, 1.0));
+      else
+        result[i] = MIN (result[i], (float) CLAMP (dist[i] + radius, 0.0, 1.0));
+    }
+  return result;
+}
+
+/* ---- the pipeline ---- */
+
+/* grey: w × h levels 0..255, consumed. scale maps working pixels back to the caller's. */
+static GArray *
+find_glyphs (float *grey, int w, int h, double scale_x, double scale_y,
+             int orig_w, int orig_h, GError **error)
+{
+  g_autofree int *labels = NULL;
+  g_autoptr(GArray) comps = NULL;
+  g_autoptr(GArray) glyphs = NULL;
+  g_autofree int *group_of = NULL;
+  double min_mark = MAX (3.0, MIN_MARK_FRACTION * MAX (w, h));
+  double max_mass = 0;
+  int tallest = 0;
+  guint n_groups = 0;
+  gboolean merged;
+
+  if (!grey_to_coverage (grey, w, h))
+    goto no_digit;
+
+  labels = g_new (int, (gsize) w * h);
+  comps = label_components (grey, w, h, labels);
+
+  /* Dust first, by absolute size, then by size relative to the largest mark. */
+  for (guint i = 0; i < comps->len; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+
+      if (MAX (c->x1 - c->x0, c->y1 - c->y0) + 1 < min_mark)
+        c->dropped = TRUE;
+      else
+        max_mass = MAX (max_mass, c->mass);
+    }
+  for (guint i = 0; i < comps->len; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+
+      if (!c->dropped && c->mass < 0.05 * max_mass)
+        c->dropped = TRUE;
+    }
+
+  /* Merging compares every pair; a photo full of grain leaves many marks, and only the
+   * heaviest can be digits. */
+  {
+    g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (Component));
+    guint n_kept = 0;
+
+    for (guint i = 0; i < comps->len; i++)
+      if (!g_array_index (comps, Component, i).dropped)
+        n_kept++;
+    if (n_kept > MAX_COMPONENTS)
+      {
+        for (guint i = 0; i < comps->len; i++)
+          if (!g_array_index (comps, Component, i).dropped)
+            g_array_append_val (kept, g_array_index (comps, Component, i));
+        g_array_sort (kept, compare_mass_desc);
+        for (guint i = 0; i < comps->len; i++)
+          {
+            Component *c = &g_array_index (comps, Component, i);
+
+            if (!c->dropped && c->mass < g_array_index (kept, Component, MAX_COMPONENTS - 1).mass)
+              c->dropped = TRUE;
+          }
+      }
+  }
+
+  /* Union-find over the kept marks, comparing the boxes of whole groups as they grow. */
+  {
+    g_autoptr(GArray) boxes = g_array_sized_new (FALSE, FALSE, sizeof (Component), comps->len);
+
+    g_array_append_vals (boxes, comps->data, comps->len);
+    do
+      {
+        merged = FALSE;
+        for (guint i = 0; i < boxes->len; i++)
+          {
+            Component *a = &g_array_index (boxes, Component, i);
+
+            if (a->dropped || find_root ((Component *) boxes->data, i) != (int) i)
+              continue;
+            for (guint j = i + 1; j < boxes->len; j++)
+              {
+                Component *b = &g_array_index (boxes, Component, j);
+
+                if (b->dropped || find_root ((Component *) boxes->data, j) != (int) j)
+                  continue;
+                if (!belong_together (a, b))
+                  continue;
+                b->group = (int) i;
+                a->x0 = MIN (a->x0, b->x0);
+                a->y0 = MIN (a->y0, b->y0);
+                a->x1 = MAX (a->x1, b->x1);
+                a->y1 = MAX (a->y1, b->y1);
+                a->mass += b->mass;
+                merged = TRUE;
+              }
+          }
+      }
+    while (merged);
+
+    /* Groups much lighter or much shorter than the main digits are stray marks. */
+    max_mass = 0;
+    tallest = 0;
+    for (guint i = 0; i < boxes->len; i++)
+      {
+        Component *a = &g_array_index (boxes, Component, i);
+
+        if (a->dropped || find_root ((Component *) boxes->data, i) != (int) i)
+          continue;
+        max_mass = MAX (max_mass, a->mass);
+        tallest = MAX (tallest, a->y1 - a->y0 + 1);
+      }
+
+    group_of = g_new (int, comps->len);
+    glyphs = g_array_new (FALSE, TRUE, sizeof (DigitsGlyph));
+    {
+      g_autoptr(GArray) roots = g_array_new (FALSE, FALSE, sizeof (Component));
+      g_autofree int *root_index = g_new (int, comps->len);
+
+      for (guint i = 0; i < boxes->len; i++)
+        {
+          Component *a = &g_array_index (boxes, Component, i);
+
+          root_index[i] = -1;
+          if (a->dropped || find_root ((Component *) boxes->data, i) != (int) i)
+            continue;
+          if (a->mass < 0.08 * max_mass
+              || MAX (a->x1 - a->x0, a->y1 - a->y0) + 1 < 0.3 * tallest)
+            continue;
+          a->group = (int) i;   /* remember which root it was once sorted */
+          g_array_append_val (roots, *a);
+        }
+
+      /* Too many marks: keep the heaviest. */
+      if (roots->len > MAX_GLYPHS)
+        {
+          g_array_sort (roots, compare_mass_desc);
+          g_array_set_size (roots, MAX_GLYPHS);
+        }
+      for (guint r = 0; r < roots->len; r++)
+        root_index[g_array_index (roots, Component, r).group] = (int) r;
+
+      for (guint i = 0; i < comps->len; i++)
+        {
+          Component *c = &g_array_index (boxes, Component, i);
+
+          group_of[i] = c->dropped ? -1 : root_index[find_root ((Component *) boxes->data, i)];
+        }
+      n_groups = roots->len;
+
+      for (guint r = 0; r < n_groups; r++)
+        {
+          const Component *g = &g_array_index (roots, Component, r);
+          /* One pixel more all round so the faint edges of the strokes come too. */
+          int x0 = MAX (g->x0 - 1, 0), y0 = MAX (g->y0 - 1, 0);
+          int x1 = MIN (g->x1 + 1, w - 1), y1 = MIN (g->y1 + 1, h - 1);
+          int cw = x1 - x0 + 1, ch = y1 - y0 + 1, tw, th;
+          g_autofree float *crop = g_new0 (float, (gsize) cw * ch);
+          g_autofree float *thick = NULL;
+          DigitsGlyph glyph;
+          double gx0, gy0, gx1, gy1;
+
+          for (int y = y0; y <= y1; y++)
+            for (int x = x0; x <= x1; x++)
+              {
+                gsize p = (gsize) y * w + x;
+                int label = labels[p];
+                gboolean mine = label != 0 && group_of[label - 1] == (int) r;
+
+                /* Unlabelled faint pixels belong to the digit they touch. */
+                if (label == 0)
+                  for (int dy = -1; dy <= 1 && !mine; dy++)
+                    for (int dx = -1; dx <= 1 && !mine; dx++)
+                      {
+                        int qx = x + dx, qy = y + dy, lq;
+
+                        if (qx < 0 || qy < 0 || qx >= w || qy >= h)
+                          continue;
+                        lq = labels[(gsize) qy * w + qx];
+                        mine = lq != 0 && group_of[lq - 1] == (int) r;
+                      }
+                if (mine)
+                  crop[(y - y0) * cw + (x - x0)] = grey[p];
+              }
+
+          thick = normalize_thickness (crop, cw, ch, &tw, &th);
+          if (!digits_preprocess_ink (thick, tw, th, tw, glyph.input))
+            continue;
+
+          gx0 = floor (g->x0 * scale_x);
+          gy0 = floor (g->y0 * scale_y);
+          gx1 = ceil ((g->x1 + 1) * scale_x);
+          gy1 = ceil ((g->y1 + 1) * scale_y);
+          glyph.x = (int) CLAMP (gx0, 0, orig_w - 1);
+          glyph.y = (int) CLAMP (gy0, 0, orig_h - 1);
+          glyph.width = (int) CLAMP (gx1, glyph.x + 1, orig_w) - glyph.x;
+          glyph.height = (int) CLAMP (gy1, glyph.y + 1, orig_h) - glyph.y;
+          g_array_append_val (glyphs, glyph);
+        }
+    }
+  }
+
+  if (glyphs->len == 0)
+    goto no_digit;
+
+  g_array_sort (glyphs, compare_glyph_x);
+  g_free (grey);
+  return g_steal_pointer (&glyphs);
+
+no_digit:
+  g_free (grey);
+  g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NO_DIGIT,
+                       _("No digit found in the image"));
+  return NULL;
+}
+
+/* Scales a full-size grey image to the working size and finds its glyphs. */
+static GArray *
+find_glyphs_scaled (float *grey, int width, int height, GError **error)
+{
+  int nw, nh;
+
+  work_size (width, height, &nw, &nh);
+  if (nw != width || nh != height)
+    {
+      float *small = downscale_area (grey, width, height, nw, nh);
+
+      g_free (grey);
+      return find_glyphs (small, nw, nh, (double) width / nw, (double) height / nh,
+                          width, height, error);
+    }
+  return find_glyphs (grey, width, height, 1.0, 1.0, width, height, error);
+}
+
+static gboolean
+check_size (int width, int height, GError **error)
+{
+  if ((guint64) width * (guint64) height > DIGITS_IMAGE_MAX_PIXELS)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
+                   _("The image is too large (%d × %d pixels); Digits reads images of up to "
+                     "%u megapixels"),
+                   width, height, (guint) (DIGITS_IMAGE_MAX_PIXELS / 1000000u));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GArray *
+digits_glyphs_from_grey (const guint8 *grey, int width, int height, int stride,
+                         GError **error)
+{
+  float *levels;
+
+  g_return_val_if_fail (grey != NULL, NULL);
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+  g_return_val_if_fail (stride >= width, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_size (width, height, error))
+    return NULL;
+
+  levels = g_new (float, (gsize) width * height);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      levels[(gsize) y * width + x] = grey[(gsize) y * stride + x];
+
+  return find_glyphs_scaled (levels, width, height, error);
+}
+
+GArray *
+digits_glyphs_from_rgba (const guint8 *pixels, int width, int height, int stride,
+                         gboolean has_alpha, GError **error)
+{
+  int channels = has_alpha ? 4 : 3;
+  guint hist[256] = { 0 };
+  guint n_border = 0, n_opaque = 0;
+  gboolean transparent_paper;
+  double paper = 255;
+  float *levels;
+
+  g_return_val_if_fail (pixels != NULL, NULL);
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+  g_return_val_if_fail (stride >= width * (has_alpha ? 4 : 3), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_size (width, height, error))
+    return NULL;
+
+  /* Transparent pixels are paper. When the border is mostly opaque, the paper is the
+   * colour it shows and transparency is composited over that, whatever the polarity;
+   * when it is mostly transparent (ink on nothing), ink is whatever is opaque. */
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guint8 *p;
+
+        if (y != 0 && y != height - 1 && x != 0 && x != width - 1)
+          {
+            x = width - 2;   /* jump to the right edge */
+            continue;
+          }
+        p = pixels + (gsize) y * stride + (gsize) x * channels;
+        n_border++;
+        if (!has_alpha || p[3] >= 128)
+          {
+            n_opaque++;
+            hist[grey_bin (luma (p))]++;
+          }
+      }
+  transparent_paper = has_alpha && n_opaque * 2 < n_border;
+  if (!transparent_paper && n_opaque > 0)
+    paper = histogram_percentile (hist, n_opaque, 0.5);
+
+  levels = g_new (float, (gsize) width * height);
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *row = pixels + (gsize) y * stride;
+      float *out = levels + (gsize) y * width;
+
+      for (int x = 0; x < width; x++)
+        {
+          const guint8 *p = row + (gsize) x * channels;
+          float a = has_alpha ? p[3] / 255.0f : 1.0f;
+
+          if (transparent_paper)
+            out[x] = 255.0f * (1.0f - a);
+          else
+            out[x] = a * luma (p) + (1.0f - a) * (float) paper;
+        }
+    }
+
+  return find_glyphs_scaled (levels, width, height, error);
+}
+
+GArray *
+digits_glyphs_from_file (const char *path, GError **error)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(GdkPixbuf) decoded = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GdkPixbufFormat *format;
+  GArray *glyphs;
+  int width = 0, height = 0, pw, ph;
+  double scale;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  name = g_filename_display_basename (path);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
+                   _("“%s” does not exist"), name);
+      return NULL;
+    }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("“%s” is a folder, not an image"), name);
+      return NULL;
+    }
+
+  /* The header alone tells the size: refuse a decompression bomb before decoding it. */
+  format = gdk_pixbuf_get_file_info (path, &width, &height);
+  if (format == NULL)
+    {
+      /* Decoding says why (unknown format, unreadable file) where the sniffing does not. */
+      decoded = gdk_pixbuf_new_from_file (path, &local_error);
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("“%s” is not an image Digits can read: %s"), name,
+                   local_error ? local_error->message : _("unknown format"));
+      return NULL;
+    }
+  if (width > 0 && height > 0 && !check_size (width, height, &local_error))
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE, "“%s”: %s",
+                   name, local_error->message);
+      return NULL;
+    }
+
+  /* Large images are decoded straight to the working size (JPEG even decodes faster). */
+  if (MAX (width, height) > DIGITS_IMAGE_WORK_SIDE)
+    decoded = gdk_pixbuf_new_from_file_at_scale (path, DIGITS_IMAGE_WORK_SIDE,
+                                                 DIGITS_IMAGE_WORK_SIDE, TRUE, &local_error);
+  else
+    decoded = gdk_pixbuf_new_from_file (path, &local_error);
+  if (decoded == NULL)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                   _("“%s” is not an image Digits can read: %s"), name,
+                   local_error ? local_error->message : _("it could not be decoded"));
+      return NULL;
+    }
+
+  /* Photos are often stored sideways with an EXIF note saying which way is up. */
+  pixbuf = gdk_pixbuf_apply_embedded_orientation (decoded);
+  if (pixbuf == NULL)
+    pixbuf = g_object_ref (decoded);
+
+  pw = gdk_pixbuf_get_width (pixbuf);
+  ph = gdk_pixbuf_get_height (pixbuf);
+  if (gdk_pixbuf_get_bits_per_sample (pixbuf) != 8
+      || gdk_pixbuf_get_colorspace (pixbuf) != GDK_COLORSPACE_RGB
+      || gdk_pixbuf_get_n_channels (pixbuf) != (gdk_pixbuf_get_has_alpha (pixbuf) ? 4 : 3))
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("“%s” has a pixel format Digits cannot read"), name);
+      return NULL;
+    }
+
+  glyphs = digits_glyphs_from_rgba (gdk_pixbuf_read_pixels (pixbuf), pw, ph,
+                                    gdk_pixbuf_get_rowstride (pixbuf),
+                                    gdk_pixbuf_get_has_alpha (pixbuf), error);
+  if (glyphs == NULL)
+    return NULL;
+
+  /* Boxes in the file's own pixels, not the decoded size. */
+  scale = (width > 0 && height > 0) ? (double) MAX (width, height) / MAX (pw, ph) : 1.0;
+  if (scale != 1.0)
+    {
+      int full_w = (int) lround (pw * scale), full_h = (int) lround (ph * scale);
+
+      for (guint i = 0; i < glyphs->len; i++)
+        {
+          DigitsGlyph *g = &g_array_index (glyphs, DigitsGlyph, i);
+          int x1 = MIN ((int) ceil ((g->x + g->width) * scale), full_w);
+          int y1 = MIN ((int) ceil ((g->y + g->height) * scale), full_h);
+
+          g->x = (int) floor (g->x * scale);
+          g->y = (int) floor (g->y * scale);
+          g->width = MAX (x1 - g->x, 1);
+          g->height = MAX (y1 - g->y, 1);
+        }
+    }
+  return glyphs;
+}
