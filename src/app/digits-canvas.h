@@ -1,0 +1,34 @@
+/* digits-canvas.h — where a person draws a digit.
+ *
+ * Copyright 2024 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "core/digits-preprocess.h"
+
+G_BEGIN_DECLS
+
+#define DIGITS_TYPE_CANVAS (digits_canvas_get_type ())
+
+G_DECLARE_FINAL_TYPE (DigitsCanvas, digits_canvas, DIGITS, CANVAS, GtkWidget)
+
+GtkWidget          *digits_canvas_new           (void);
+
+/* Points are normalised: (0, 0) is the top left corner of the canvas, (1, 1) the bottom
+ * right, so strokes keep their shape when the canvas is resized. Emits "changed". */
+void                digits_canvas_add_stroke    (DigitsCanvas      *self,
+                                                 const DigitsPoint *points,
+                                                 guint              n_points);
+gboolean            digits_canvas_undo          (DigitsCanvas      *self);
+void                digits_canvas_clear         (DigitsCanvas      *self);
+
+gboolean            digits_canvas_is_empty      (DigitsCanvas      *self);
+guint               digits_canvas_get_n_strokes (DigitsCanvas      *self);
+/* The strokes in normalised coordinates, owned by the canvas. */
+const DigitsStroke *digits_canvas_get_strokes   (DigitsCanvas      *self,
+                                                 guint             *n_strokes);
+
+G_END_DECLS

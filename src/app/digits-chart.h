@@ -1,0 +1,27 @@
+/* digits-chart.h — the network's probability for each class, as bars.
+ *
+ * Copyright 2024 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define DIGITS_TYPE_CHART (digits_chart_get_type ())
+
+G_DECLARE_FINAL_TYPE (DigitsChart, digits_chart, DIGITS, CHART, GtkWidget)
+
+GtkWidget *digits_chart_new               (void);
+/* NULL-terminated class names; NULL means the digits "0" to "9". */
+void       digits_chart_set_labels        (DigitsChart        *self,
+                                           const char * const *labels);
+/* One probability per class (copied), or NULL for no answer. */
+void       digits_chart_set_probabilities (DigitsChart        *self,
+                                           const float        *probs,
+                                           guint               n_probs);
+/* The highest bar, or -1 with no answer. */
+int        digits_chart_get_top           (DigitsChart        *self);
+
+G_END_DECLS

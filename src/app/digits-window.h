@@ -1,0 +1,51 @@
+/* digits-window.h — the main window: the canvas, opened images and the network's answer.
+ *
+ * Copyright 2024 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "core/digits-model.h"
+#include "digits-application.h"
+#include "digits-canvas.h"
+
+G_BEGIN_DECLS
+
+#define DIGITS_TYPE_WINDOW (digits_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (DigitsWindow, digits_window, DIGITS, WINDOW, GtkApplicationWindow)
+
+/* app may be NULL (tests). */
+DigitsWindow      *digits_window_new            (DigitsApplication *app);
+
+/* The model answering; the window starts with the built-in one. set_model takes
+ * ownership (NULL: none) and answers the canvas and any open image again. */
+const DigitsModel *digits_window_get_model      (DigitsWindow      *self);
+void               digits_window_set_model      (DigitsWindow      *self,
+                                                 DigitsModel       *model);
+
+/* Reads an image off the main thread, then shows it and what it holds. */
+void               digits_window_open_file      (DigitsWindow      *self,
+                                                 GFile             *file);
+void               digits_window_open_texture   (DigitsWindow      *self,
+                                                 GdkTexture        *texture,
+                                                 const char        *name);
+gboolean           digits_window_is_loading     (DigitsWindow      *self);
+/* Back from an image to the canvas (whose strokes were kept). */
+void               digits_window_close_image    (DigitsWindow      *self);
+
+/* The canvas's answer: the class, or -1 with an empty canvas or no model. */
+int                digits_window_get_prediction (DigitsWindow      *self,
+                                                 float             *confidence);
+/* What the open image was read as ("7", "2024"), or NULL. */
+const char        *digits_window_get_reading    (DigitsWindow      *self);
+/* The message shown in the window, or NULL. */
+const char        *digits_window_get_message    (DigitsWindow      *self);
+
+DigitsCanvas      *digits_window_get_canvas     (DigitsWindow      *self);
+GtkWidget         *digits_window_get_chart      (DigitsWindow      *self);
+GtkWidget         *digits_window_get_preview    (DigitsWindow      *self);
+
+G_END_DECLS
