@@ -88,7 +88,7 @@ gemm_u8_ref (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, cons
     }
 }
 
-static const NnKernels kernels_ref = { "reference", gemm_ref, gemm_u8_ref };
+static const NnKernels kernels_ref = { "reference", gemm_ref, gemm_u8_ref, nn_opt_update };
 
 /* Steps s where any of the r rows of a tile has a non-zero byte. Branch-free
  * so the random zero pattern of digits costs no mispredictions. */
@@ -269,7 +269,78 @@ gemm_u8_avx512 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, c
 
 #undef TILE_ARGS
 
-static const NnKernels kernels_avx512 = { "avx512", gemm_avx512, gemm_u8_avx512 };
+/* The update rules of nn-opt.c written out per vector; the scalar code
+ * finishes the tail, which gives the same bits. */
+#define OPT_UPDATE_BODY(VT, W, LOAD, STORE, SET1, ADD, SUB, MUL, DIV, SQRT)                     \
+  size_t i = 0;                                                                               \
+  const float lr = st->lr, l2 = is_weight ? st->l2 : 0.0f;                                    \
+  const VT vlr = SET1 (lr), vl2 = SET1 (l2);                                                  \
+  switch (st->kind)                                                                           \
+    {                                                                                         \
+    case NN_OPT_MOMENTUM:                                                                     \
+      {                                                                                       \
+        const VT mu = SET1 (st->momentum);                                                    \
+        for (; i + W <= n; i += W)                                                            \
+          {                                                                                   \
+            VT wi = LOAD (w + i);                                                             \
+            VT gi = ADD (LOAD (g + i), MUL (vl2, wi));                                        \
+            VT mi = SUB (MUL (mu, LOAD (m + i)), MUL (vlr, gi));                              \
+            STORE (m + i, mi);                                                                \
+            STORE (w + i, ADD (wi, mi));                                                      \
+          }                                                                                   \
+      }                                                                                       \
+      break;                                                                                  \
+    case NN_OPT_ADAM:                                                                         \
+      {                                                                                       \
+        const VT b1 = SET1 (st->beta1), b2 = SET1 (st->beta2), eps = SET1 (st->eps);          \
+        const VT nb1 = SET1 (1.0f - st->beta1), nb2 = SET1 (1.0f - st->beta2);                \
+        const VT ic1 = SET1 (1.0f / st->c1), ic2 = SET1 (1.0f / st->c2);                      \
+        for (; i + W <= n; i += W)                                                            \
+          {                                                                                   \
+            VT wi = LOAD (w + i);                                                             \
+            VT gi = ADD (LOAD (g + i), MUL (vl2, wi));                                        \
+            VT mi = ADD (MUL (b1, LOAD (m + i)), MUL (nb1, gi));                              \
+            VT vi = ADD (MUL (b2, LOAD (v + i)), MUL (MUL (nb2, gi), gi));                    \
+            STORE (m + i, mi);                                                                \
+            STORE (v + i, vi);                                                                \
+            VT step = DIV (MUL (vlr, MUL (mi, ic1)), ADD (SQRT (MUL (vi, ic2)), eps));        \
+            STORE (w + i, SUB (wi, step));                                                    \
+          }                                                                                   \
+      }                                                                                       \
+      break;                                                                                  \
+    case NN_OPT_SGD:                                                                          \
+    default:                                                                                  \
+      if (l2 == 0.0f)                                                                         \
+        for (; i + W <= n; i += W)                                                            \
+          STORE (w + i, SUB (LOAD (w + i), MUL (vlr, LOAD (g + i))));                         \
+      else                                                                                    \
+        for (; i + W <= n; i += W)                                                            \
+          {                                                                                   \
+            VT wi = LOAD (w + i);                                                             \
+            STORE (w + i, SUB (wi, MUL (vlr, ADD (LOAD (g + i), MUL (vl2, wi)))));            \
+          }                                                                                   \
+      break;                                                                                  \
+    }                                                                                         \
+  if (i < n)                                                                                  \
+    nn_opt_update (st, w + i, g + i, m ? m + i : NULL, v ? v + i : NULL, n - i, is_weight);
+
+/* GCC 12's _mm512_sqrt_ps trips -Wmaybe-uninitialized on its own filler. */
+INLINE T512 __m512
+sqrt512 (__m512 x)
+{
+  return _mm512_maskz_sqrt_ps ((__mmask16) 0xFFFF, x);
+}
+
+static T512 void
+opt_update_avx512 (const NnOptStep *st, float *w, const float *g, float *m, float *v, size_t n,
+                   int is_weight)
+{
+  OPT_UPDATE_BODY (__m512, 16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_add_ps,
+                   _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps, sqrt512)
+}
+
+static const NnKernels kernels_avx512 = { "avx512", gemm_avx512, gemm_u8_avx512,
+                                          opt_update_avx512 };
 
 /* ---- AVX2 + FMA ---- */
 
@@ -423,7 +494,15 @@ gemm_u8_avx2 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, con
 
 #undef TILE_ARGS
 
-static const NnKernels kernels_avx2 = { "avx2", gemm_avx2, gemm_u8_avx2 };
+static T256 void
+opt_update_avx2 (const NnOptStep *st, float *w, const float *g, float *m, float *v, size_t n,
+                 int is_weight)
+{
+  OPT_UPDATE_BODY (__m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_add_ps,
+                   _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_sqrt_ps)
+}
+
+static const NnKernels kernels_avx2 = { "avx2", gemm_avx2, gemm_u8_avx2, opt_update_avx2 };
 
 static int
 cpu_has_avx512 (void)

@@ -37,10 +37,17 @@ typedef void (*NnGemmU8Func) (int m, int n, int s, const uint8_t *a, size_t ars,
                               const float *b, size_t ldb, float *c, size_t ldc,
                               const NnEpilogue *ep, int *scratch);
 
+struct NnOptStep_;
+/* nn_opt_update, vectorised; the same operations in the same order, so every
+ * kernel set gives the same bits. */
+typedef void (*NnOptUpdateFunc) (const struct NnOptStep_ *st, float *w, const float *g,
+                                 float *m, float *v, size_t n, int is_weight);
+
 typedef struct {
   const char *name;      /* "reference", "avx2", "avx512" */
   NnGemmFunc gemm;
   NnGemmU8Func gemm_u8;
+  NnOptUpdateFunc opt_update;
 } NnKernels;
 
 /* The plain C kernels, kept as the yardstick for the fast ones. */
@@ -82,7 +89,7 @@ void nn_colsum (const float *dy, int n, int cols, size_t ld, float *db);
 /* ---- optimizer (nn-opt.c) ---- */
 
 /* The scalars of one step, worked out once per step from the config and t. */
-typedef struct {
+typedef struct NnOptStep_ {
   NnOptKind kind;
   float lr;        /* lr / (1 + decay * t) */
   float l2;
