@@ -396,6 +396,9 @@ rebuild_glyph_row (DigitsWindow *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->glyph_box))) != NULL)
     gtk_box_remove (self->glyph_box, child);
 
+  if (self->glyphs == NULL)
+    return;
+
   for (guint i = 0; i < self->glyphs->len; i++)
     {
       const DigitsGlyph *glyph = &g_array_index (self->glyphs, DigitsGlyph, i);
@@ -948,6 +951,7 @@ load_file (LoadJob       *job,
            GError       **error)
 {
   g_autofree char *path = g_file_get_path (job->file);
+  GdkPixbuf *oriented;
 
   if (path != NULL)
     {
@@ -962,7 +966,27 @@ load_file (LoadJob       *job,
         return FALSE;
 
       job->pixbuf = load_display_pixbuf (path, error);
-      return job->pixbuf != NULL;
+      if (job->pixbuf == NULL)
+        return FALSE;
+
+      /* The core turns photos the way their EXIF note says, and so must the display;
+       * the boxes are then in the turned image's pixels. */
+      oriented = gdk_pixbuf_apply_embedded_orientation (job->pixbuf);
+      if (oriented != NULL)
+        {
+          g_object_unref (job->pixbuf);
+          job->pixbuf = oriented;
+        }
+      if ((gdk_pixbuf_get_width (job->pixbuf) > gdk_pixbuf_get_height (job->pixbuf)) !=
+          (job->image_width > job->image_height))
+        {
+          int t = job->image_width;
+
+          job->image_width = job->image_height;
+          job->image_height = t;
+        }
+
+      return TRUE;
     }
   else
     {
@@ -1087,6 +1111,9 @@ load_done_cb (GObject      *source,
         show_message (self, GTK_MESSAGE_WARNING, FALSE,
                       _("No digit was found in “%s”. Digits looks for dark writing on a "
                         "light background, or light writing on a dark one."), name);
+      else if (error->domain == DIGITS_ERROR)
+        /* The core's messages name the file and say what is wrong with it. */
+        show_message (self, GTK_MESSAGE_ERROR, FALSE, "%s", error->message);
       else
         show_message (self, GTK_MESSAGE_ERROR, FALSE,
                       _("“%s” could not be read: %s"), name, error->message);

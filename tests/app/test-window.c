@@ -1,0 +1,655 @@
+/* test-window.c — the Digits window under Xvfb.
+ *
+ * Run by `xvfb-run -a meson test`; gtk_test_init () makes every GTK warning and critical
+ * fatal. Tests that need the network's answer skip (saying why) only while the built-in
+ * model cannot be loaded; DIGITS_TEST_MODEL may name a model file to use meanwhile.
+ *
+ * Copyright 2024 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+
+#include "digits-application.h"
+#include "digits-window.h"
+
+static DigitsApplication *app;
+
+/* ---- helpers ---- */
+
+static void
+iterate (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wait_until (Condition condition,
+            gpointer  data,
+            double    seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+is_drawn (gpointer data)
+{
+  GtkWidget *widget = data;
+
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
+}
+
+static gboolean
+is_idle (gpointer data)
+{
+  return !digits_window_is_loading (data);
+}
+
+/* Lets a few frames pass, so that what was queued is laid out and drawn. */
+static void
+wait_frames (void)
+{
+  for (int i = 0; i < 20; i++)
+    {
+      iterate ();
+      g_usleep (5000);
+    }
+}
+
+static DigitsWindow *
+create_window (void)
+{
+  DigitsWindow *window = digits_window_new (app);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_until (is_drawn, window, 10));
+  wait_frames ();
+
+  return window;
+}
+
+/* Returns TRUE when the window has a model to answer with. */
+static gboolean
+ensure_model (DigitsWindow *window)
+{
+  const char *path = g_getenv ("DIGITS_TEST_MODEL");
+  g_autoptr (GError) error = NULL;
+  DigitsModel *model;
+
+  if (digits_window_get_model (window) != NULL)
+    return TRUE;
+
+  if (path != NULL && *path != '\0')
+    {
+      model = digits_model_load (path, &error);
+      g_assert_no_error (error);
+      digits_window_set_model (window, model);
+      return TRUE;
+    }
+
+  g_test_skip ("The built-in model could not be loaded (resources/model/digits.model is "
+               "not a trained model yet)");
+  return FALSE;
+}
+
+/* The widget as it is drawn, as premultiplied ARGB32 (cairo's layout). */
+static guchar *
+render_widget (GtkWidget *widget,
+               int       *width,
+               int       *height,
+               gsize     *stride)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  guchar *pixels;
+
+  *width = gdk_paintable_get_intrinsic_width (paintable);
+  *height = gdk_paintable_get_intrinsic_height (paintable);
+  g_assert_cmpint (*width, >, 0);
+  g_assert_cmpint (*height, >, 0);
+
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, *width, *height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, *width, *height));
+
+  *stride = (gsize) *width * 4;
+  pixels = g_malloc (*stride * *height);
+  gdk_texture_download (texture, pixels, *stride);
+
+  return pixels;
+}
+
+static gboolean
+renders_differently (const guchar *a,
+                     const guchar *b,
+                     gsize         size)
+{
+  return memcmp (a, b, size) != 0;
+}
+
+static void
+add_line (DigitsCanvas *canvas,
+          float         x0,
+          float         y0,
+          float         x1,
+          float         y1)
+{
+  DigitsPoint points[24];
+
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    {
+      float t = (float) i / (G_N_ELEMENTS (points) - 1);
+
+      points[i].x = x0 + t * (x1 - x0);
+      points[i].y = y0 + t * (y1 - y0);
+    }
+
+  digits_canvas_add_stroke (canvas, points, G_N_ELEMENTS (points));
+}
+
+static void
+add_circle (DigitsCanvas *canvas)
+{
+  DigitsPoint points[49];
+
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    {
+      double a = 2 * G_PI * i / (G_N_ELEMENTS (points) - 1);
+
+      /* A little taller than wide, as people draw zeros. */
+      points[i].x = 0.5f + 0.22f * (float) sin (a);
+      points[i].y = 0.5f - 0.3f * (float) cos (a);
+    }
+
+  digits_canvas_add_stroke (canvas, points, G_N_ELEMENTS (points));
+}
+
+static char *
+get_test_path (const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_get_tmp_dir (), "digits-test-window-XXXXXX", NULL);
+  static char *made = NULL;
+
+  if (made == NULL)
+    made = g_mkdtemp (g_steal_pointer (&dir));
+
+  return g_build_filename (made, name, NULL);
+}
+
+/* Dark digits drawn with cairo: "1" is a vertical bar, "7" a bar and a diagonal. */
+static void
+draw_digit (cairo_t *cr,
+            char     digit,
+            double   x,
+            double   y,
+            double   size)
+{
+  cairo_set_line_width (cr, size * 0.14);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+
+  switch (digit)
+    {
+    case '1':
+      cairo_move_to (cr, x + size * 0.5, y);
+      cairo_line_to (cr, x + size * 0.5, y + size);
+      break;
+
+    case '7':
+      cairo_move_to (cr, x + size * 0.1, y);
+      cairo_line_to (cr, x + size * 0.7, y);
+      cairo_line_to (cr, x + size * 0.3, y + size);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  cairo_stroke (cr);
+}
+
+static cairo_surface_t *
+create_digits_surface (const char *digits,
+                       gboolean    transparent)
+{
+  int n = strlen (digits);
+  int width = 60 + n * 120;
+  int height = 200;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cr = cairo_create (surface);
+  if (!transparent)
+    {
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_paint (cr);
+    }
+  cairo_set_source_rgb (cr, 0.1, 0.1, 0.15);
+  for (int i = 0; i < n; i++)
+    draw_digit (cr, digits[i], 40 + i * 120, 40, 120);
+  cairo_destroy (cr);
+
+  return surface;
+}
+
+static GFile *
+create_png (const char *digits,
+            const char *name)
+{
+  g_autofree char *path = get_test_path (name);
+  cairo_surface_t *surface = create_digits_surface (digits, FALSE);
+
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+
+  return g_file_new_for_path (path);
+}
+
+static void
+open_and_wait (DigitsWindow *window,
+               GFile        *file)
+{
+  digits_window_open_file (window, file);
+  g_assert_true (digits_window_is_loading (window));
+  g_assert_true (wait_until (is_idle, window, 30));
+  wait_frames ();
+}
+
+/* ---- tests ---- */
+
+static void
+test_window_comes_up (void)
+{
+  DigitsWindow *window = create_window ();
+  GtkWidget *overlay;
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Digits");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (digits_window_get_canvas (window))));
+
+  /* The shortcuts window comes from the resources, attached by GtkApplication. */
+  overlay = GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_nonnull (overlay);
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+
+  /* The canvas is square. */
+  g_assert_cmpint (abs (gtk_widget_get_width (GTK_WIDGET (digits_window_get_canvas (window))) -
+                        gtk_widget_get_height (GTK_WIDGET (digits_window_get_canvas (window)))),
+                   <=, 1);
+
+  /* Nothing drawn: no answer. */
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, -1);
+  g_assert_null (digits_window_get_reading (window));
+  g_assert_true (digits_canvas_is_empty (digits_window_get_canvas (window)));
+
+  if (digits_window_get_model (window) != NULL)
+    g_assert_null (digits_window_get_message (window));
+  else
+    g_assert_nonnull (digits_window_get_message (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_strokes_answer (void)
+{
+  DigitsWindow *window = create_window ();
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  float confidence = 0;
+
+  if (!ensure_model (window))
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+
+  /* A vertical line is a 1. */
+  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, 1);
+  g_assert_cmpfloat (confidence, >, 0.5f);
+
+  /* Clear leaves no answer. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear", NULL);
+  g_assert_true (digits_canvas_is_empty (canvas));
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, -1);
+
+  /* A circle is a 0. */
+  add_circle (canvas);
+  g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, 0);
+  g_assert_cmpfloat (confidence, >, 0.5f);
+
+  /* Undo takes the last stroke away. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  g_assert_true (digits_canvas_is_empty (canvas));
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, -1);
+
+  /* A 7 in two strokes: the bar, then the diagonal. */
+  add_line (canvas, 0.3f, 0.2f, 0.72f, 0.2f);
+  add_line (canvas, 0.72f, 0.2f, 0.42f, 0.85f);
+  g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, 7);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_chart_and_preview_change (void)
+{
+  DigitsWindow *window = create_window ();
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  GtkWidget *chart = digits_window_get_chart (window);
+  GtkWidget *preview = digits_window_get_preview (window);
+  g_autofree guchar *chart_before = NULL;
+  g_autofree guchar *chart_after = NULL;
+  g_autofree guchar *chart_cleared = NULL;
+  g_autofree guchar *preview_before = NULL;
+  g_autofree guchar *preview_after = NULL;
+  g_autofree guchar *preview_other = NULL;
+  gboolean have_model = ensure_model (window);
+  int cw, ch, pw, ph, w, h;
+  gsize cs, ps, s;
+
+  wait_frames ();
+  chart_before = render_widget (chart, &cw, &ch, &cs);
+  preview_before = render_widget (preview, &pw, &ph, &ps);
+
+  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  wait_frames ();
+  preview_after = render_widget (preview, &w, &h, &s);
+  g_assert_cmpint (w, ==, pw);
+  g_assert_cmpint (h, ==, ph);
+  g_assert_true (renders_differently (preview_before, preview_after, ps * ph));
+
+  /* Another digit, another input. */
+  digits_canvas_clear (canvas);
+  add_circle (canvas);
+  wait_frames ();
+  preview_other = render_widget (preview, &w, &h, &s);
+  g_assert_true (renders_differently (preview_after, preview_other, ps * ph));
+
+  if (have_model)
+    {
+      chart_after = render_widget (chart, &w, &h, &s);
+      g_assert_cmpint (w, ==, cw);
+      g_assert_cmpint (h, ==, ch);
+      g_assert_true (renders_differently (chart_before, chart_after, cs * ch));
+
+      /* An empty canvas has an empty chart again. */
+      digits_canvas_clear (canvas);
+      wait_frames ();
+      chart_cleared = render_widget (chart, &w, &h, &s);
+      g_assert_false (renders_differently (chart_before, chart_cleared, cs * ch));
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_open_image (void)
+{
+  DigitsWindow *window = create_window ();
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  g_autoptr (GFile) one = create_png ("1", "one.png");
+  g_autoptr (GFile) seventeen = create_png ("17", "seventeen.png");
+  int before;
+
+  if (!ensure_model (window))
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+
+  add_circle (canvas);
+  before = digits_window_get_prediction (window, NULL);
+
+  open_and_wait (window, one);
+  g_assert_null (digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_reading (window), ==, "1");
+
+  /* Several digits are read left to right. */
+  open_and_wait (window, seventeen);
+  g_assert_null (digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_reading (window), ==, "17");
+
+  /* Back to the canvas: the drawing and its answer were kept. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.close-image", NULL);
+  g_assert_null (digits_window_get_reading (window));
+  g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 1);
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, before);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_paste_texture (void)
+{
+  DigitsWindow *window = create_window ();
+  cairo_surface_t *surface;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  int width, height, stride;
+
+  if (!ensure_model (window))
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+
+  /* Ink on a transparent background, premultiplied as GDK hands textures out: the path a
+   * pasted or dropped image takes. */
+  surface = create_digits_surface ("7", TRUE);
+  cairo_surface_flush (surface);
+  width = cairo_image_surface_get_width (surface);
+  height = cairo_image_surface_get_height (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface), (gsize) stride * height);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+  cairo_surface_destroy (surface);
+
+  digits_window_open_texture (window, texture, "pasted");
+  g_assert_true (wait_until (is_idle, window, 30));
+  wait_frames ();
+
+  g_assert_null (digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_reading (window), ==, "7");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_bad_images (void)
+{
+  DigitsWindow *window = create_window ();
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  g_autofree char *corrupt_path = get_test_path ("corrupt.png");
+  g_autofree char *blank_path = get_test_path ("blank.png");
+  g_autoptr (GFile) corrupt = g_file_new_for_path (corrupt_path);
+  g_autoptr (GFile) blank = g_file_new_for_path (blank_path);
+  g_autoptr (GFile) missing = NULL;
+  g_autofree char *missing_path = get_test_path ("missing.png");
+  g_autoptr (GError) error = NULL;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int before;
+
+  /* Half a PNG: the right magic, then nothing that makes sense. */
+  g_file_set_contents (corrupt_path, "\x89PNG\r\n\x1a\nthis is not really an image", -1,
+                       &error);
+  g_assert_no_error (error);
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 120, 80);
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, blank_path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+
+  missing = g_file_new_for_path (missing_path);
+
+  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  add_line (canvas, 0.3f, 0.3f, 0.5f, 0.15f);
+  before = digits_window_get_prediction (window, NULL);
+
+  open_and_wait (window, corrupt);
+  g_assert_nonnull (digits_window_get_message (window));
+  g_test_message ("corrupt: %s", digits_window_get_message (window));
+  g_assert_null (digits_window_get_reading (window));
+  g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, before);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (canvas)));
+
+  open_and_wait (window, blank);
+  g_assert_nonnull (digits_window_get_message (window));
+  g_test_message ("blank: %s", digits_window_get_message (window));
+  g_assert_null (digits_window_get_reading (window));
+  g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
+
+  open_and_wait (window, missing);
+  g_assert_nonnull (digits_window_get_message (window));
+  g_test_message ("missing: %s", digits_window_get_message (window));
+  g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, before);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_renders_stroke (void)
+{
+  DigitsWindow *window = create_window ();
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  g_autofree guchar *pixels = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  graphene_rect_t bounds;
+  int width, height;
+  gsize stride;
+  guint ink_inside = 0, ink_center = 0;
+
+  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  wait_frames ();
+
+  pixels = render_widget (GTK_WIDGET (window), &width, &height, &stride);
+
+  /* Kept for a person to look at. */
+  bytes = g_bytes_new (pixels, stride * height);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+  png = get_test_path ("window.png");
+  g_assert_true (gdk_texture_save_to_png (texture, png));
+  g_test_message ("window rendered to %s", png);
+
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (canvas), GTK_WIDGET (window), &bounds));
+  g_assert_cmpfloat (bounds.size.width, >, 100);
+
+  for (int y = (int) bounds.origin.y; y < (int) (bounds.origin.y + bounds.size.height); y++)
+    for (int x = (int) bounds.origin.x; x < (int) (bounds.origin.x + bounds.size.width); x++)
+      {
+        const guchar *p = pixels + (gsize) y * stride + (gsize) x * 4;
+        int luminance = (p[0] + p[1] + p[2]) / 3;   /* B, G, R */
+
+        if (luminance < 80)
+          {
+            ink_inside++;
+            if (fabs (x - (bounds.origin.x + bounds.size.width / 2)) < bounds.size.width * 0.03)
+              ink_center++;
+          }
+      }
+
+  /* A stroke 70% of the canvas tall and about 7% wide: thousands of dark pixels, along
+   * the middle. */
+  g_test_message ("dark pixels in the canvas: %u, in its middle column: %u",
+                  ink_inside, ink_center);
+  g_assert_cmpuint (ink_inside, >, bounds.size.width * bounds.size.height * 0.02);
+  g_assert_cmpuint (ink_center, >, ink_inside / 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_resize_keeps_strokes (void)
+{
+  DigitsWindow *window = create_window ();
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  const DigitsStroke *strokes;
+  DigitsPoint first;
+  int side;
+  guint n;
+
+  add_line (canvas, 0.25f, 0.25f, 0.75f, 0.75f);
+  strokes = digits_canvas_get_strokes (canvas, &n);
+  first = g_array_index (strokes[0].points, DigitsPoint, 0);
+  side = gtk_widget_get_width (GTK_WIDGET (canvas));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 800);
+  wait_frames ();
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (canvas)), >, side);
+
+  strokes = digits_canvas_get_strokes (canvas, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpfloat (g_array_index (strokes[0].points, DigitsPoint, 0).x, ==, first.x);
+  g_assert_cmpfloat (g_array_index (strokes[0].points, DigitsPoint, 0).y, ==, first.y);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("No display: run the UI tests under xvfb-run\n");
+      return 77;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  app = digits_application_new (G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/window/comes-up", test_window_comes_up);
+  g_test_add_func ("/window/strokes-answer", test_strokes_answer);
+  g_test_add_func ("/window/chart-and-preview-change", test_chart_and_preview_change);
+  g_test_add_func ("/window/open-image", test_open_image);
+  g_test_add_func ("/window/paste-texture", test_paste_texture);
+  g_test_add_func ("/window/bad-images", test_bad_images);
+  g_test_add_func ("/window/renders-stroke", test_renders_stroke);
+  g_test_add_func ("/window/resize-keeps-strokes", test_resize_keeps_strokes);
+
+  status = g_test_run ();
+
+  g_clear_object (&app);
+
+  return status;
+}
