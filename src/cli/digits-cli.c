@@ -569,10 +569,10 @@ command_classify (int argc, char **argv)
 
 /* ---- info ---- */
 
-static void
-print_meta_cb (gpointer key, gpointer value, gpointer user_data)
+static gint
+compare_keys (gconstpointer a, gconstpointer b, gpointer user_data)
 {
-  printf ("  %-14s %s\n", (const char *) key, (const char *) value);
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
 }
 
 static int
@@ -608,7 +608,15 @@ command_info (int argc, char **argv)
   printf (_("  labels         %s\n"),
           model->labels == DIGITS_LABELS_FASHION ? "Fashion-MNIST" : _("digits 0–9"));
   if (model->metadata != NULL)
-    g_hash_table_foreach (model->metadata, print_meta_cb, NULL);
+    {
+      /* Sorted, so the same model always prints the same way. */
+      g_autofree gpointer *keys = g_hash_table_get_keys_as_array (model->metadata, NULL);
+      guint n = g_hash_table_size (model->metadata);
+      g_qsort_with_data (keys, (gint) n, sizeof (gpointer), compare_keys, NULL);
+      for (guint i = 0; i < n; i++)
+        printf ("  %-14s %s\n", (const char *) keys[i],
+                (const char *) g_hash_table_lookup (model->metadata, keys[i]));
+    }
   return 0;
 }
 
