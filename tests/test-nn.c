@@ -575,6 +575,7 @@ test_kernels_match_reference (void)
   static const int shapes[][3] = {
     { 1, 1, 1 }, { 7, 13, 5 }, { 33, 129, 17 }, { 6, 64, 784 }, { 13, 10, 128 },
     { 128, 128, 33 }, { 5, 100, 3 }, { 2, 1, 9 }, { 65, 16, 40 }, { 12, 200, 64 },
+    { 9, 20, 11 }, { 14, 24, 8 },
   };
   const char *names[] = { "avx2", "avx512" };
   int tested = 0;

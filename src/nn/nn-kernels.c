@@ -107,6 +107,40 @@ list_nonzero_scalar (int r, int s, const uint8_t *a, size_t ars, size_t ass, int
   return cnt;
 }
 
+/* The same for a transposed A (ars == 1): each step's r bytes are adjacent,
+ * so one 8-byte load tests them all. The load must stay inside the call's
+ * bytes of the row: [tile - before, tile + after). */
+static inline int
+list_nonzero_strided (int r, int s, const uint8_t *a, size_t ars, size_t ass, int before,
+                      int after, int *list)
+{
+  const uint8_t *at;
+  uint64_t keep;
+  if (ars != 1 || ass < 8)
+    return list_nonzero_scalar (r, s, a, ars, ass, 0, list, 0);
+  if (after >= 8)
+    {
+      at = a;
+      keep = ~(uint64_t) 0 >> (8 * (8 - r));
+    }
+  else if (before + r >= 8)
+    {
+      at = a + r - 8;
+      keep = ~(uint64_t) 0 << (8 * (8 - r));
+    }
+  else
+    return list_nonzero_scalar (r, s, a, ars, ass, 0, list, 0);
+  int cnt = 0;
+  for (int t = 0; t < s; t++)
+    {
+      uint64_t u;
+      memcpy (&u, at + (size_t) t * ass, 8);   /* little-endian: byte i is bits 8i.. */
+      list[cnt] = t;
+      cnt += (u & keep) != 0;
+    }
+  return cnt;
+}
+
 #if NN_X86
 
 /* ---- AVX-512 ---- */
@@ -225,10 +259,11 @@ gemm_avx512 (int m, int n, int s, const float *a, size_t ars, size_t ass, const 
 }
 
 static T512 int
-list_nonzero_avx512 (int r, int s, const uint8_t *a, size_t ars, size_t ass, int *list)
+list_nonzero_avx512 (int r, int s, const uint8_t *a, size_t ars, size_t ass, int before,
+                   int after, int *list)
 {
   if (ass != 1)
-    return list_nonzero_scalar (r, s, a, ars, ass, 0, list, 0);
+    return list_nonzero_strided (r, s, a, ars, ass, before, after, list);
   int cnt = 0;
   for (int s0 = 0; s0 < s; s0 += 64)
     {
@@ -256,7 +291,7 @@ gemm_u8_avx512 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, c
     {
       int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
       const uint8_t *ap = a + i0 * ars;
-      int ns = list_nonzero_avx512 (R, s, ap, ars, ass, list);
+      int ns = list_nonzero_avx512 (R, s, ap, ars, ass, (int) i0, m - (int) i0, list);
       for (size_t j0 = 0; j0 < (size_t) n; j0 += 64)
         {
           int w = n - (int) j0 < 64 ? n - (int) j0 : 64;
@@ -353,7 +388,8 @@ lane_mask256 (int w)
 }
 
 INLINE T256 void
-tile256 (const int R, const int V, const int U8, __m256i lm, int ns, const int *list,
+tile256 (const int R, const int V, const int U8, const int FULL, __m256i lm, int ns,
+         const int *list,
          const void *a, size_t ars, size_t ass, const float *b, size_t ldb, float *c,
          size_t ldc, const NnEpilogue *ep, size_t i0, size_t j0)
 {
@@ -371,7 +407,8 @@ tile256 (const int R, const int V, const int U8, __m256i lm, int ns, const int *
       __m256 bv[2];
 #pragma GCC unroll 2
       for (int v = 0; v < V; v++)
-        bv[v] = v == V - 1 ? _mm256_maskload_ps (brow + 8 * v, lm) : _mm256_loadu_ps (brow + 8 * v);
+        bv[v] = v == V - 1 && !FULL ? _mm256_maskload_ps (brow + 8 * v, lm)
+                                    : _mm256_loadu_ps (brow + 8 * v);
 #pragma GCC unroll 6
       for (int r = 0; r < R; r++)
         {
@@ -385,46 +422,63 @@ tile256 (const int R, const int V, const int U8, __m256i lm, int ns, const int *
     }
 
   const __m256 zero = _mm256_setzero_ps ();
-  const __m256i full = _mm256_set1_epi32 (-1);
 #pragma GCC unroll 6
   for (int r = 0; r < R; r++)
 #pragma GCC unroll 2
     for (int v = 0; v < V; v++)
       {
-        __m256i mk = v == V - 1 ? lm : full;
+        /* Masked moves are slow on some CPUs: only the ragged last vector uses them. */
+        int part = v == V - 1 && !FULL;
         __m256 x = acc[r][v];
         size_t j = j0 + 8 * v;
         if (ep != NULL)
           {
             if (ep->bias != NULL)
-              x = _mm256_add_ps (x, _mm256_maskload_ps (ep->bias + j, mk));
+              x = _mm256_add_ps (x, part ? _mm256_maskload_ps (ep->bias + j, lm)
+                                         : _mm256_loadu_ps (ep->bias + j));
             if (ep->relu)
               x = _mm256_max_ps (x, zero);
             if (ep->mask != NULL)
               {
-                __m256 mv = _mm256_maskload_ps (ep->mask + (i0 + r) * ep->ldm + j, mk);
+                const float *mp = ep->mask + (i0 + r) * ep->ldm + j;
+                __m256 mv = part ? _mm256_maskload_ps (mp, lm) : _mm256_loadu_ps (mp);
                 x = _mm256_and_ps (x, _mm256_cmp_ps (mv, zero, _CMP_GT_OQ));
               }
           }
-        _mm256_maskstore_ps (c + r * ldc + 8 * v, mk, x);
+        if (part)
+          _mm256_maskstore_ps (c + r * ldc + 8 * v, lm, x);
+        else
+          _mm256_storeu_ps (c + r * ldc + 8 * v, x);
       }
 }
 
 #define TILE256_CASES(U8_)                                                                    \
-  switch (R * 4 + V)                                                                          \
+  switch ((R * 4 + V) * 2 + full)                                                             \
     {                                                                                         \
-    case 1 * 4 + 1: tile256 (1, 1, U8_, TILE_ARGS); break;                                    \
-    case 1 * 4 + 2: tile256 (1, 2, U8_, TILE_ARGS); break;                                    \
-    case 2 * 4 + 1: tile256 (2, 1, U8_, TILE_ARGS); break;                                    \
-    case 2 * 4 + 2: tile256 (2, 2, U8_, TILE_ARGS); break;                                    \
-    case 3 * 4 + 1: tile256 (3, 1, U8_, TILE_ARGS); break;                                    \
-    case 3 * 4 + 2: tile256 (3, 2, U8_, TILE_ARGS); break;                                    \
-    case 4 * 4 + 1: tile256 (4, 1, U8_, TILE_ARGS); break;                                    \
-    case 4 * 4 + 2: tile256 (4, 2, U8_, TILE_ARGS); break;                                    \
-    case 5 * 4 + 1: tile256 (5, 1, U8_, TILE_ARGS); break;                                    \
-    case 5 * 4 + 2: tile256 (5, 2, U8_, TILE_ARGS); break;                                    \
-    case 6 * 4 + 1: tile256 (6, 1, U8_, TILE_ARGS); break;                                    \
-    default: tile256 (6, 2, U8_, TILE_ARGS); break;                                           \
+    case (1 * 4 + 1) * 2 + 0: tile256 (1, 1, U8_, 0, TILE_ARGS); break;                       \
+    case (1 * 4 + 1) * 2 + 1: tile256 (1, 1, U8_, 1, TILE_ARGS); break;                       \
+    case (1 * 4 + 2) * 2 + 0: tile256 (1, 2, U8_, 0, TILE_ARGS); break;                       \
+    case (1 * 4 + 2) * 2 + 1: tile256 (1, 2, U8_, 1, TILE_ARGS); break;                       \
+    case (2 * 4 + 1) * 2 + 0: tile256 (2, 1, U8_, 0, TILE_ARGS); break;                       \
+    case (2 * 4 + 1) * 2 + 1: tile256 (2, 1, U8_, 1, TILE_ARGS); break;                       \
+    case (2 * 4 + 2) * 2 + 0: tile256 (2, 2, U8_, 0, TILE_ARGS); break;                       \
+    case (2 * 4 + 2) * 2 + 1: tile256 (2, 2, U8_, 1, TILE_ARGS); break;                       \
+    case (3 * 4 + 1) * 2 + 0: tile256 (3, 1, U8_, 0, TILE_ARGS); break;                       \
+    case (3 * 4 + 1) * 2 + 1: tile256 (3, 1, U8_, 1, TILE_ARGS); break;                       \
+    case (3 * 4 + 2) * 2 + 0: tile256 (3, 2, U8_, 0, TILE_ARGS); break;                       \
+    case (3 * 4 + 2) * 2 + 1: tile256 (3, 2, U8_, 1, TILE_ARGS); break;                       \
+    case (4 * 4 + 1) * 2 + 0: tile256 (4, 1, U8_, 0, TILE_ARGS); break;                       \
+    case (4 * 4 + 1) * 2 + 1: tile256 (4, 1, U8_, 1, TILE_ARGS); break;                       \
+    case (4 * 4 + 2) * 2 + 0: tile256 (4, 2, U8_, 0, TILE_ARGS); break;                       \
+    case (4 * 4 + 2) * 2 + 1: tile256 (4, 2, U8_, 1, TILE_ARGS); break;                       \
+    case (5 * 4 + 1) * 2 + 0: tile256 (5, 1, U8_, 0, TILE_ARGS); break;                       \
+    case (5 * 4 + 1) * 2 + 1: tile256 (5, 1, U8_, 1, TILE_ARGS); break;                       \
+    case (5 * 4 + 2) * 2 + 0: tile256 (5, 2, U8_, 0, TILE_ARGS); break;                       \
+    case (5 * 4 + 2) * 2 + 1: tile256 (5, 2, U8_, 1, TILE_ARGS); break;                       \
+    case (6 * 4 + 1) * 2 + 0: tile256 (6, 1, U8_, 0, TILE_ARGS); break;                       \
+    case (6 * 4 + 1) * 2 + 1: tile256 (6, 1, U8_, 1, TILE_ARGS); break;                       \
+    case (6 * 4 + 2) * 2 + 0: tile256 (6, 2, U8_, 0, TILE_ARGS); break;                       \
+    default: tile256 (6, 2, U8_, 1, TILE_ARGS); break;                                        \
     }
 
 #define TILE_ARGS lm, ns, list, ap, ars, ass, b + j0, ldb, c + i0 * ldc + j0, ldc, ep, i0, j0
@@ -445,16 +499,18 @@ gemm_avx2 (int m, int n, int s, const float *a, size_t ars, size_t ass, const fl
           int w = n - (int) j0 < 16 ? n - (int) j0 : 16;
           int V = (w + 7) / 8;
           __m256i lm = lane_mask256 (w % 8 ? w % 8 : 8);
+          int full = w % 8 == 0;
           TILE256_CASES (0)
         }
     }
 }
 
 static T256 int
-list_nonzero_avx2 (int r, int s, const uint8_t *a, size_t ars, size_t ass, int *list)
+list_nonzero_avx2 (int r, int s, const uint8_t *a, size_t ars, size_t ass, int before,
+                   int after, int *list)
 {
   if (ass != 1)
-    return list_nonzero_scalar (r, s, a, ars, ass, 0, list, 0);
+    return list_nonzero_strided (r, s, a, ars, ass, before, after, list);
   int cnt = 0, s0 = 0;
   for (; s0 + 32 <= s; s0 += 32)
     {
@@ -481,12 +537,13 @@ gemm_u8_avx2 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, con
     {
       int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
       const uint8_t *ap = a + i0 * ars;
-      int ns = list_nonzero_avx2 (R, s, ap, ars, ass, list);
+      int ns = list_nonzero_avx2 (R, s, ap, ars, ass, (int) i0, m - (int) i0, list);
       for (size_t j0 = 0; j0 < (size_t) n; j0 += 16)
         {
           int w = n - (int) j0 < 16 ? n - (int) j0 : 16;
           int V = (w + 7) / 8;
           __m256i lm = lane_mask256 (w % 8 ? w % 8 : 8);
+          int full = w % 8 == 0;
           TILE256_CASES (1)
         }
     }
