@@ -972,6 +972,18 @@ test_forward (void)
       g_assert_cmpmem (jobs[t].out, n * 40, p8, n * 40);
       g_free (jobs[t].out);
     }
+  /* A set big enough to be split among threads gives the same bits. */
+  const size_t big = 9000;
+  uint8_t *xbig = g_new (uint8_t, big * 784);
+  float *pbig = g_new (float, big * 10);
+  for (size_t i = 0; i < big; i++)
+    memcpy (xbig + i * 784, x + (i % n) * 784, 784);
+  g_assert_cmpint (nn_net_forward_u8 (net, xbig, big, pbig), ==, 0);
+  for (size_t i = 0; i < big; i++)
+    g_assert_cmpmem (pbig + i * 10, 40, p8 + (i % n) * 10, 40);
+  g_free (xbig);
+  g_free (pbig);
+
   g_assert_cmpint (nn_net_forward_u8 (net, x, 0, p8), ==, 0);
   g_assert_cmpint (nn_net_forward_u8 (NULL, x, 1, p8), !=, 0);
   g_free (x);

@@ -2,8 +2,10 @@
 #include "nn-private.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 
 int
 nn_arch_check (const int *sizes, int n_sizes)
@@ -142,13 +144,8 @@ nn_kernel_name (void)
 #define STACK_FLOATS 4096
 
 static int
-forward_any (const NnNet *net, const float *xf, const uint8_t *xb, size_t n, float *probs)
+forward_rows (const NnNet *net, const float *xf, const uint8_t *xb, size_t n, float *probs)
 {
-  if (net == NULL || probs == NULL || (xf == NULL && xb == NULL))
-    return -1;
-  if (n == 0)
-    return 0;
-
   const NnKernels *k = nn_kernels_best ();
   int width = 0;
   for (int l = 1; l <= net->n_layers; l++)
@@ -197,6 +194,74 @@ forward_any (const NnNet *net, const float *xf, const uint8_t *xb, size_t n, flo
   if (buf != stack_buf)
     free (buf);
   return 0;
+}
+
+/* Large sets (a test set) are split by rows among short-lived threads: rows
+ * are independent, so the bits are the same as on one thread. */
+#define ROWS_PER_THREAD 2048
+#define MAX_FORWARD_THREADS 8
+
+typedef struct {
+  const NnNet *net;
+  const float *xf;
+  const uint8_t *xb;
+  size_t n;
+  float *probs;
+  int result;
+} ForwardJob;
+
+static void *
+forward_job (void *data)
+{
+  ForwardJob *job = data;
+  job->result = forward_rows (job->net, job->xf, job->xb, job->n, job->probs);
+  return NULL;
+}
+
+static int
+forward_any (const NnNet *net, const float *xf, const uint8_t *xb, size_t n, float *probs)
+{
+  if (net == NULL || probs == NULL || (xf == NULL && xb == NULL))
+    return -1;
+  if (n == 0)
+    return 0;
+
+  size_t nt = n / ROWS_PER_THREAD;
+  if (nt < 2)
+    return forward_rows (net, xf, xb, n, probs);
+  /* The CPUs this thread may run on (a syscall, so only for big n). */
+  cpu_set_t set;
+  if (sched_getaffinity (0, sizeof set, &set) == 0 && nt > (size_t) CPU_COUNT (&set))
+    nt = (size_t) CPU_COUNT (&set);
+  if (nt > MAX_FORWARD_THREADS)
+    nt = MAX_FORWARD_THREADS;
+  if (nt < 2)
+    return forward_rows (net, xf, xb, n, probs);
+
+  ForwardJob jobs[MAX_FORWARD_THREADS];
+  pthread_t threads[MAX_FORWARD_THREADS];
+  int started[MAX_FORWARD_THREADS] = { 0 };
+  size_t in = net->sizes[0], classes = net->sizes[net->n_layers];
+  for (size_t t = 0; t < nt; t++)
+    {
+      size_t r0 = n * t / nt, r1 = n * (t + 1) / nt;
+      jobs[t] = (ForwardJob) { net, xf ? xf + r0 * in : NULL, xb ? xb + r0 * in : NULL,
+                               r1 - r0, probs + r0 * classes, 0 };
+      if (t > 0)
+        started[t] = pthread_create (&threads[t], NULL, forward_job, &jobs[t]) == 0;
+    }
+  forward_job (&jobs[0]);
+  int result = jobs[0].result;
+  for (size_t t = 1; t < nt; t++)
+    {
+      if (started[t])
+        pthread_join (threads[t], NULL);
+      else
+        forward_job (&jobs[t]);   /* no thread to be had: do it here */
+      if (jobs[t].result != 0)
+        result = jobs[t].result;
+    }
+  return result;
 }
 
 int
