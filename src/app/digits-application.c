@@ -68,8 +68,8 @@ about_activated (GSimpleAction *action,
                          "program-name", _("Digits"),
                          "logo-icon-name", APP_ID,
                          "version", PACKAGE_VERSION,
-                         "comments", _("Draw a digit and watch a neural network, written "
-                                       "from scratch, recognise it"),
+                         "comments", _("Draw a digit and watch a neural network "
+                                       "recognise it"),
                          "website", "https://github.com/neuraldigits/digits",
                          "copyright", _("© 2024 The Digits authors"),
                          "license-type", GTK_LICENSE_GPL_3_0,
