@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Runs Digits' engine and the NumPy reference (same network, optimizer and
+# data) one after the other and prints seconds per epoch and the ratios.
+#
+#   tests/bench/compare.sh [BUILD_DIR] [--epochs N] [--slow]
+#
+# BUILD_DIR (default: build) must hold tests/bench/bench-nn. MNIST comes from
+# $DIGITS_MNIST_DIR (default ../shared/data/mnist). NumPy runs on OpenBLAS
+# 0.3.21 from libopenblas0-pthread with the CPU type set (it misreads recent
+# CPUs otherwise) on one thread; --slow adds NumPy on Debian's reference BLAS.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build="$root/build"
+epochs=2
+slow=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --epochs) epochs=$2; shift 2 ;;
+    --slow) slow=1; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) build=$(cd "$1" && pwd); shift ;;
+  esac
+done
+
+data=${DIGITS_MNIST_DIR:-$root/../shared/data/mnist}
+bench="$build/tests/bench/bench-nn"
+python=${PYTHON:-/usr/bin/python3}
+openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread
+
+[ -x "$bench" ] || { echo "compare.sh: no $bench; build first (ninja -C $build)" >&2; exit 1; }
+[ -d "$data" ] || { echo "compare.sh: no MNIST in $data; set DIGITS_MNIST_DIR" >&2; exit 1; }
+"$python" -c 'import numpy' 2>/dev/null || { echo "compare.sh: $python has no numpy" >&2; exit 1; }
+if grep -q avx512f /proc/cpuinfo; then coretype=SkylakeX; else coretype=Haswell; fi
+
+# Best epoch of numpy_reference.py for one batch size; extra env first.
+numpy_epoch () {
+  local batch=$1; shift
+  env "$@" "$python" "$here/numpy_reference.py" --data "$data" --batch "$batch" \
+      --epochs "$epochs" --json |
+    "$python" -c 'import sys, json; print(min(json.loads(l)["seconds"] for l in sys.stdin))'
+}
+
+echo "Digits engine: $bench --mnist $data --epochs $epochs"
+digits_out=$("$bench" --mnist "$data" --epochs "$epochs")
+echo "$digits_out" | sed 's/^/  /'
+d32=$(echo "$digits_out" | awk '/^train batch +32:/ { print $4 }')
+d128=$(echo "$digits_out" | awk '/^train batch +128:/ { print $4 }')
+dinfo=$(echo "$digits_out" | awk -F'   ' '/^kernels:/ { print $1 ", " $2 }')
+
+rows=()
+if [ -f "$openblas/libblas.so.3" ]; then
+  echo "NumPy + OpenBLAS ($coretype, 1 thread) ..."
+  o32=$(numpy_epoch 32 LD_LIBRARY_PATH="$openblas" OPENBLAS_CORETYPE=$coretype \
+        OPENBLAS_NUM_THREADS=1)
+  o128=$(numpy_epoch 128 LD_LIBRARY_PATH="$openblas" OPENBLAS_CORETYPE=$coretype \
+         OPENBLAS_NUM_THREADS=1)
+  rows+=("NumPy + OpenBLAS, 1 thread|$o32|$o128")
+  echo "NumPy + OpenBLAS ($coretype, 2 threads) ..."
+  t32=$(numpy_epoch 32 LD_LIBRARY_PATH="$openblas" OPENBLAS_CORETYPE=$coretype \
+        OPENBLAS_NUM_THREADS=2)
+  t128=$(numpy_epoch 128 LD_LIBRARY_PATH="$openblas" OPENBLAS_CORETYPE=$coretype \
+         OPENBLAS_NUM_THREADS=2)
+  rows+=("NumPy + OpenBLAS, 2 threads|$t32|$t128")
+else
+  echo "compare.sh: $openblas missing (apt-get install libopenblas0-pthread); skipping" >&2
+fi
+if [ "$slow" = 1 ]; then
+  echo "NumPy + reference BLAS ..."
+  r32=$(numpy_epoch 32 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/blas)
+  r128=$(numpy_epoch 128 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/blas)
+  rows+=("NumPy + reference BLAS|$r32|$r128")
+fi
+
+echo
+printf '%-34s %14s %14s\n' "seconds per epoch (60,000 digits)" "batch 32" "batch 128"
+printf '%-34s %14s %14s\n' "Digits ($dinfo)" "$d32" "$d128"
+for row in "${rows[@]}"; do
+  IFS='|' read -r name a b <<<"$row"
+  ra=$(awk -v x="$a" -v y="$d32" 'BEGIN { printf "%.3f (%.1fx)", x, x / y }')
+  rb=$(awk -v x="$b" -v y="$d128" 'BEGIN { printf "%.3f (%.1fx)", x, x / y }')
+  printf '%-34s %14s %14s\n' "$name" "$ra" "$rb"
+done
+echo "(x: how many times longer than Digits; each figure is the best of $epochs epochs)"
