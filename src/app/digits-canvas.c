@@ -450,8 +450,9 @@ digits_canvas_measure (GtkWidget      *widget,
                        int            *minimum_baseline,
                        int            *natural_baseline)
 {
+  /* Large: the canvas is what the window is for, and it takes what the height allows. */
   *minimum = 160;
-  *natural = 400;
+  *natural = 520;
 }
 
 static void

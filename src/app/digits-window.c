@@ -235,8 +235,8 @@ show_canvas_answer (DigitsWindow *self)
     {
       digits_preview_set_input (self->preview, NULL);
       digits_chart_set_probabilities (self->chart, NULL, 0);
-      /* An empty canvas has no answer: a dash holds the answer's place. */
-      set_answer (self, "—", _("Draw a digit"), _("Nothing drawn yet"), FALSE);
+      /* An empty canvas has no answer: a faint question mark holds its place. */
+      set_answer (self, "?", _("Draw a digit"), _("Nothing drawn yet"), FALSE);
       gtk_widget_add_css_class (GTK_WIDGET (self->answer_label), "placeholder");
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("Empty"),
