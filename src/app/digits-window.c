@@ -603,13 +603,16 @@ static char *
 get_display_name (GFile *file)
 {
   g_autoptr (GFileInfo) info = NULL;
+  g_autofree char *basename = NULL;
 
   info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME,
                             G_FILE_QUERY_INFO_NONE, NULL, NULL);
   if (info != NULL)
     return g_strdup (g_file_info_get_display_name (info));
 
-  return g_file_get_parse_name (file);
+  /* Not there (yet): a file about to be saved, or a missing one. */
+  basename = g_file_get_basename (file);
+  return g_filename_display_name (basename);
 }
 
 static void
@@ -653,42 +656,9 @@ open_model_response_cb (GtkNativeDialog *dialog,
                         DigitsWindow    *self)
 {
   g_autoptr (GFile) file = take_chosen_file (self, response);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *name = NULL;
-  DigitsModel *model;
 
-  if (file == NULL)
-    return;
-
-  name = get_display_name (file);
-  path = g_file_get_path (file);
-  if (path == NULL)
-    {
-      show_message (self, GTK_MESSAGE_ERROR, FALSE,
-                    _("Could not open the model “%s”: only local files can be opened. "
-                      "The current model stays in use."), name);
-      return;
-    }
-
-  model = digits_model_load (path, &error);
-  if (model != NULL && model->net->sizes[0] != DIGITS_PIXELS)
-    {
-      g_set_error (&error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("it expects %d inputs, not 28 × 28"), model->net->sizes[0]);
-      g_clear_pointer (&model, digits_model_free);
-    }
-
-  if (model == NULL)
-    {
-      show_message (self, GTK_MESSAGE_ERROR, FALSE,
-                    _("Could not open the model “%s”: %s. The current model stays in use."),
-                    name, error->message);
-      return;
-    }
-
-  hide_message (self);
-  digits_window_set_model (self, model);
+  if (file != NULL)
+    digits_window_open_model (self, file);
 }
 
 static void
@@ -720,26 +690,9 @@ save_model_response_cb (GtkNativeDialog *dialog,
                         DigitsWindow    *self)
 {
   g_autoptr (GFile) file = take_chosen_file (self, response);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *name = NULL;
 
-  if (file == NULL || self->model == NULL)
-    return;
-
-  name = get_display_name (file);
-  path = g_file_get_path (file);
-  if (path == NULL)
-    {
-      show_message (self, GTK_MESSAGE_ERROR, FALSE,
-                    _("Could not save the model as “%s”: only local files can be written."),
-                    name);
-      return;
-    }
-
-  if (!digits_model_save (self->model, path, &error))
-    show_message (self, GTK_MESSAGE_ERROR, FALSE,
-                  _("Could not save the model as “%s”: %s"), name, error->message);
+  if (file != NULL)
+    digits_window_save_model (self, file);
 }
 
 static void
@@ -1319,7 +1272,7 @@ digits_window_init (DigitsWindow *self)
   if (model != NULL && model->net->sizes[0] != DIGITS_PIXELS)
     {
       g_set_error (&error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   "it expects %d inputs, not 28 × 28", model->net->sizes[0]);
+                   _("it expects %d inputs, not 28 × 28"), model->net->sizes[0]);
       g_clear_pointer (&model, digits_model_free);
     }
   digits_window_set_model (self, model);
@@ -1380,6 +1333,96 @@ digits_window_set_model (DigitsWindow *self,
   answer_canvas (self);
   answer_image (self);
   update_actions (self);
+}
+
+/**
+ * digits_window_open_model:
+ *
+ * Loads a model file and answers with it. Returns: %FALSE, with a message in the window
+ * and the current model kept, when the file is not a model Digits can use.
+ */
+gboolean
+digits_window_open_model (DigitsWindow *self,
+                          GFile        *file)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+  DigitsModel *model;
+
+  g_return_val_if_fail (DIGITS_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  name = get_display_name (file);
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      show_message (self, GTK_MESSAGE_ERROR, FALSE,
+                    _("Could not open the model “%s”: only local files can be opened. "
+                      "The current model stays in use."), name);
+      return FALSE;
+    }
+
+  model = digits_model_load (path, &error);
+  if (model != NULL && model->net->sizes[0] != DIGITS_PIXELS)
+    {
+      g_set_error (&error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("it expects %d inputs, not 28 × 28"), model->net->sizes[0]);
+      g_clear_pointer (&model, digits_model_free);
+    }
+
+  if (model == NULL)
+    {
+      show_message (self, GTK_MESSAGE_ERROR, FALSE,
+                    _("Could not open the model “%s”: %s. The current model stays in use."),
+                    name, error->message);
+      return FALSE;
+    }
+
+  hide_message (self);
+  digits_window_set_model (self, model);
+
+  return TRUE;
+}
+
+/**
+ * digits_window_save_model:
+ *
+ * Saves the model in use, atomically. Returns: %FALSE, with a message in the window,
+ * when it could not be saved.
+ */
+gboolean
+digits_window_save_model (DigitsWindow *self,
+                          GFile        *file)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (DIGITS_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (self->model == NULL)
+    return FALSE;
+
+  name = get_display_name (file);
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      show_message (self, GTK_MESSAGE_ERROR, FALSE,
+                    _("Could not save the model as “%s”: only local files can be written."),
+                    name);
+      return FALSE;
+    }
+
+  if (!digits_model_save (self->model, path, &error))
+    {
+      show_message (self, GTK_MESSAGE_ERROR, FALSE,
+                    _("Could not save the model as “%s”: %s"), name, error->message);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 void

@@ -26,6 +26,13 @@ const DigitsModel *digits_window_get_model      (DigitsWindow      *self);
 void               digits_window_set_model      (DigitsWindow      *self,
                                                  DigitsModel       *model);
 
+/* Open Model… and Save Model As… without their dialogs. On failure the window shows why
+ * and keeps its model; they return FALSE. */
+gboolean           digits_window_open_model     (DigitsWindow      *self,
+                                                 GFile             *file);
+gboolean           digits_window_save_model     (DigitsWindow      *self,
+                                                 GFile             *file);
+
 /* Reads an image off the main thread, then shows it and what it holds. */
 void               digits_window_open_file      (DigitsWindow      *self,
                                                  GFile             *file);

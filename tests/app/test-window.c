@@ -445,10 +445,21 @@ test_open_image (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+has_reading_or_message (gpointer data)
+{
+  DigitsWindow *window = data;
+
+  return !digits_window_is_loading (window) &&
+         (digits_window_get_reading (window) != NULL ||
+          digits_window_get_message (window) != NULL);
+}
+
 static void
-test_paste_texture (void)
+test_paste (void)
 {
   DigitsWindow *window = create_window ();
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
   cairo_surface_t *surface;
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GdkTexture) texture = NULL;
@@ -460,8 +471,15 @@ test_paste_texture (void)
       return;
     }
 
-  /* Ink on a transparent background, premultiplied as GDK hands textures out: the path a
-   * pasted or dropped image takes. */
+  /* Text is not an image: a message says so. */
+  gdk_clipboard_set_text (clipboard, "seven");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.paste", NULL);
+  g_assert_true (wait_until (has_reading_or_message, window, 30));
+  g_assert_nonnull (digits_window_get_message (window));
+  g_assert_null (digits_window_get_reading (window));
+
+  /* Ink on a transparent background: GDK hands it out premultiplied, and the window
+   * must turn it into straight RGBA for the core. */
   surface = create_digits_surface ("7", TRUE);
   cairo_surface_flush (surface);
   width = cairo_image_surface_get_width (surface);
@@ -471,12 +489,69 @@ test_paste_texture (void)
   texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
   cairo_surface_destroy (surface);
 
-  digits_window_open_texture (window, texture, "pasted");
-  g_assert_true (wait_until (is_idle, window, 30));
+  gdk_clipboard_set_texture (clipboard, texture);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.paste", NULL);
+  g_assert_true (wait_until (has_reading_or_message, window, 30));
   wait_frames ();
 
   g_assert_null (digits_window_get_message (window));
   g_assert_cmpstr (digits_window_get_reading (window), ==, "7");
+
+  /* The same texture dropped or handed over directly. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.close-image", NULL);
+  digits_window_open_texture (window, texture, "dropped");
+  g_assert_true (wait_until (is_idle, window, 30));
+  g_assert_cmpstr (digits_window_get_reading (window), ==, "7");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_model_open_save (void)
+{
+  DigitsWindow *window = create_window ();
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  g_autofree char *saved_path = get_test_path ("saved.model");
+  g_autofree char *corrupt_path = get_test_path ("corrupt.model");
+  g_autoptr (GFile) saved = g_file_new_for_path (saved_path);
+  g_autoptr (GFile) corrupt = g_file_new_for_path (corrupt_path);
+  g_autoptr (GFile) unwritable = g_file_new_for_path ("/nonexistent-folder/digits.model");
+  g_autoptr (GError) error = NULL;
+  const DigitsModel *model;
+  int answer;
+
+  if (!ensure_model (window))
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+
+  add_circle (canvas);
+  answer = digits_window_get_prediction (window, NULL);
+  model = digits_window_get_model (window);
+
+  g_assert_true (digits_window_save_model (window, saved));
+  g_assert_true (g_file_test (saved_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_null (digits_window_get_message (window));
+
+  g_assert_false (digits_window_save_model (window, unwritable));
+  g_assert_nonnull (digits_window_get_message (window));
+  g_test_message ("unwritable: %s", digits_window_get_message (window));
+
+  /* A broken model file leaves the model in use alone. */
+  g_file_set_contents (corrupt_path, "DIGITSNN and then nothing good", -1, &error);
+  g_assert_no_error (error);
+  g_assert_false (digits_window_open_model (window, corrupt));
+  g_assert_nonnull (digits_window_get_message (window));
+  g_test_message ("corrupt: %s", digits_window_get_message (window));
+  g_assert_true (digits_window_get_model (window) == model);
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, answer);
+
+  /* The saved copy answers the same. */
+  g_assert_true (digits_window_open_model (window, saved));
+  g_assert_null (digits_window_get_message (window));
+  g_assert_true (digits_window_get_model (window) != model);
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, answer);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -642,7 +717,8 @@ main (int   argc,
   g_test_add_func ("/window/strokes-answer", test_strokes_answer);
   g_test_add_func ("/window/chart-and-preview-change", test_chart_and_preview_change);
   g_test_add_func ("/window/open-image", test_open_image);
-  g_test_add_func ("/window/paste-texture", test_paste_texture);
+  g_test_add_func ("/window/paste", test_paste);
+  g_test_add_func ("/window/model-open-save", test_model_open_save);
   g_test_add_func ("/window/bad-images", test_bad_images);
   g_test_add_func ("/window/renders-stroke", test_renders_stroke);
   g_test_add_func ("/window/resize-keeps-strokes", test_resize_keeps_strokes);
