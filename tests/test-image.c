@@ -498,7 +498,9 @@ test_colour (void)
       for (int k = 0; k < 3; k++)
         {
           float c = ink.cover[y * ink.width + x];
-          rgb[(gsize) y * stride + x * 3 + k] = (guint8) lround (paper[k] + c * (pen[k] - paper[k]));
+          double v = paper[k] + c * (pen[k] - paper[k]);
+
+          rgb[(gsize) y * stride + x * 3 + k] = (guint8) lround (v);
         }
   g = single_glyph (digits_glyphs_from_rgba (rgb, ink.width, ink.height, stride, FALSE,
                                              &error));

@@ -25,8 +25,10 @@
 /* Paper and ink closer than this (in grey levels) means there is no ink, only noise. */
 #define MIN_CONTRAST 28.0
 
-/* Coverage above which a pixel belongs to a stroke when finding components. */
+/* Components grow from pixels of at least this coverage through pixels of at least
+ * MASK_WEAK (hysteresis), so a hairline joining two thick strokes keeps them one mark. */
 #define MASK_COVERAGE 0.35f
+#define MASK_WEAK 0.12f
 
 /* Below this size (a fraction of the image's longer side) a mark is dust, not a digit. */
 #define MIN_MARK_FRACTION 0.025
@@ -35,7 +37,7 @@
  * from its brightest (for dark ink) fifth of pixels. */
 #define BACKGROUND_BLOCKS 8
 #define BACKGROUND_PERCENTILE 0.8
-#define BACKGROUND_MIN_SIDE 64
+#define BACKGROUND_MIN_SIDE 24
 
 /* Stroke width (see stroke_width) relative to the digit's longer side. On MNIST's training
  * digits its 5th, 50th and 95th percentiles are 0.103, 0.135 and 0.199 (the low end is
@@ -355,8 +357,8 @@ find_root (Component *comps, int i)
   return i;
 }
 
-/* 8-connected components of the stroke mask. labels[i] is the component index + 1, 0 for
- * no stroke. */
+/* 8-connected components of the stroke mask, with hysteresis. labels[i] is the component
+ * index + 1, 0 for no stroke. */
 static GArray *
 label_components (const float *cov, int w, int h, int *labels)
 {
@@ -405,7 +407,7 @@ label_components (const float *cov, int w, int h, int *labels)
                 if (qx < 0 || qy < 0 || qx >= w || qy >= h)
                   continue;
                 q = (gsize) qy * w + qx;
-                if (labels[q] != 0 || cov[q] < MASK_COVERAGE)
+                if (labels[q] != 0 || cov[q] < MASK_WEAK)
                   continue;
                 labels[q] = id;
                 stack[top++] = q;
