@@ -509,6 +509,31 @@ test_colour (void)
   ink_clear (&ink);
 }
 
+/* A large buffer handed over directly is scaled down inside, boxes still in its pixels. */
+static void
+test_large_buffer (void)
+{
+  const int w = 2600, h = 1500;
+  g_autofree guint8 *grey = g_malloc ((gsize) w * h);
+  g_autoptr(GArray) glyphs = NULL;
+  GError *error = NULL;
+  DigitsGlyph g;
+
+  memset (grey, 230, (gsize) w * h);
+  for (int y = 300; y < 1100; y++)
+    for (int x = 1700; x < 1820; x++)
+      grey[(gsize) y * w + x] = 20;
+  glyphs = digits_glyphs_from_grey (grey, w, h, w, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (glyphs->len, ==, 1);
+  g = g_array_index (glyphs, DigitsGlyph, 0);
+  g_assert_cmpint (ABS (g.x - 1700), <=, 4);
+  g_assert_cmpint (ABS (g.y - 300), <=, 4);
+  g_assert_cmpint (ABS (g.width - 120), <=, 6);
+  g_assert_cmpint (ABS (g.height - 800), <=, 6);
+  assert_mnist_like (g.input);
+}
+
 /* ---- files ---- */
 
 static char *
@@ -726,6 +751,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image/grey/blank", test_blank);
   g_test_add_func ("/image/rgba/alpha", test_alpha);
   g_test_add_func ("/image/rgba/colour", test_colour);
+  g_test_add_func ("/image/grey/large-buffer", test_large_buffer);
   g_test_add_func ("/image/file/large", test_large_file);
   g_test_add_func ("/image/file/errors", test_file_errors);
   g_test_add_func ("/image/file/too-large", test_file_too_large);

@@ -85,39 +85,40 @@ grey_bin (float v)
   return CLAMP ((int) lrintf (v), 0, 255);
 }
 
-/* Exact area average of src (w × h) into dst (nw × nh), separably. */
-static float *
-downscale_area (const float *src, int w, int h, int nw, int nh)
+/* Exact area average of one row of w values into nw (≤ w). */
+static void
+downscale_row (const float *src, int w, float *dst, int nw)
 {
-  g_autofree float *tmp = g_new0 (float, (gsize) h * nw);
-  float *dst = g_new0 (float, (gsize) nw * nh);
   double fx = (double) w / nw;
-  double fy = (double) h / nh;
 
   for (int i = 0; i < nw; i++)
     {
-      double a = i * fx, b = a + fx;
+      double a = i * fx, b = a + fx, acc = 0;
       int k0 = (int) floor (a), k1 = MIN ((int) ceil (b), w);
 
       for (int k = k0; k < k1; k++)
-        {
-          float weight = (float) ((MIN (b, k + 1.0) - MAX (a, (double) k)) / fx);
-
-          for (int y = 0; y < h; y++)
-            tmp[(gsize) y * nw + i] += weight * src[(gsize) y * w + k];
-        }
+        acc += (MIN (b, k + 1.0) - MAX (a, (double) k)) * src[k];
+      dst[i] = (float) (acc / fx);
     }
+}
+
+/* Exact area average of h rows of nw values into nh (≤ h) rows. */
+static float *
+downscale_columns (const float *src, int h, int nw, int nh)
+{
+  float *dst = g_new0 (float, (gsize) nw * nh);
+  double fy = (double) h / nh;
 
   for (int j = 0; j < nh; j++)
     {
       double a = j * fy, b = a + fy;
       int k0 = (int) floor (a), k1 = MIN ((int) ceil (b), h);
+      float *out = dst + (gsize) j * nw;
 
       for (int k = k0; k < k1; k++)
         {
           float weight = (float) ((MIN (b, k + 1.0) - MAX (a, (double) k)) / fy);
-          const float *row = tmp + (gsize) k * nw;
-          float *out = dst + (gsize) j * nw;
+          const float *row = src + (gsize) k * nw;
 
           for (int i = 0; i < nw; i++)
             out[i] += weight * row[i];
@@ -815,22 +816,57 @@ no_digit:
   return NULL;
 }
 
-/* Scales a full-size grey image to the working size and finds its glyphs. */
-static GArray *
-find_glyphs_scaled (float *grey, int width, int height, GError **error)
+/* Grey levels arrive a row at a time at full size and are kept at the working size, so a
+ * photo-sized image never needs a full-size float copy. */
+typedef struct {
+  int width, height;      /* as given */
+  int nw, nh;             /* working size */
+  float *rows;            /* height × nw: each row already narrowed */
+  float *row;             /* width: the row being filled */
+} GreyRows;
+
+static void
+grey_rows_init (GreyRows *g, int width, int height)
 {
-  int nw, nh;
+  g->width = width;
+  g->height = height;
+  work_size (width, height, &g->nw, &g->nh);
+  g->rows = g_new (float, (gsize) height * g->nw);
+  g->row = g_new (float, width);
+}
 
-  work_size (width, height, &nw, &nh);
-  if (nw != width || nh != height)
+static float *
+grey_rows_next (GreyRows *g)
+{
+  return g->row;
+}
+
+static void
+grey_rows_commit (GreyRows *g, int y)
+{
+  float *dst = g->rows + (gsize) y * g->nw;
+
+  if (g->nw == g->width)
+    memcpy (dst, g->row, sizeof (float) * g->width);
+  else
+    downscale_row (g->row, g->width, dst, g->nw);
+}
+
+/* Consumes the rows and finds the glyphs, in the given image's pixels. */
+static GArray *
+grey_rows_find_glyphs (GreyRows *g, GError **error)
+{
+  float *grey = g->rows;
+
+  g_clear_pointer (&g->row, g_free);
+  if (g->nh != g->height)
     {
-      float *small = downscale_area (grey, width, height, nw, nh);
-
-      g_free (grey);
-      return find_glyphs (small, nw, nh, (double) width / nw, (double) height / nh,
-                          width, height, error);
+      grey = downscale_columns (g->rows, g->height, g->nw, g->nh);
+      g_free (g->rows);
     }
-  return find_glyphs (grey, width, height, 1.0, 1.0, width, height, error);
+  g->rows = NULL;
+  return find_glyphs (grey, g->nw, g->nh, (double) g->width / g->nw,
+                      (double) g->height / g->nh, g->width, g->height, error);
 }
 
 static gboolean
@@ -851,7 +887,7 @@ GArray *
 digits_glyphs_from_grey (const guint8 *grey, int width, int height, int stride,
                          GError **error)
 {
-  float *levels;
+  GreyRows rows;
 
   g_return_val_if_fail (grey != NULL, NULL);
   g_return_val_if_fail (width > 0 && height > 0, NULL);
@@ -861,12 +897,16 @@ digits_glyphs_from_grey (const guint8 *grey, int width, int height, int stride,
   if (!check_size (width, height, error))
     return NULL;
 
-  levels = g_new (float, (gsize) width * height);
+  grey_rows_init (&rows, width, height);
   for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      levels[(gsize) y * width + x] = grey[(gsize) y * stride + x];
+    {
+      float *row = grey_rows_next (&rows);
 
-  return find_glyphs_scaled (levels, width, height, error);
+      for (int x = 0; x < width; x++)
+        row[x] = grey[(gsize) y * stride + x];
+      grey_rows_commit (&rows, y);
+    }
+  return grey_rows_find_glyphs (&rows, error);
 }
 
 GArray *
@@ -878,7 +918,7 @@ digits_glyphs_from_rgba (const guint8 *pixels, int width, int height, int stride
   guint n_border = 0, n_opaque = 0;
   gboolean transparent_paper;
   double paper = 255;
-  float *levels;
+  GreyRows rows;
 
   g_return_val_if_fail (pixels != NULL, NULL);
   g_return_val_if_fail (width > 0 && height > 0, NULL);
@@ -913,11 +953,11 @@ digits_glyphs_from_rgba (const guint8 *pixels, int width, int height, int stride
   if (!transparent_paper && n_opaque > 0)
     paper = histogram_percentile (hist, n_opaque, 0.5);
 
-  levels = g_new (float, (gsize) width * height);
+  grey_rows_init (&rows, width, height);
   for (int y = 0; y < height; y++)
     {
       const guint8 *row = pixels + (gsize) y * stride;
-      float *out = levels + (gsize) y * width;
+      float *out = grey_rows_next (&rows);
 
       for (int x = 0; x < width; x++)
         {
@@ -929,9 +969,9 @@ digits_glyphs_from_rgba (const guint8 *pixels, int width, int height, int stride
           else
             out[x] = a * luma (p) + (1.0f - a) * (float) paper;
         }
+      grey_rows_commit (&rows, y);
     }
-
-  return find_glyphs_scaled (levels, width, height, error);
+  return grey_rows_find_glyphs (&rows, error);
 }
 
 GArray *
