@@ -314,6 +314,30 @@ test_many_digits (void)
                      1.3 * mass (g_array_index (glyphs, DigitsGlyph, 0).input));
 }
 
+/* A page of 90 marks is not a number: at most 64 glyphs come back, still in order. */
+static void
+test_too_many_marks (void)
+{
+  Ink ink = ink_new (1000, 900);
+  g_autofree guint8 *grey = NULL;
+  g_autoptr(GArray) glyphs = NULL;
+  GError *error = NULL;
+
+  for (int row = 0; row < 9; row++)
+    for (int col = 0; col < 10; col++)
+      ink_draw (&ink, draw_zero, 20 + col * 98, 20 + row * 98, 70, 0.15);
+  grey = ink_to_grey (&ink, 255, 0, ink.width);
+  glyphs = digits_glyphs_from_grey (grey, ink.width, ink.height, ink.width, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (glyphs->len, ==, 64);
+  for (guint i = 1; i < glyphs->len; i++)
+    g_assert_cmpint (2 * g_array_index (glyphs, DigitsGlyph, i - 1).x
+                     + g_array_index (glyphs, DigitsGlyph, i - 1).width, <=,
+                     2 * g_array_index (glyphs, DigitsGlyph, i).x
+                     + g_array_index (glyphs, DigitsGlyph, i).width);
+  ink_clear (&ink);
+}
+
 /* The two parts of a broken "5" are one digit. */
 static void
 test_broken_digit_merged (void)
@@ -744,6 +768,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image/grey/polarity", test_polarity);
   g_test_add_func ("/image/grey/two-digits", test_two_digits);
   g_test_add_func ("/image/grey/many-digits", test_many_digits);
+  g_test_add_func ("/image/grey/too-many-marks", test_too_many_marks);
   g_test_add_func ("/image/grey/broken-digit-merged", test_broken_digit_merged);
   g_test_add_func ("/image/grey/specks-ignored", test_specks_ignored);
   g_test_add_func ("/image/grey/uneven-lighting", test_uneven_lighting);

@@ -423,23 +423,25 @@ label_components (const float *cov, int w, int h, int *labels)
  * overlap in columns, even slanted. The parts of one broken digit are either stacked (the
  * bar and body of a "5", the loops of an "8": much column overlap, little row overlap),
  * nested (the upright of a "4" within the columns of its other stroke), or a small piece
- * close to a large one (a "7"'s or "1"'s flag). */
+ * close to a large one (a "7"'s or "1"'s flag). Whatever the rule, together they must
+ * not be much taller than the tallest single mark, or rows of digits would fuse. */
 static gboolean
-belong_together (const Component *a, const Component *b)
+belong_together (const Component *a, const Component *b, int tallest)
 {
   int wa = a->x1 - a->x0 + 1, wb = b->x1 - b->x0 + 1;
   int ha = a->y1 - a->y0 + 1, hb = b->y1 - b->y0 + 1;
   int x_overlap = MIN (a->x1, b->x1) - MAX (a->x0, b->x0) + 1;
   int y_overlap = MIN (a->y1, b->y1) - MAX (a->y0, b->y0) + 1;
+  int joint_h = MAX (a->y1, b->y1) - MIN (a->y0, b->y0) + 1;
   double x_ratio = (double) x_overlap / MIN (wa, wb);
   double y_ratio = (double) y_overlap / MIN (ha, hb);
   const Component *big = a->mass >= b->mass ? a : b;
   const Component *small = a->mass >= b->mass ? b : a;
-  int big_h = big->y1 - big->y0 + 1;
+  int big_h = MIN (big->y1 - big->y0 + 1, tallest);
   int small_side = MAX (small->x1 - small->x0, small->y1 - small->y0) + 1;
   int distance = MAX (MAX (-x_overlap, -y_overlap), 0);
 
-  if (-y_overlap > 0.6 * MAX (ha, hb))
+  if (joint_h > 1.5 * tallest || -y_overlap > 0.6 * MAX (ha, hb))
     return FALSE;
   if (x_ratio > 0.5 && y_ratio < 0.7)
     return TRUE;
@@ -639,6 +641,8 @@ find_glyphs (float *grey, int w, int h, double scale_x, double scale_y,
 
       if (!c->dropped && c->mass < 0.05 * max_mass)
         c->dropped = TRUE;
+      if (!c->dropped)
+        tallest = MAX (tallest, c->y1 - c->y0 + 1);
     }
 
   /* Merging compares every pair; a photo full of grain leaves many marks, and only the
@@ -686,7 +690,7 @@ find_glyphs (float *grey, int w, int h, double scale_x, double scale_y,
 
                 if (b->dropped || find_root ((Component *) boxes->data, j) != (int) j)
                   continue;
-                if (!belong_together (a, b))
+                if (!belong_together (a, b, tallest))
                   continue;
                 b->group = (int) i;
                 a->x0 = MIN (a->x0, b->x0);
