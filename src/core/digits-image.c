@@ -604,28 +604,16 @@ normalize_thickness (const float *crop, int w, int h, int *out_w, int *out_h)
 
 /* ---- the pipeline ---- */
 
-/* grey: w × h levels 0..255, consumed. scale maps working pixels back to the caller's. */
-static GArray *
-find_glyphs (float *grey, int w, int h, double scale_x, double scale_y,
-             int orig_w, int orig_h, GError **error)
+/* Drops dust: marks too small for the image, then marks far lighter than the heaviest.
+ * Returns the height of the tallest mark left. */
+static int
+drop_dust (GArray *comps, int w, int h)
 {
-  g_autofree int *labels = NULL;
-  g_autoptr(GArray) comps = NULL;
-  g_autoptr(GArray) glyphs = NULL;
-  g_autofree int *group_of = NULL;
   double min_mark = MAX (3.0, MIN_MARK_FRACTION * MAX (w, h));
   double max_mass = 0;
+  guint n_kept = 0;
   int tallest = 0;
-  guint n_groups = 0;
-  gboolean merged;
 
-  if (!grey_to_coverage (grey, w, h))
-    goto no_digit;
-
-  labels = g_new (int, (gsize) w * h);
-  comps = label_components (grey, w, h, labels);
-
-  /* Dust first, by absolute size, then by size relative to the largest mark. */
   for (guint i = 0; i < comps->len; i++)
     {
       Component *c = &g_array_index (comps, Component, i);
@@ -641,183 +629,222 @@ find_glyphs (float *grey, int w, int h, double scale_x, double scale_y,
 
       if (!c->dropped && c->mass < 0.05 * max_mass)
         c->dropped = TRUE;
-      if (!c->dropped)
-        tallest = MAX (tallest, c->y1 - c->y0 + 1);
+      n_kept += !c->dropped;
     }
 
   /* Merging compares every pair; a photo full of grain leaves many marks, and only the
    * heaviest can be digits. */
-  {
-    g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (Component));
-    guint n_kept = 0;
+  if (n_kept > MAX_COMPONENTS)
+    {
+      g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (Component));
+      double cut;
 
-    for (guint i = 0; i < comps->len; i++)
-      if (!g_array_index (comps, Component, i).dropped)
-        n_kept++;
-    if (n_kept > MAX_COMPONENTS)
+      for (guint i = 0; i < comps->len; i++)
+        if (!g_array_index (comps, Component, i).dropped)
+          g_array_append_val (kept, g_array_index (comps, Component, i));
+      g_array_sort (kept, compare_mass_desc);
+      cut = g_array_index (kept, Component, MAX_COMPONENTS - 1).mass;
+      for (guint i = 0; i < comps->len; i++)
+        {
+          Component *c = &g_array_index (comps, Component, i);
+          c->dropped |= c->mass < cut;
+        }
+    }
+
+  for (guint i = 0; i < comps->len; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+
+      if (!c->dropped)
+        tallest = MAX (tallest, c->y1 - c->y0 + 1);
+    }
+  return tallest;
+}
+
+static gboolean
+is_root (GArray *comps, guint i)
+{
+  Component *c = &g_array_index (comps, Component, i);
+
+  return !c->dropped && find_root ((Component *) comps->data, (int) i) == (int) i;
+}
+
+/* Union-find over the kept marks, comparing the boxes of whole groups as they grow: after
+ * it, each root's box and mass are its group's. */
+static void
+merge_marks (GArray *comps, int tallest)
+{
+  gboolean merged;
+
+  do
+    {
+      merged = FALSE;
+      for (guint i = 0; i < comps->len; i++)
+        {
+          Component *a = &g_array_index (comps, Component, i);
+
+          if (!is_root (comps, i))
+            continue;
+          for (guint j = i + 1; j < comps->len; j++)
+            {
+              Component *b = &g_array_index (comps, Component, j);
+
+              if (!is_root (comps, j) || !belong_together (a, b, tallest))
+                continue;
+              b->group = (int) i;
+              a->x0 = MIN (a->x0, b->x0);
+              a->y0 = MIN (a->y0, b->y0);
+              a->x1 = MAX (a->x1, b->x1);
+              a->y1 = MAX (a->y1, b->y1);
+              a->mass += b->mass;
+              merged = TRUE;
+            }
+        }
+    }
+  while (merged);
+}
+
+/* Numbers the groups that are digits 0..n-1 (at most MAX_GLYPHS, the heaviest) and
+ * returns, for every mark, its digit's number or -1. */
+static int *
+number_digits (GArray *comps, guint *n_digits)
+{
+  g_autoptr(GArray) roots = g_array_new (FALSE, FALSE, sizeof (Component));
+  g_autofree int *root_number = g_new (int, comps->len);
+  int *digit_of = g_new (int, comps->len);
+  double max_mass = 0;
+  int tallest = 0;
+
+  for (guint i = 0; i < comps->len; i++)
+    if (is_root (comps, i))
       {
-        for (guint i = 0; i < comps->len; i++)
-          if (!g_array_index (comps, Component, i).dropped)
-            g_array_append_val (kept, g_array_index (comps, Component, i));
-        g_array_sort (kept, compare_mass_desc);
-        for (guint i = 0; i < comps->len; i++)
-          {
-            Component *c = &g_array_index (comps, Component, i);
+        Component *a = &g_array_index (comps, Component, i);
 
-            if (!c->dropped && c->mass < g_array_index (kept, Component, MAX_COMPONENTS - 1).mass)
-              c->dropped = TRUE;
-          }
-      }
-  }
-
-  /* Union-find over the kept marks, comparing the boxes of whole groups as they grow. */
-  {
-    g_autoptr(GArray) boxes = g_array_sized_new (FALSE, FALSE, sizeof (Component), comps->len);
-
-    g_array_append_vals (boxes, comps->data, comps->len);
-    do
-      {
-        merged = FALSE;
-        for (guint i = 0; i < boxes->len; i++)
-          {
-            Component *a = &g_array_index (boxes, Component, i);
-
-            if (a->dropped || find_root ((Component *) boxes->data, i) != (int) i)
-              continue;
-            for (guint j = i + 1; j < boxes->len; j++)
-              {
-                Component *b = &g_array_index (boxes, Component, j);
-
-                if (b->dropped || find_root ((Component *) boxes->data, j) != (int) j)
-                  continue;
-                if (!belong_together (a, b, tallest))
-                  continue;
-                b->group = (int) i;
-                a->x0 = MIN (a->x0, b->x0);
-                a->y0 = MIN (a->y0, b->y0);
-                a->x1 = MAX (a->x1, b->x1);
-                a->y1 = MAX (a->y1, b->y1);
-                a->mass += b->mass;
-                merged = TRUE;
-              }
-          }
-      }
-    while (merged);
-
-    /* Groups much lighter or much shorter than the main digits are stray marks. */
-    max_mass = 0;
-    tallest = 0;
-    for (guint i = 0; i < boxes->len; i++)
-      {
-        Component *a = &g_array_index (boxes, Component, i);
-
-        if (a->dropped || find_root ((Component *) boxes->data, i) != (int) i)
-          continue;
         max_mass = MAX (max_mass, a->mass);
         tallest = MAX (tallest, a->y1 - a->y0 + 1);
       }
 
-    group_of = g_new (int, comps->len);
-    glyphs = g_array_new (FALSE, TRUE, sizeof (DigitsGlyph));
+  /* Groups much lighter or much smaller than the main digits are stray marks. Each root
+   * copied into roots carries its own index in .group, to be found again after sorting. */
+  for (guint i = 0; i < comps->len; i++)
     {
-      g_autoptr(GArray) roots = g_array_new (FALSE, FALSE, sizeof (Component));
-      g_autofree int *root_index = g_new (int, comps->len);
+      Component a = g_array_index (comps, Component, i);
 
-      for (guint i = 0; i < boxes->len; i++)
-        {
-          Component *a = &g_array_index (boxes, Component, i);
-
-          root_index[i] = -1;
-          if (a->dropped || find_root ((Component *) boxes->data, i) != (int) i)
-            continue;
-          if (a->mass < 0.08 * max_mass
-              || MAX (a->x1 - a->x0, a->y1 - a->y0) + 1 < 0.3 * tallest)
-            continue;
-          a->group = (int) i;   /* remember which root it was once sorted */
-          g_array_append_val (roots, *a);
-        }
-
-      /* Too many marks: keep the heaviest. */
-      if (roots->len > MAX_GLYPHS)
-        {
-          g_array_sort (roots, compare_mass_desc);
-          g_array_set_size (roots, MAX_GLYPHS);
-        }
-      for (guint r = 0; r < roots->len; r++)
-        root_index[g_array_index (roots, Component, r).group] = (int) r;
-
-      for (guint i = 0; i < comps->len; i++)
-        {
-          Component *c = &g_array_index (boxes, Component, i);
-
-          group_of[i] = c->dropped ? -1 : root_index[find_root ((Component *) boxes->data, i)];
-        }
-      n_groups = roots->len;
-
-      for (guint r = 0; r < n_groups; r++)
-        {
-          const Component *g = &g_array_index (roots, Component, r);
-          /* One pixel more all round so the faint edges of the strokes come too. */
-          int x0 = MAX (g->x0 - 1, 0), y0 = MAX (g->y0 - 1, 0);
-          int x1 = MIN (g->x1 + 1, w - 1), y1 = MIN (g->y1 + 1, h - 1);
-          int cw = x1 - x0 + 1, ch = y1 - y0 + 1, tw, th;
-          g_autofree float *crop = g_new0 (float, (gsize) cw * ch);
-          g_autofree float *thick = NULL;
-          DigitsGlyph glyph;
-          double gx0, gy0, gx1, gy1;
-
-          for (int y = y0; y <= y1; y++)
-            for (int x = x0; x <= x1; x++)
-              {
-                gsize p = (gsize) y * w + x;
-                int label = labels[p];
-                gboolean mine = label != 0 && group_of[label - 1] == (int) r;
-
-                /* Unlabelled faint pixels belong to the digit they touch. */
-                if (label == 0)
-                  for (int dy = -1; dy <= 1 && !mine; dy++)
-                    for (int dx = -1; dx <= 1 && !mine; dx++)
-                      {
-                        int qx = x + dx, qy = y + dy, lq;
-
-                        if (qx < 0 || qy < 0 || qx >= w || qy >= h)
-                          continue;
-                        lq = labels[(gsize) qy * w + qx];
-                        mine = lq != 0 && group_of[lq - 1] == (int) r;
-                      }
-                if (mine)
-                  crop[(y - y0) * cw + (x - x0)] = grey[p];
-              }
-
-          thick = normalize_thickness (crop, cw, ch, &tw, &th);
-          if (!digits_preprocess_ink (thick, tw, th, tw, glyph.input))
-            continue;
-
-          gx0 = floor (g->x0 * scale_x);
-          gy0 = floor (g->y0 * scale_y);
-          gx1 = ceil ((g->x1 + 1) * scale_x);
-          gy1 = ceil ((g->y1 + 1) * scale_y);
-          glyph.x = (int) CLAMP (gx0, 0, orig_w - 1);
-          glyph.y = (int) CLAMP (gy0, 0, orig_h - 1);
-          glyph.width = (int) CLAMP (gx1, glyph.x + 1, orig_w) - glyph.x;
-          glyph.height = (int) CLAMP (gy1, glyph.y + 1, orig_h) - glyph.y;
-          g_array_append_val (glyphs, glyph);
-        }
+      root_number[i] = -1;
+      if (!is_root (comps, i) || a.mass < 0.08 * max_mass
+          || MAX (a.x1 - a.x0, a.y1 - a.y0) + 1 < 0.3 * tallest)
+        continue;
+      a.group = (int) i;
+      g_array_append_val (roots, a);
     }
-  }
+  if (roots->len > MAX_GLYPHS)
+    {
+      g_array_sort (roots, compare_mass_desc);
+      g_array_set_size (roots, MAX_GLYPHS);
+    }
+  for (guint r = 0; r < roots->len; r++)
+    root_number[g_array_index (roots, Component, r).group] = (int) r;
+
+  for (guint i = 0; i < comps->len; i++)
+    {
+      Component *c = &g_array_index (comps, Component, i);
+
+      digit_of[i] = c->dropped ? -1 : root_number[find_root ((Component *) comps->data, (int) i)];
+    }
+  *n_digits = roots->len;
+  return digit_of;
+}
+
+/* Cuts one digit out of the coverage (its own marks only, not a neighbour's that reaches
+ * into its box) and makes its glyph. The box is in working pixels until the end. */
+static gboolean
+cut_glyph (const float *cov, const int *labels, const int *digit_of, int w, int h,
+           int digit, int bx0, int by0, int bx1, int by1, DigitsGlyph *glyph)
+{
+  /* One pixel more all round so the faint edges of the strokes come too. */
+  int x0 = MAX (bx0 - 1, 0), y0 = MAX (by0 - 1, 0);
+  int x1 = MIN (bx1 + 1, w - 1), y1 = MIN (by1 + 1, h - 1);
+  int cw = x1 - x0 + 1, ch = y1 - y0 + 1, tw, th;
+  g_autofree float *crop = g_new0 (float, (gsize) cw * ch);
+  g_autofree float *thick = NULL;
+
+  for (int y = y0; y <= y1; y++)
+    for (int x = x0; x <= x1; x++)
+      {
+        gsize p = (gsize) y * w + x;
+        int label = labels[p];
+        gboolean mine = label != 0 && digit_of[label - 1] == digit;
+
+        /* Unlabelled faint pixels belong to the digit they touch. */
+        if (label == 0)
+          for (int dy = -1; dy <= 1 && !mine; dy++)
+            for (int dx = -1; dx <= 1 && !mine; dx++)
+              {
+                int qx = x + dx, qy = y + dy, lq;
+
+                if (qx < 0 || qy < 0 || qx >= w || qy >= h)
+                  continue;
+                lq = labels[(gsize) qy * w + qx];
+                mine = lq != 0 && digit_of[lq - 1] == digit;
+              }
+        if (mine)
+          crop[(y - y0) * cw + (x - x0)] = cov[p];
+      }
+
+  thick = normalize_thickness (crop, cw, ch, &tw, &th);
+  return digits_preprocess_ink (thick, tw, th, tw, glyph->input);
+}
+
+/* grey: w × h levels 0..255, consumed. scale maps working pixels back to the caller's. */
+static GArray *
+find_glyphs (float *grey, int w, int h, double scale_x, double scale_y,
+             int orig_w, int orig_h, GError **error)
+{
+  g_autofree float *cov = grey;
+  g_autofree int *labels = NULL;
+  g_autofree int *digit_of = NULL;
+  g_autoptr(GArray) comps = NULL;
+  g_autoptr(GArray) glyphs = g_array_new (FALSE, TRUE, sizeof (DigitsGlyph));
+  guint n_digits = 0;
+
+  if (grey_to_coverage (cov, w, h))
+    {
+      labels = g_new (int, (gsize) w * h);
+      comps = label_components (cov, w, h, labels);
+      merge_marks (comps, drop_dust (comps, w, h));
+      digit_of = number_digits (comps, &n_digits);
+    }
+
+  for (guint d = 0; d < n_digits; d++)
+    {
+      const Component *g = NULL;
+      DigitsGlyph glyph;
+
+      for (guint i = 0; i < comps->len && g == NULL; i++)
+        if (digit_of[i] == (int) d && is_root (comps, i))
+          g = &g_array_index (comps, Component, i);
+      g_assert (g != NULL);
+
+      if (!cut_glyph (cov, labels, digit_of, w, h, (int) d, g->x0, g->y0, g->x1, g->y1,
+                      &glyph))
+        continue;
+
+      /* The box in the caller's pixels. */
+      glyph.x = (int) CLAMP (floor (g->x0 * scale_x), 0, orig_w - 1);
+      glyph.y = (int) CLAMP (floor (g->y0 * scale_y), 0, orig_h - 1);
+      glyph.width = (int) CLAMP (ceil ((g->x1 + 1) * scale_x), glyph.x + 1, orig_w) - glyph.x;
+      glyph.height = (int) CLAMP (ceil ((g->y1 + 1) * scale_y), glyph.y + 1, orig_h) - glyph.y;
+      g_array_append_val (glyphs, glyph);
+    }
 
   if (glyphs->len == 0)
-    goto no_digit;
-
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NO_DIGIT,
+                           _("No digit found in the image"));
+      return NULL;
+    }
   g_array_sort (glyphs, compare_glyph_x);
-  g_free (grey);
   return g_steal_pointer (&glyphs);
-
-no_digit:
-  g_free (grey);
-  g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NO_DIGIT,
-                       _("No digit found in the image"));
-  return NULL;
 }
 
 /* Grey levels arrive a row at a time at full size and are kept at the working size, so a
@@ -926,7 +953,7 @@ digits_glyphs_from_rgba (const guint8 *pixels, int width, int height, int stride
 
   g_return_val_if_fail (pixels != NULL, NULL);
   g_return_val_if_fail (width > 0 && height > 0, NULL);
-  g_return_val_if_fail (stride >= width * (has_alpha ? 4 : 3), NULL);
+  g_return_val_if_fail ((gint64) stride >= (gint64) width * (has_alpha ? 4 : 3), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!check_size (width, height, error))
