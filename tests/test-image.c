@@ -289,6 +289,7 @@ test_two_digits (void)
 
   /* The zero is a ring: its middle is empty. */
   g_assert_cmpfloat (zero.input[14 * DIGITS_SIDE + 14], <, 0.05f);
+  ink_clear (&ink);
 }
 
 /* A row of many digits comes back whole and in order. */
@@ -312,6 +313,7 @@ test_many_digits (void)
   /* ones and zeros alternate: the zeros have far more ink */
   g_assert_cmpfloat (mass (g_array_index (glyphs, DigitsGlyph, 1).input), >,
                      1.3 * mass (g_array_index (glyphs, DigitsGlyph, 0).input));
+  ink_clear (&ink);
 }
 
 /* A page of 90 marks is not a number: at most 64 glyphs come back, still in order. */
@@ -353,6 +355,7 @@ test_broken_digit_merged (void)
   g_assert_no_error (error);
   assert_mnist_like (g.input);
   g_assert_cmpint (g.y, <=, 36);   /* the box includes the bar */
+  ink_clear (&ink);
 }
 
 /* Dust and a stray dot do not become digits or stretch the digit's box. */
