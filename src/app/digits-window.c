@@ -1512,6 +1512,14 @@ digits_window_get_prediction (DigitsWindow *self,
 }
 
 const char *
+digits_window_get_status (DigitsWindow *self)
+{
+  g_return_val_if_fail (DIGITS_IS_WINDOW (self), NULL);
+
+  return gtk_label_get_text (self->caption_label);
+}
+
+const char *
 digits_window_get_reading (DigitsWindow *self)
 {
   g_return_val_if_fail (DIGITS_IS_WINDOW (self), NULL);

@@ -46,6 +46,8 @@ void               digits_window_close_image    (DigitsWindow      *self);
 /* The canvas's answer: the class, or -1 with an empty canvas or no model. */
 int                digits_window_get_prediction (DigitsWindow      *self,
                                                  float             *confidence);
+/* The line under the answer: "Draw a digit", "98% sure", "Maybe 7? 48%"… */
+const char        *digits_window_get_status     (DigitsWindow      *self);
 /* What the open image was read as ("7", "2024"), or NULL. */
 const char        *digits_window_get_reading    (DigitsWindow      *self);
 /* The message shown in the window, or NULL. */

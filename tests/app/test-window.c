@@ -358,6 +358,39 @@ test_strokes_answer (void)
 }
 
 static void
+test_unsure_answer (void)
+{
+  DigitsWindow *window = create_window ();
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  const int sizes[] = { DIGITS_PIXELS, 10 };
+  float confidence;
+
+  g_assert_cmpstr (digits_window_get_status (window), ==, "Draw a digit");
+
+  if (!ensure_model (window))
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+
+  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, 1);
+  g_assert_true (g_str_has_suffix (digits_window_get_status (window), "% sure"));
+
+  /* A network with every weight zero gives every digit 10%: a guess, said as one. The
+   * swapped-in model answers the canvas at once. */
+  digits_window_set_model (window, digits_model_new (nn_net_new (sizes, 2), DIGITS_LABELS_DIGITS));
+  g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, 0);
+  g_assert_cmpfloat_with_epsilon (confidence, 0.1f, 1e-4);
+  g_assert_cmpstr (digits_window_get_status (window), ==, "Maybe 0? 10%");
+
+  digits_canvas_clear (canvas);
+  g_assert_cmpstr (digits_window_get_status (window), ==, "Draw a digit");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 test_chart_and_preview_change (void)
 {
   DigitsWindow *window = create_window ();
@@ -691,6 +724,13 @@ test_resize_keeps_strokes (void)
   g_assert_cmpfloat (g_array_index (strokes[0].points, DigitsPoint, 0).x, ==, first.x);
   g_assert_cmpfloat (g_array_index (strokes[0].points, DigitsPoint, 0).y, ==, first.y);
 
+  /* Small laptop to small window: still square, still holding the stroke. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 480, 360);
+  wait_frames ();
+  g_assert_cmpint (abs (gtk_widget_get_width (GTK_WIDGET (canvas)) -
+                        gtk_widget_get_height (GTK_WIDGET (canvas))), <=, 1);
+  g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 1);
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -715,6 +755,7 @@ main (int   argc,
 
   g_test_add_func ("/window/comes-up", test_window_comes_up);
   g_test_add_func ("/window/strokes-answer", test_strokes_answer);
+  g_test_add_func ("/window/unsure-answer", test_unsure_answer);
   g_test_add_func ("/window/chart-and-preview-change", test_chart_and_preview_change);
   g_test_add_func ("/window/open-image", test_open_image);
   g_test_add_func ("/window/paste", test_paste);
