@@ -77,35 +77,51 @@ read_stream (IdxReader *r, guint8 *dst, gsize len, GError **error)
   return n;
 }
 
+/* Where an IDX file's bytes come from: a path, or bytes already in memory. */
+typedef struct {
+  const char *name;          /* for messages */
+  const char *path;          /* or NULL */
+  GBytes *bytes;             /* when path is NULL */
+} IdxSource;
+
 static IdxReader *
-idx_reader_open (const char *path, GError **error)
+idx_reader_open (const IdxSource *src, GError **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) local = NULL;
-  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, &local);
+  const char *path = src->name;
   g_autoptr(IdxReader) r = NULL;
-  g_autoptr(GFileInfo) info = NULL;
   gssize n;
 
-  if (in == NULL)
-    {
-      set_open_error (error, path, local);
-      return NULL;
-    }
-
   r = g_new0 (IdxReader, 1);
-  r->name = path;
-  r->in = G_INPUT_STREAM (g_steal_pointer (&in));
-  r->buf = g_malloc (READ_CHUNK);
+  r->name = src->name;
 
-  info = g_file_input_stream_query_info (G_FILE_INPUT_STREAM (r->in),
-                                         G_FILE_ATTRIBUTE_STANDARD_SIZE ","
-                                         G_FILE_ATTRIBUTE_STANDARD_TYPE, NULL, NULL);
-  if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
+  if (src->path != NULL)
     {
-      r->size_known = TRUE;
-      r->file_size = (guint64) g_file_info_get_size (info);
+      g_autoptr(GFile) file = g_file_new_for_path (src->path);
+      g_autoptr(GError) local = NULL;
+      g_autoptr(GFileInputStream) in = g_file_read (file, NULL, &local);
+      g_autoptr(GFileInfo) info = NULL;
+
+      if (in == NULL)
+        {
+          set_open_error (error, path, local);
+          return NULL;
+        }
+      info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                                             G_FILE_ATTRIBUTE_STANDARD_TYPE, NULL, NULL);
+      if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
+        {
+          r->size_known = TRUE;
+          r->file_size = (guint64) g_file_info_get_size (info);
+        }
+      r->in = G_INPUT_STREAM (g_steal_pointer (&in));
     }
+  else
+    {
+      r->in = g_memory_input_stream_new_from_bytes (src->bytes);
+      r->size_known = TRUE;
+      r->file_size = g_bytes_get_size (src->bytes);
+    }
+  r->buf = g_malloc (READ_CHUNK);
 
   /* Gzip or raw is told by content, not by name: a renamed file still reads. */
   n = read_stream (r, r->buf, READ_CHUNK, error);
@@ -417,9 +433,10 @@ typedef struct {
 } IdxImages;
 
 static gboolean
-load_images (const char *path, IdxImages *out, GError **error)
+load_images (const IdxSource *src, IdxImages *out, GError **error)
 {
-  g_autoptr(IdxReader) r = idx_reader_open (path, error);
+  const char *path = src->name;
+  g_autoptr(IdxReader) r = idx_reader_open (src, error);
   guint8 header[16];
   guint32 n, rows, cols;
   guint64 bytes;
@@ -522,9 +539,10 @@ load_images (const char *path, IdxImages *out, GError **error)
 }
 
 static guint8 *
-load_labels (const char *path, guint n_classes, guint *n_out, GError **error)
+load_labels (const IdxSource *src, guint n_classes, guint *n_out, GError **error)
 {
-  g_autoptr(IdxReader) r = idx_reader_open (path, error);
+  const char *path = src->name;
+  g_autoptr(IdxReader) r = idx_reader_open (src, error);
   guint8 header[8];
   guint32 n;
   gsize got = 0;
@@ -595,25 +613,19 @@ load_labels (const char *path, guint n_classes, guint *n_out, GError **error)
   return g_steal_pointer (&labels);
 }
 
-DigitsDataset *
-digits_dataset_load_idx (const char *images_path,
-                         const char *labels_path,
-                         GError    **error)
+static DigitsDataset *
+load_idx (const IdxSource *images_src, const IdxSource *labels_src, GError **error)
 {
   IdxImages images = { 0 };
   g_autofree guint8 *labels = NULL;
   guint n_labels = 0;
   DigitsDataset *set;
 
-  g_return_val_if_fail (images_path != NULL, NULL);
-  g_return_val_if_fail (labels_path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   /* Labels first: they are small, so a mismatch costs no large read. */
-  labels = load_labels (labels_path, IDX_N_CLASSES, &n_labels, error);
+  labels = load_labels (labels_src, IDX_N_CLASSES, &n_labels, error);
   if (labels == NULL)
     return NULL;
-  if (!load_images (images_path, &images, error))
+  if (!load_images (images_src, &images, error))
     return NULL;
 
   if (images.n != n_labels)
@@ -621,7 +633,7 @@ digits_dataset_load_idx (const char *images_path,
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
                    _("%s holds %u images but %s holds %u labels; there must be one label "
                      "per image"),
-                   images_path, images.n, labels_path, n_labels);
+                   images_src->name, images.n, labels_src->name, n_labels);
       g_free (images.data);
       return NULL;
     }
@@ -634,6 +646,38 @@ digits_dataset_load_idx (const char *images_path,
   set->labels = g_steal_pointer (&labels);
   set->n_classes = IDX_N_CLASSES;
   return set;
+}
+
+DigitsDataset *
+digits_dataset_load_idx (const char *images_path,
+                         const char *labels_path,
+                         GError    **error)
+{
+  IdxSource images = { images_path, images_path, NULL };
+  IdxSource labels = { labels_path, labels_path, NULL };
+
+  g_return_val_if_fail (images_path != NULL, NULL);
+  g_return_val_if_fail (labels_path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return load_idx (&images, &labels, error);
+}
+
+DigitsDataset *
+digits_dataset_load_idx_bytes (GBytes     *images_bytes,
+                               const char *images_name,
+                               GBytes     *labels_bytes,
+                               const char *labels_name,
+                               GError    **error)
+{
+  IdxSource images = { images_name, NULL, images_bytes };
+  IdxSource labels = { labels_name, NULL, labels_bytes };
+
+  g_return_val_if_fail (images_bytes != NULL && images_name != NULL, NULL);
+  g_return_val_if_fail (labels_bytes != NULL && labels_name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return load_idx (&images, &labels, error);
 }
 
 /* The standard name, raw or gzip-compressed (raw first: it reads faster). */

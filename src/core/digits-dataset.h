@@ -37,6 +37,13 @@ DigitsDataset *digits_dataset_load_idx (const char *images_path,
                                         const char *labels_path,
                                         GError    **error);
 
+/* The same from files already in memory (fuzzing, tests); the names are for messages. */
+DigitsDataset *digits_dataset_load_idx_bytes (GBytes     *images,
+                                              const char *images_name,
+                                              GBytes     *labels,
+                                              const char *labels_name,
+                                              GError    **error);
+
 /* Reads train-{images,labels}-idx?-ubyte[.gz] and t10k-... from a folder.
  * Either out pointer may be NULL to skip that half. */
 gboolean digits_dataset_load_mnist_dir (const char     *dir,
