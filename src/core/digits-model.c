@@ -255,6 +255,40 @@ digits_model_serialize (const DigitsModel *model)
 
 /* ---- reading ---- */
 
+/* Largest output magnitude a model's answers may reach before the file is called damaged:
+ * far above what training makes (a few thousand at most), far below float's 3.4e38. */
+#define MAX_ACTIVATION 1e30
+
+/* A bound on every layer's outputs for inputs in [0, 1] (what preprocessing makes), from
+ * the weights' absolute row sums: if it holds, no sum in a forward pass can overflow to
+ * infinity and the probabilities are always numbers. Finite but huge parameters would
+ * otherwise give NaN answers from a file that loaded. */
+static gboolean
+activations_bounded (const NnNet *net)
+{
+  double bound = 1.0;
+
+  for (int l = 0; l < net->n_layers; l++)
+    {
+      int in = net->sizes[l], out = net->sizes[l + 1];
+      double largest = 0;
+
+      for (int o = 0; o < out; o++)
+        {
+          double sum = fabs (net->b[l][o]);
+
+          for (int i = 0; i < in; i++)
+            sum += fabs (net->w[l][(gsize) i * out + o]) * bound;
+          largest = MAX (largest, sum);
+        }
+      bound = largest;
+      if (!(bound <= MAX_ACTIVATION))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+
 typedef struct {
   const guint8 *p;
   gsize left;
@@ -620,6 +654,14 @@ deserialize (const guint8 *data, gsize size, GError **error)
           return NULL;
         }
       net->params[i] = v;
+    }
+  if (!activations_bounded (net))
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                           _("damaged: its parameters are so large that its answers would "
+                             "overflow"));
+      nn_net_free (net);
+      return NULL;
     }
 
   model = digits_model_new (net, labels);
