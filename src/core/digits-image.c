@@ -1087,7 +1087,11 @@ digits_glyphs_from_file (const char *path, GError **error)
                                     gdk_pixbuf_get_rowstride (pixbuf),
                                     gdk_pixbuf_get_has_alpha (pixbuf), error);
   if (glyphs == NULL)
-    return NULL;
+    {
+      /* Which file had no digit matters when several are read at once. */
+      g_prefix_error (error, "“%s”: ", name);
+      return NULL;
+    }
 
   /* Boxes in the file's own pixels, not the decoded size. */
   scale = (width > 0 && height > 0) ? (double) MAX (width, height) / MAX (pw, ph) : 1.0;
