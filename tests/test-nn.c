@@ -773,6 +773,60 @@ test_determinism (void)
   free_blobs (&b);
 }
 
+/* Batch sizes that change from step to step (a last short batch) and more
+ * threads than cores: still the same bits as one thread. */
+static void
+test_varying_batches (void)
+{
+  Blobs b = make_blobs (8, 60, 6, 640, 50.0f);
+  int sizes[] = { 60, 40, 36, 6 };
+  static const int batches[] = { 64, 7, 1, 33, 64, 12 };
+  NnNet *ref = NULL;
+  for (int nt = 1; nt <= 4; nt++)
+    {
+      NnNet *net = nn_net_new (sizes, 4);
+      nn_net_init_he (net, 4);
+      NnOptConfig cfg;
+      nn_opt_config_defaults (&cfg, NN_OPT_ADAM);
+      NnTrainer *tr = nn_trainer_new (net, &cfg, 64, nt);
+      int at = 0;
+      for (int step = 0; step < 60; step++)
+        {
+          int batch = batches[step % G_N_ELEMENTS (batches)];
+          if (at + batch > b.n)
+            at = 0;
+          g_assert_true (isfinite (nn_trainer_step (tr, b.x + (size_t) at * b.dim, b.y + at,
+                                                    batch, NULL)));
+          at += batch;
+        }
+      nn_trainer_free (tr);
+      if (ref == NULL)
+        ref = net;
+      else
+        {
+          g_assert_cmpmem (ref->params, ref->n_params * 4, net->params, net->n_params * 4);
+          nn_net_free (net);
+        }
+    }
+  nn_net_free (ref);
+  free_blobs (&b);
+
+  /* Threads start and stop cleanly, with or without work in between. */
+  int small[] = { 5, 3 };
+  NnNet *net = nn_net_new (small, 2);
+  NnOptConfig cfg;
+  nn_opt_config_defaults (&cfg, NN_OPT_SGD);
+  uint8_t x[5] = { 1, 2, 3, 4, 5 }, y[1] = { 2 };
+  for (int i = 0; i < 50; i++)
+    {
+      NnTrainer *tr = nn_trainer_new (net, &cfg, 1, 1 + i % 3);
+      if (i % 2)
+        nn_trainer_step (tr, x, y, 1, NULL);
+      nn_trainer_free (tr);
+    }
+  nn_net_free (net);
+}
+
 static void
 test_reference_training_agrees (void)
 {
@@ -1015,6 +1069,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nn/train/rejects", test_trainer_rejects);
   g_test_add_func ("/nn/train/converges", test_converges);
   g_test_add_func ("/nn/train/determinism", test_determinism);
+  g_test_add_func ("/nn/train/varying-batches", test_varying_batches);
   g_test_add_func ("/nn/train/reference-agrees", test_reference_training_agrees);
   g_test_add_func ("/nn/train/l2-shrinks", test_l2_shrinks);
   return g_test_run ();

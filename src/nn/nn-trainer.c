@@ -1,10 +1,15 @@
 /* nn-trainer.c — batched forward, backward and update on persistent threads.
  *
- * Every matrix product of a step is split among the threads by output
- * elements (columns where there are enough, else rows), never along a sum, so
- * each number is computed by one thread in one fixed order: the result does
- * not even depend on the thread count. Threads meet at a barrier between the
- * phases; the caller's thread is thread 0. */
+ * A step is a chain of phases (each layer forward, then each layer backward
+ * with its update), and each phase is cut into chunks of output elements:
+ * column strips or row bands, never a piece of a sum. So every number is
+ * computed in one fixed order whichever thread runs its chunk, and the
+ * weights are the same bits for any thread count or scheduling.
+ *
+ * Each thread first takes the chunks of its own strip (which keeps a strip of
+ * W in that core's cache step after step), then takes what the others have
+ * not started. A thread the OS has preempted therefore holds up at most the
+ * chunk it is in, not half the step — which matters on a busy desktop. */
 #include "nn-private.h"
 
 #include <math.h>
@@ -15,71 +20,34 @@
 #include <string.h>
 
 #define MAX_THREADS 64
+#define MAX_PHASES (2 * NN_MAX_LAYERS)
 /* Pauses (~25 ns each here) before yielding, then yields before sleeping:
  * phases are microseconds apart, and with more threads than free cores a
  * yield lets the thread being waited for run. */
-#define PHASE_SPINS 4000
-#define START_SPINS 4000
-#define YIELDS 100
+#define SPINS 4000
+#define YIELDS 50
+/* Chunks per thread and matrix: enough to share out a preempted thread's
+ * work, few enough to keep tiles whole. */
+#define SUBCHUNKS 4
+#define TILE_ROWS 6
 
-/* ---- a barrier that spins, then sleeps ---- */
+typedef enum {
+  CHUNK_FORWARD,     /* act[j] block = input · W[j] + b, ReLU */
+  CHUNK_LOSS,        /* last layer for whole rows, then softmax-CE and its delta */
+  CHUNK_TRANSPOSE,   /* rows [r0, r1) of W[j] into wt[j] */
+  CHUNK_DX,          /* delta[j-1] block = (delta[j] · W[j]ᵀ) where act[j-1] > 0 */
+  CHUNK_DW,          /* gw[j] block = input[j]ᵀ · delta[j], update; bias too if r0 == 0 */
+} ChunkKind;
 
 typedef struct {
-  atomic_uint count;
-  atomic_uint gen;
-  atomic_int sleepers;
-  atomic_int n;
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-} Barrier;
+  unsigned char kind;
+  unsigned char j;
+  int r0, r1, c0, c1;
+} Chunk;
 
-static inline void
-cpu_relax (void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause ();
-#endif
-}
-
-static void
-barrier_wait (Barrier *b, int spins)
-{
-  unsigned g = atomic_load (&b->gen);
-  if (atomic_fetch_add (&b->count, 1) + 1 == (unsigned) atomic_load (&b->n))
-    {
-      atomic_store (&b->count, 0);
-      atomic_fetch_add (&b->gen, 1);
-      /* A sleeper registers before re-checking gen, so either it sees the new
-       * gen or we see it and wake it (both sides are sequentially consistent). */
-      if (atomic_load (&b->sleepers) > 0)
-        {
-          pthread_mutex_lock (&b->mu);
-          pthread_cond_broadcast (&b->cv);
-          pthread_mutex_unlock (&b->mu);
-        }
-      return;
-    }
-  for (int i = 0; i < spins; i++)
-    {
-      if (atomic_load_explicit (&b->gen, memory_order_acquire) != g)
-        return;
-      cpu_relax ();
-    }
-  for (int i = 0; i < YIELDS; i++)
-    {
-      if (atomic_load_explicit (&b->gen, memory_order_acquire) != g)
-        return;
-      sched_yield ();
-    }
-  pthread_mutex_lock (&b->mu);
-  atomic_fetch_add (&b->sleepers, 1);
-  while (atomic_load (&b->gen) == g)
-    pthread_cond_wait (&b->cv, &b->mu);
-  atomic_fetch_sub (&b->sleepers, 1);
-  pthread_mutex_unlock (&b->mu);
-}
-
-/* ---- the trainer ---- */
+typedef struct {
+  _Alignas (64) atomic_uint_fast64_t v;   /* step id << 32 | count */
+} Counter;
 
 typedef struct {
   NnTrainer *trainer;
@@ -108,142 +76,196 @@ struct NnTrainer {
   int *scratch;                 /* per thread, scratch_len ints */
   size_t scratch_len;
 
-  /* The current job, written by thread 0 before the start barrier. */
+  /* The current job, written by thread 0 before the step is published. */
   const uint8_t *x;
   const uint8_t *labels;
   int batch;
   int apply;
   NnOptStep ost;
 
-  Barrier bar;
-  int quit;
+  /* The step's plan for plan_batch rows: phases of chunks, each phase's
+   * chunks grouped by home thread. */
+  int plan_batch;
+  int n_phases;
+  int phase_start[MAX_PHASES + 1];
+  int home_start[MAX_PHASES][MAX_THREADS + 1];
+  Chunk *chunks;
+  int max_chunks;
+
+  /* Scheduling: claim[p * n_threads + t] is the next chunk of t's share of
+   * phase p, done[p] counts finished chunks; both tagged with the step id so
+   * a thread still leaving an old step can never take a new step's chunk. */
+  Counter *claim;
+  Counter done[MAX_PHASES];
+  Counter step;                 /* id of the published step */
+  Counter exited[MAX_THREADS];  /* id of the step each worker last left */
+  uint32_t sid;
+  atomic_int sleepers;
+  atomic_int quit;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int sync_ready;
   int n_workers;
   pthread_t threads[MAX_THREADS];
   Worker workers[MAX_THREADS];
 };
 
-typedef struct {
-  int r0, r1, c0, c1;
-} Part;
+/* ---- waiting: spin, then yield, then sleep ---- */
 
-/* This thread's share of a rows × cols output: whole 16-column strips when
- * there are enough, so vectors stay full, else a band of rows. */
-static Part
-partition (int rows, int cols, int nt, int tid)
+static inline void
+cpu_relax (void)
 {
-  Part p = { 0, rows, 0, cols };
-  if (nt == 1)
-    return p;
-  if (cols >= 32 * nt)
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#endif
+}
+
+static void
+wake_sleepers (NnTrainer *tr)
+{
+  /* A sleeper registers before its last look at the condition, so either it
+   * sees our change or we see it (both sides sequentially consistent). */
+  if (atomic_load (&tr->sleepers) > 0)
+    {
+      pthread_mutex_lock (&tr->mu);
+      pthread_cond_broadcast (&tr->cv);
+      pthread_mutex_unlock (&tr->mu);
+    }
+}
+
+/* Waits until *c differs from value (want_change), or else until it equals
+ * value or carries another step's tag (the step was over before we saw it). */
+static uint64_t
+wait_counter (NnTrainer *tr, Counter *c, uint64_t value, int want_change)
+{
+  uint64_t now;
+#define READY(x) (want_change ? (x) != value : ((x) == value || ((x) >> 32) != (value >> 32)))
+  for (int i = 0; i < SPINS; i++)
+    {
+      now = atomic_load_explicit (&c->v, memory_order_acquire);
+      if (READY (now) || atomic_load_explicit (&tr->quit, memory_order_relaxed))
+        return now;
+      cpu_relax ();
+    }
+  for (int i = 0; i < YIELDS; i++)
+    {
+      now = atomic_load (&c->v);
+      if (READY (now) || atomic_load (&tr->quit))
+        return now;
+      sched_yield ();
+    }
+  pthread_mutex_lock (&tr->mu);
+  atomic_fetch_add (&tr->sleepers, 1);
+  for (;;)
+    {
+      now = atomic_load (&c->v);
+      if (READY (now) || atomic_load (&tr->quit))
+        break;
+      pthread_cond_wait (&tr->cv, &tr->mu);
+    }
+  atomic_fetch_sub (&tr->sleepers, 1);
+  pthread_mutex_unlock (&tr->mu);
+#undef READY
+  return now;
+}
+
+/* ---- planning ---- */
+
+static void
+add_chunk (NnTrainer *tr, int *n, ChunkKind kind, int j, int r0, int r1, int c0, int c1)
+{
+  if (r1 <= r0 || c1 <= c0 || *n >= tr->max_chunks)
+    return;
+  tr->chunks[(*n)++] = (Chunk) { (unsigned char) kind, (unsigned char) j, r0, r1, c0, c1 };
+}
+
+/* Thread tid's share of a rows × cols output, cut into up to SUBCHUNKS row
+ * bands of whole register tiles: a 16-column-aligned strip when there are
+ * columns enough (whole rows if whole_rows), else a band of rows. */
+static void
+add_share (NnTrainer *tr, int *n, ChunkKind kind, int j, int rows, int cols, int tid,
+           int whole_rows)
+{
+  int nt = tr->n_threads;
+  int r0 = 0, r1 = rows, c0 = 0, c1 = cols;
+  if (nt > 1 && !whole_rows && cols >= 32 * nt)
     {
       int units = (cols + 15) / 16;
-      int u0 = units * tid / nt, u1 = units * (tid + 1) / nt;
-      p.c0 = u0 * 16 < cols ? u0 * 16 : cols;
-      p.c1 = u1 * 16 < cols ? u1 * 16 : cols;
+      c0 = units * tid / nt * 16;
+      c1 = units * (tid + 1) / nt * 16;
+      c0 = c0 < cols ? c0 : cols;
+      c1 = c1 < cols ? c1 : cols;
     }
-  else
+  else if (nt > 1)
     {
-      p.r0 = (int) ((long) rows * tid / nt);
-      p.r1 = (int) ((long) rows * (tid + 1) / nt);
+      int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
+      r0 = tiles * tid / nt * TILE_ROWS;
+      r1 = tiles * (tid + 1) / nt * TILE_ROWS;
+      r0 = r0 < rows ? r0 : rows;
+      r1 = r1 < rows ? r1 : rows;
     }
-  return p;
-}
-
-static void
-sync_threads (NnTrainer *tr)
-{
-  if (tr->n_threads > 1)
-    barrier_wait (&tr->bar, PHASE_SPINS);
-}
-
-static void
-transpose_weights (NnTrainer *tr, int tid)
-{
-  const NnNet *net = tr->net;
-  for (int j = 1; j < net->n_layers; j++)
+  int tiles = (r1 - r0 + TILE_ROWS - 1) / TILE_ROWS;
+  int sub = nt == 1 ? 1 : tiles < SUBCHUNKS ? tiles : SUBCHUNKS;
+  for (int s = 0; s < sub; s++)
     {
-      int in = net->sizes[j], out = net->sizes[j + 1];
-      int i0 = (int) ((long) in * tid / tr->n_threads);
-      int i1 = (int) ((long) in * (tid + 1) / tr->n_threads);
-      const float *w = net->w[j];
-      float *wt = tr->wt[j];
-      /* In 16 × 16 blocks, so both sides stay in a few cache lines. */
-      for (int ib = i0; ib < i1; ib += 16)
-        for (int ob = 0; ob < out; ob += 16)
-          {
-            int ie = ib + 16 < i1 ? ib + 16 : i1, oe = ob + 16 < out ? ob + 16 : out;
-            for (int o = ob; o < oe; o++)
-              for (int i = ib; i < ie; i++)
-                wt[(size_t) o * in + i] = w[(size_t) i * out + o];
-          }
+      int a = r0 + tiles * s / sub * TILE_ROWS, b = r0 + tiles * (s + 1) / sub * TILE_ROWS;
+      add_chunk (tr, n, kind, j, a, b < r1 ? b : r1, c0, c1);
     }
 }
 
 static void
-loss_rows (NnTrainer *tr, int r0, int r1)
+plan (NnTrainer *tr, int batch)
 {
   const NnNet *net = tr->net;
-  int L = net->n_layers, classes = net->sizes[L];
-  float *z = tr->act[L - 1] + (size_t) r0 * classes;
-  for (int r = r0; r < r1; r++)
-    tr->correct[r] = nn_argmax (tr->act[L - 1] + (size_t) r * classes, classes)
-                     == tr->labels[r];
-  nn_softmax_ce_forward (z, tr->labels + r0, r1 - r0, classes, z, tr->loss + r0);
-  nn_softmax_ce_backward (z, tr->labels + r0, r1 - r0, classes, 1.0f / (float) tr->batch,
-                          tr->delta[L - 1] + (size_t) r0 * classes);
-}
-
-static void
-forward (NnTrainer *tr, int tid, int *scratch)
-{
-  const NnNet *net = tr->net;
-  const NnKernels *k = tr->kernels;
-  int L = net->n_layers, B = tr->batch, nt = tr->n_threads;
-  for (int j = 0; j < L; j++)
+  int L = net->n_layers, nt = tr->n_threads, n = 0, p = 0;
+  for (int j = 0; j < L; j++, p++)
     {
-      int in = net->sizes[j], out = net->sizes[j + 1];
-      Part p = partition (B, out, nt, tid);
-      NnEpilogue ep = { .bias = net->b[j] + p.c0, .relu = j < L - 1 };
-      float *c = tr->act[j] + (size_t) p.r0 * out + p.c0;
-      if (p.r1 > p.r0 && p.c1 > p.c0)
+      tr->phase_start[p] = n;
+      for (int t = 0; t < nt; t++)
         {
-          if (j == 0)
-            k->gemm_u8 (p.r1 - p.r0, p.c1 - p.c0, in, tr->x + (size_t) p.r0 * in, in, 1,
-                        net->w[0] + p.c0, out, c, out, &ep, scratch);
+          tr->home_start[p][t] = n;
+          if (j < L - 1)
+            add_share (tr, &n, CHUNK_FORWARD, j, batch, net->sizes[j + 1], t, 0);
           else
-            k->gemm (p.r1 - p.r0, p.c1 - p.c0, in, tr->act[j - 1] + (size_t) p.r0 * in, in, 1,
-                     net->w[j] + p.c0, out, c, out, &ep, NULL);
+            add_share (tr, &n, CHUNK_LOSS, j, batch, net->sizes[j + 1], t, 1);
+          /* Transposes ride along with the first layer: not needed till backward. */
+          if (j == 0)
+            for (int k = 1; k < L; k++)
+              add_share (tr, &n, CHUNK_TRANSPOSE, k, net->sizes[k], net->sizes[k + 1], t, 1);
         }
-      if (j < L - 1)
-        sync_threads (tr);
-      else if (p.c0 == 0 && p.c1 == out)
-        {
-          /* Split by rows: this thread's logits are complete, go on. */
-          loss_rows (tr, p.r0, p.r1);
-          sync_threads (tr);
-        }
-      else
-        {
-          sync_threads (tr);
-          int r0 = (int) ((long) B * tid / nt), r1 = (int) ((long) B * (tid + 1) / nt);
-          loss_rows (tr, r0, r1);
-          sync_threads (tr);
-        }
+      tr->home_start[p][nt] = n;
     }
+  for (int j = L - 1; j >= 0; j--, p++)
+    {
+      tr->phase_start[p] = n;
+      for (int t = 0; t < nt; t++)
+        {
+          tr->home_start[p][t] = n;
+          if (j > 0)
+            add_share (tr, &n, CHUNK_DX, j, batch, net->sizes[j], t, 0);
+          add_share (tr, &n, CHUNK_DW, j, net->sizes[j], net->sizes[j + 1], t, 0);
+        }
+      tr->home_start[p][nt] = n;
+    }
+  tr->phase_start[p] = n;
+  tr->n_phases = p;
+  tr->plan_batch = batch;
 }
 
+/* ---- the work of one chunk ---- */
+
 static void
-update_block (NnTrainer *tr, int j, Part p)
+update_block (NnTrainer *tr, int j, const Chunk *c)
 {
   const NnNet *net = tr->net;
   int out = net->sizes[j + 1];
   size_t base = (size_t) (net->w[j] - net->params);
-  for (int i = p.r0; i < p.r1; i++)
+  for (int i = c->r0; i < c->r1; i++)
     {
-      size_t off = base + (size_t) i * out + p.c0;
+      size_t off = base + (size_t) i * out + c->c0;
       tr->kernels->opt_update (&tr->ost, net->params + off, tr->grads + off,
                                tr->m ? tr->m + off : NULL, tr->v ? tr->v + off : NULL,
-                               (size_t) (p.c1 - p.c0), 1);
+                               (size_t) (c->c1 - c->c0), 1);
     }
 }
 
@@ -258,61 +280,140 @@ update_bias (NnTrainer *tr, int j, int c0, int c1)
 }
 
 static void
-backward (NnTrainer *tr, int tid, int *scratch)
+run_chunk (NnTrainer *tr, const Chunk *c, int *scratch)
 {
   const NnNet *net = tr->net;
   const NnKernels *k = tr->kernels;
-  int L = net->n_layers, B = tr->batch, nt = tr->n_threads;
-  for (int j = L - 1; j >= 0; j--)
+  int j = c->j, L = net->n_layers, B = tr->batch;
+  int in = net->sizes[j], out = net->sizes[j + 1];
+  int rows = c->r1 - c->r0, cols = c->c1 - c->c0;
+
+  switch ((ChunkKind) c->kind)
     {
-      int in = net->sizes[j], out = net->sizes[j + 1];
-      const float *d = tr->delta[j];
+    case CHUNK_FORWARD:
+    case CHUNK_LOSS:
+      {
+        NnEpilogue ep = { .bias = net->b[j] + c->c0, .relu = j < L - 1 };
+        float *dst = tr->act[j] + (size_t) c->r0 * out + c->c0;
+        if (j == 0)
+          k->gemm_u8 (rows, cols, in, tr->x + (size_t) c->r0 * in, in, 1, net->w[0] + c->c0,
+                      out, dst, out, &ep, scratch);
+        else
+          k->gemm (rows, cols, in, tr->act[j - 1] + (size_t) c->r0 * in, in, 1,
+                   net->w[j] + c->c0, out, dst, out, &ep, NULL);
+        if (c->kind == CHUNK_LOSS)
+          {
+            float *z = tr->act[j] + (size_t) c->r0 * out;
+            for (int r = c->r0; r < c->r1; r++)
+              tr->correct[r] = nn_argmax (tr->act[j] + (size_t) r * out, out) == tr->labels[r];
+            nn_softmax_ce_forward (z, tr->labels + c->r0, rows, out, z, tr->loss + c->r0);
+            nn_softmax_ce_backward (z, tr->labels + c->r0, rows, out, 1.0f / (float) B,
+                                    tr->delta[j] + (size_t) c->r0 * out);
+          }
+      }
+      break;
 
-      /* delta of the layer below = (d·Wᵀ) where its ReLU was open. Reads the
-       * transposed copy, so W itself may be updated meanwhile. */
-      if (j > 0)
-        {
-          Part p = partition (B, in, nt, tid);
-          NnEpilogue ep = { .mask = tr->act[j - 1] + (size_t) p.r0 * in + p.c0, .ldm = in };
-          if (p.r1 > p.r0 && p.c1 > p.c0)
-            k->gemm (p.r1 - p.r0, p.c1 - p.c0, out, d + (size_t) p.r0 * out, out, 1,
-                     tr->wt[j] + p.c0, in, tr->delta[j - 1] + (size_t) p.r0 * in + p.c0, in,
-                     &ep, NULL);
-        }
+    case CHUNK_TRANSPOSE:
+      {
+        const float *w = net->w[j];
+        float *wt = tr->wt[j];
+        /* In 16 × 16 blocks, so both sides stay in a few cache lines. */
+        for (int ib = c->r0; ib < c->r1; ib += 16)
+          for (int ob = 0; ob < out; ob += 16)
+            {
+              int ie = ib + 16 < c->r1 ? ib + 16 : c->r1, oe = ob + 16 < out ? ob + 16 : out;
+              for (int o = ob; o < oe; o++)
+                for (int i = ib; i < ie; i++)
+                  wt[(size_t) o * in + i] = w[(size_t) i * out + o];
+            }
+      }
+      break;
 
-      /* dW = inputᵀ·d over the whole batch, then the update of the same block
-       * while it is in cache. */
-      Part p = partition (in, out, nt, tid);
-      float *g = tr->gw[j] + (size_t) p.r0 * out + p.c0;
-      if (p.r1 > p.r0 && p.c1 > p.c0)
-        {
-          if (j == 0)
-            k->gemm_u8 (p.r1 - p.r0, p.c1 - p.c0, B, tr->x + p.r0, 1, in, d + p.c0, out, g, out,
-                        NULL, scratch);
-          else
-            k->gemm (p.r1 - p.r0, p.c1 - p.c0, B, tr->act[j - 1] + p.r0, 1, in, d + p.c0, out,
-                     g, out, NULL, NULL);
-          if (tr->apply)
-            update_block (tr, j, p);
-        }
-      int split_cols = !(p.c0 == 0 && p.c1 == out);
-      if (split_cols || tid == 0)
-        {
-          nn_colsum (d + p.c0, B, p.c1 - p.c0, out, tr->gb[j] + p.c0);
-          if (tr->apply)
-            update_bias (tr, j, p.c0, p.c1);
-        }
-      sync_threads (tr);
+    case CHUNK_DX:
+      {
+        /* The layer below's delta, through the transposed copy: W itself may
+         * be updated meanwhile by a CHUNK_DW of the same phase. */
+        NnEpilogue ep = { .mask = tr->act[j - 1] + (size_t) c->r0 * in + c->c0, .ldm = in };
+        k->gemm (rows, cols, out, tr->delta[j] + (size_t) c->r0 * out, out, 1,
+                 tr->wt[j] + c->c0, in, tr->delta[j - 1] + (size_t) c->r0 * in + c->c0, in,
+                 &ep, NULL);
+      }
+      break;
+
+    case CHUNK_DW:
+      {
+        const float *d = tr->delta[j];
+        float *g = tr->gw[j] + (size_t) c->r0 * out + c->c0;
+        if (j == 0)
+          k->gemm_u8 (rows, cols, B, tr->x + c->r0, 1, in, d + c->c0, out, g, out, NULL,
+                      scratch);
+        else
+          k->gemm (rows, cols, B, tr->act[j - 1] + c->r0, 1, in, d + c->c0, out, g, out, NULL,
+                   NULL);
+        /* Update while the block is in cache; nothing reads W[j] after this
+         * phase's products, which use Wᵀ. */
+        if (tr->apply)
+          update_block (tr, j, c);
+        if (c->r0 == 0)
+          {
+            nn_colsum (d + c->c0, B, cols, out, tr->gb[j] + c->c0);
+            if (tr->apply)
+              update_bias (tr, j, c->c0, c->c1);
+          }
+      }
+      break;
     }
 }
 
+/* ---- scheduling ---- */
+
+/* The next chunk of phase p for thread tid: its own first, then the others'.
+ * -1 when none is left, -2 when the step is over (a late thread). */
+static int
+claim_chunk (NnTrainer *tr, int p, int tid, uint32_t sid)
+{
+  int nt = tr->n_threads;
+  for (int k = 0; k < nt; k++)
+    {
+      int owner = (tid + k) % nt;
+      Counter *c = &tr->claim[p * nt + owner];
+      uint64_t v = atomic_load (&c->v);
+      for (;;)
+        {
+          if ((uint32_t) (v >> 32) != sid)
+            return -2;
+          if ((int) (uint32_t) v >= tr->home_start[p][owner + 1])
+            break;
+          if (atomic_compare_exchange_weak (&c->v, &v, v + 1))
+            return (int) (uint32_t) v;
+        }
+    }
+  return -1;
+}
+
+/* Runs step sid as thread tid; returns early if the step is found to be over. */
 static void
-run_step (NnTrainer *tr, int tid)
+run_step (NnTrainer *tr, int tid, uint32_t sid)
 {
   int *scratch = tr->scratch + (size_t) tid * tr->scratch_len;
-  transpose_weights (tr, tid);
-  forward (tr, tid, scratch);
-  backward (tr, tid, scratch);
+  for (int p = 0; p < tr->n_phases; p++)
+    {
+      int n = tr->phase_start[p + 1] - tr->phase_start[p];
+      int idx;
+      while ((idx = claim_chunk (tr, p, tid, sid)) >= 0)
+        {
+          run_chunk (tr, &tr->chunks[idx], scratch);
+          uint64_t d = atomic_fetch_add (&tr->done[p].v, 1) + 1;
+          if ((int) (uint32_t) d == n)
+            wake_sleepers (tr);
+        }
+      if (idx == -2)
+        return;
+      uint64_t want = ((uint64_t) sid << 32) | (uint32_t) n;
+      uint64_t now = wait_counter (tr, &tr->done[p], want, 0);
+      if (now != want)
+        return;   /* quit, or a later step reset the counter */
+    }
 }
 
 static void *
@@ -320,15 +421,19 @@ worker_main (void *data)
 {
   Worker *w = data;
   NnTrainer *tr = w->trainer;
+  uint64_t seen = 0;
   for (;;)
     {
-      barrier_wait (&tr->bar, START_SPINS);
-      if (tr->quit)
+      seen = wait_counter (tr, &tr->step, seen, 1);
+      if (atomic_load (&tr->quit))
         break;
-      run_step (tr, w->tid);
+      run_step (tr, w->tid, (uint32_t) seen);
+      atomic_store (&tr->exited[w->tid].v, seen);
     }
   return NULL;
 }
+
+/* ---- public ---- */
 
 static size_t
 round16 (size_t n)
@@ -348,9 +453,11 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
   if (n_threads > MAX_THREADS)
     n_threads = MAX_THREADS;
 
-  NnTrainer *tr = calloc (1, sizeof *tr);
+  /* Its counters sit on their own cache lines, so the struct is aligned. */
+  NnTrainer *tr = aligned_alloc (64, (sizeof (NnTrainer) + 63) & ~(size_t) 63);
   if (tr == NULL)
     return NULL;
+  memset (tr, 0, sizeof *tr);
   tr->net = net;
   tr->config = *config;
   tr->kernels = nn_kernels_best ();
@@ -378,8 +485,12 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
   tr->correct = calloc (max_batch, sizeof (int));
   tr->scratch_len = round16 ((size_t) (max_batch > NN_MAX_WIDTH ? max_batch : NN_MAX_WIDTH));
   tr->scratch = calloc (tr->scratch_len * n_threads, sizeof (int));
+  /* Per phase and thread: transposes plus up to two matrices of SUBCHUNKS. */
+  tr->max_chunks = MAX_PHASES * n_threads * SUBCHUNKS * (NN_MAX_LAYERS + 2);
+  tr->chunks = calloc (tr->max_chunks, sizeof (Chunk));
+  tr->claim = aligned_alloc (64, sizeof (Counter) * MAX_PHASES * n_threads);
   if (tr->grads == NULL || (per > 0 && tr->state == NULL) || tr->arena == NULL
-      || tr->correct == NULL || tr->scratch == NULL)
+      || tr->correct == NULL || tr->scratch == NULL || tr->chunks == NULL || tr->claim == NULL)
     {
       nn_trainer_free (tr);
       return NULL;
@@ -414,26 +525,28 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
   tr->loss = p;
   memset (tr->arena, 0, total * sizeof (float));
 
-  pthread_mutex_init (&tr->bar.mu, NULL);
-  pthread_cond_init (&tr->bar.cv, NULL);
-  atomic_init (&tr->bar.count, 0);
-  atomic_init (&tr->bar.gen, 0);
-  atomic_init (&tr->bar.sleepers, 0);
-  atomic_init (&tr->bar.n, n_threads);
+  for (int i = 0; i < MAX_PHASES * n_threads; i++)
+    atomic_init (&tr->claim[i].v, 0);
+  for (int i = 0; i < MAX_PHASES; i++)
+    atomic_init (&tr->done[i].v, 0);
+  atomic_init (&tr->step.v, 0);
+  for (int i = 0; i < MAX_THREADS; i++)
+    atomic_init (&tr->exited[i].v, 0);
+  atomic_init (&tr->sleepers, 0);
+  atomic_init (&tr->quit, 0);
+  pthread_mutex_init (&tr->mu, NULL);
+  pthread_cond_init (&tr->cv, NULL);
+  tr->sync_ready = 1;
   for (int i = 1; i < n_threads; i++)
     {
       tr->workers[i].trainer = tr;
       tr->workers[i].tid = i;
       if (pthread_create (&tr->threads[i], NULL, worker_main, &tr->workers[i]) != 0)
-        {
-          /* Run with the threads we got: results do not depend on the count,
-           * and no waiter can complete the barrier before thread 0 arrives. */
-          tr->n_threads = i;
-          atomic_store (&tr->bar.n, i);
-          break;
-        }
+        break;
       tr->n_workers = i;
     }
+  /* Run with the threads we got: the results do not depend on the count. */
+  tr->n_threads = tr->n_workers + 1;
   return tr;
 }
 
@@ -444,21 +557,25 @@ nn_trainer_free (NnTrainer *tr)
     return;
   if (tr->n_workers > 0)
     {
-      tr->quit = 1;
-      barrier_wait (&tr->bar, 0);
+      atomic_store (&tr->quit, 1);
+      pthread_mutex_lock (&tr->mu);
+      pthread_cond_broadcast (&tr->cv);
+      pthread_mutex_unlock (&tr->mu);
       for (int i = 1; i <= tr->n_workers; i++)
         pthread_join (tr->threads[i], NULL);
     }
-  if (tr->bar.n > 0)
+  if (tr->sync_ready)
     {
-      pthread_mutex_destroy (&tr->bar.mu);
-      pthread_cond_destroy (&tr->bar.cv);
+      pthread_mutex_destroy (&tr->mu);
+      pthread_cond_destroy (&tr->cv);
     }
   free (tr->grads);
   free (tr->state);
   free (tr->arena);
   free (tr->correct);
   free (tr->scratch);
+  free (tr->chunks);
+  free (tr->claim);
   free (tr);
 }
 
@@ -475,14 +592,38 @@ run_batch (NnTrainer *tr, const uint8_t *x, const uint8_t *labels, int batch, in
     if (labels[i] >= classes)
       return NAN;
 
+  if (batch != tr->plan_batch)
+    {
+      /* Workers read the plan unlocked: change it only once each has left
+       * the last published step (a late one may not even have started it). */
+      for (int w = 1; w <= tr->n_workers; w++)
+        while (atomic_load (&tr->exited[w].v) != (uint64_t) tr->sid)
+          sched_yield ();
+      plan (tr, batch);
+    }
   tr->x = x;
   tr->labels = labels;
   tr->batch = batch;
   tr->apply = apply;
   nn_opt_step_prepare (&tr->ost, &tr->config, tr->t);
-  if (tr->n_threads > 1)
-    barrier_wait (&tr->bar, START_SPINS);
-  run_step (tr, 0);
+
+  uint32_t sid = ++tr->sid;
+  if (sid == 0)
+    sid = ++tr->sid;   /* 0 is the "nothing yet" of fresh counters */
+  int nt = tr->n_threads;
+  for (int p = 0; p < tr->n_phases; p++)
+    {
+      for (int t = 0; t < nt; t++)
+        atomic_store (&tr->claim[p * nt + t].v,
+                      ((uint64_t) sid << 32) | (uint32_t) tr->home_start[p][t]);
+      atomic_store (&tr->done[p].v, (uint64_t) sid << 32);
+    }
+  if (nt > 1)
+    {
+      atomic_store (&tr->step.v, sid);
+      wake_sleepers (tr);
+    }
+  run_step (tr, 0, sid);
 
   double total = 0.0;
   int correct = 0;
