@@ -198,7 +198,7 @@ forward_rows (const NnNet *net, const float *xf, const uint8_t *xb, size_t n, fl
 
 /* Large sets (a test set) are split by rows among short-lived threads: rows
  * are independent, so the bits are the same as on one thread. */
-#define ROWS_PER_THREAD 2048
+#define ROWS_PER_THREAD 512
 #define MAX_FORWARD_THREADS 8
 
 typedef struct {

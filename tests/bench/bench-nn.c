@@ -1,7 +1,7 @@
 /* bench-nn.c — engine throughput figures (prints numbers; not a test).
  *
  *   bench-nn [--threads N] [--kernels reference|avx2|avx512] [--epochs N]
- *            [--mnist DIR | --random | --dense]
+ *            [--batch N] [--mnist DIR | --random | --dense]
  *
  * Trains 784-128-128-10 with plain SGD (lr 0.1) for 60,000 samples per
  * epoch at batch 32 and 128, then times single-sample inference and a
@@ -73,7 +73,7 @@ cmp_double (const void *a, const void *b)
 int
 main (int argc, char **argv)
 {
-  int threads = 2, epochs = 1, dense = 0, force_random = 0;
+  int threads = 2, epochs = 1, dense = 0, force_random = 0, only_batch = 0;
   const char *kernels = NULL;
   const char *mnist = getenv ("DIGITS_MNIST_DIR");
   for (int i = 1; i < argc; i++)
@@ -84,6 +84,8 @@ main (int argc, char **argv)
         kernels = argv[++i];
       else if (strcmp (argv[i], "--epochs") == 0 && i + 1 < argc)
         epochs = atoi (argv[++i]);
+      else if (strcmp (argv[i], "--batch") == 0 && i + 1 < argc)
+        only_batch = atoi (argv[++i]);
       else if (strcmp (argv[i], "--mnist") == 0 && i + 1 < argc)
         mnist = argv[++i];
       else if (strcmp (argv[i], "--random") == 0)
@@ -93,7 +95,7 @@ main (int argc, char **argv)
       else
         {
           fprintf (stderr, "usage: %s [--threads N] [--kernels NAME] [--epochs N] "
-                   "[--mnist DIR | --random | --dense]\n", argv[0]);
+                   "[--batch N] [--mnist DIR | --random | --dense]\n", argv[0]);
           return 2;
         }
     }
@@ -142,7 +144,9 @@ main (int argc, char **argv)
   uint32_t *order = malloc (sizeof (uint32_t) * N_TRAIN);
   uint8_t *bx = malloc ((size_t) 128 * DIM), by[128];
   int batches[] = { 32, 128 };
-  for (int bi = 0; bi < 2; bi++)
+  if (only_batch > 0)
+    batches[0] = batches[1] = only_batch < 128 ? only_batch : 128;
+  for (int bi = only_batch > 0; bi < 2; bi++)
     {
       int batch = batches[bi];
       NnNet *net = nn_net_new (sizes, 4);
