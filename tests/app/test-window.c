@@ -357,6 +357,66 @@ test_strokes_answer (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Run with GTK_A11Y=test: with no accessibility backend there is nothing to look at. */
+static void
+test_accessible (void)
+{
+  DigitsWindow *window;
+  DigitsCanvas *canvas;
+  GtkAccessible *chart, *preview;
+  g_autofree char *said = NULL;
+  g_autofree char *failed = NULL;
+  float confidence;
+  int percent;
+
+  if (g_strcmp0 (g_getenv ("GTK_A11Y"), "test") != 0)
+    {
+      g_test_skip ("Needs GTK_A11Y=test");
+      return;
+    }
+
+  window = create_window ();
+  canvas = digits_window_get_canvas (window);
+  chart = GTK_ACCESSIBLE (digits_window_get_chart (window));
+  preview = GTK_ACCESSIBLE (digits_window_get_preview (window));
+
+  g_assert_true (gtk_test_accessible_has_role (GTK_ACCESSIBLE (canvas),
+                                               GTK_ACCESSIBLE_ROLE_IMG));
+  g_assert_true (gtk_test_accessible_has_role (chart, GTK_ACCESSIBLE_ROLE_IMG));
+  g_assert_true (gtk_test_accessible_has_role (preview, GTK_ACCESSIBLE_ROLE_IMG));
+  failed = gtk_test_accessible_check_property (GTK_ACCESSIBLE (canvas),
+                                               GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                               "Drawing canvas");
+  g_assert_null (failed);
+  failed = gtk_test_accessible_check_property (chart, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                               "No answer yet");
+  g_assert_null (failed);
+
+  if (!ensure_model (window))
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+
+  /* Screen readers hear what the window shows: "Predicted 1, 99 percent". */
+  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, 1);
+  percent = (int) lroundf (confidence * 100.0f);
+  if (percent == 100 && confidence < 1.0f)
+    percent = 99;
+  said = g_strdup_printf ("Predicted 1, %d percent", percent);
+  failed = gtk_test_accessible_check_property (GTK_ACCESSIBLE (canvas),
+                                               GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, said);
+  g_assert_null (failed);
+  g_assert_true (gtk_test_accessible_has_property (chart,
+                                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
+  failed = gtk_test_accessible_check_property (chart, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                               "No answer yet");
+  g_assert_nonnull (failed);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_unsure_answer (void)
 {
@@ -756,6 +816,7 @@ main (int   argc,
   g_test_add_func ("/window/comes-up", test_window_comes_up);
   g_test_add_func ("/window/strokes-answer", test_strokes_answer);
   g_test_add_func ("/window/unsure-answer", test_unsure_answer);
+  g_test_add_func ("/window/accessible", test_accessible);
   g_test_add_func ("/window/chart-and-preview-change", test_chart_and_preview_change);
   g_test_add_func ("/window/open-image", test_open_image);
   g_test_add_func ("/window/paste", test_paste);
