@@ -468,17 +468,37 @@ command_eval (int argc, char **argv)
 
 /* ---- classify ---- */
 
+/* Two characters a pixel keep the picture square in a terminal. */
+static void
+append_input_picture (GString *out, const float *input)
+{
+  static const char *const shades[] = { "  ", "░░", "▒▒", "▓▓", "██" };
+
+  for (int y = 0; y < DIGITS_SIDE; y++)
+    {
+      g_string_append (out, "    ");
+      for (int x = 0; x < DIGITS_SIDE; x++)
+        {
+          float v = CLAMP (input[y * DIGITS_SIDE + x], 0.0f, 1.0f);
+          g_string_append (out, shades[(int) lroundf (v * 4.0f)]);
+        }
+      g_string_append_c (out, '\n');
+    }
+}
+
 static int
 command_classify (int argc, char **argv)
 {
   g_autofree char *model_path = NULL;
-  gboolean json = FALSE;
+  gboolean json = FALSE, show = FALSE;
   int failures = 0;
 
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
       N_("Model file (default: the built-in model)"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per image"), NULL },
+    { "show", 0, 0, G_OPTION_ARG_NONE, &show,
+      N_("Draw each 28×28 input the network sees, in text"), NULL },
     { NULL }
   };
 
@@ -545,6 +565,8 @@ command_classify (int argc, char **argv)
             }
           g_string_append_printf (detail, "]  at %d,%d %d×%d\n",
                                   glyph->x, glyph->y, glyph->width, glyph->height);
+          if (show)
+            append_input_picture (detail, glyph->input);
           g_string_append_c (json_probs, ']');
         }
       g_string_append_c (json_probs, ']');
