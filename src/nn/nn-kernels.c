@@ -282,6 +282,32 @@ list_nonzero_avx512 (int r, int s, const uint8_t *a, size_t ars, size_t ass, int
   return cnt;
 }
 
+/* Two 3-row tiles instead of one of 6 when the rows' non-zero pixels
+ * overlap little, as in digits: fewer steps outweigh the smaller tile's
+ * lower FMA rate (measured ~0.85 of the 6-row tile's). */
+static T512 int
+halves_pay_avx512 (int s, const uint8_t *a, size_t ars)
+{
+  int c6 = 0, c3 = 0;
+  for (int s0 = 0; s0 < s; s0 += 64)
+    {
+      int w = s - s0 < 64 ? s - s0 : 64;
+      __mmask64 lm = w == 64 ? ~(__mmask64) 0 : (((__mmask64) 1 << w) - 1);
+      __m512i u = _mm512_maskz_loadu_epi8 (lm, a + s0);
+      u = _mm512_or_si512 (u, _mm512_maskz_loadu_epi8 (lm, a + ars + s0));
+      u = _mm512_or_si512 (u, _mm512_maskz_loadu_epi8 (lm, a + 2 * ars + s0));
+      __m512i v = _mm512_maskz_loadu_epi8 (lm, a + 3 * ars + s0);
+      v = _mm512_or_si512 (v, _mm512_maskz_loadu_epi8 (lm, a + 4 * ars + s0));
+      v = _mm512_or_si512 (v, _mm512_maskz_loadu_epi8 (lm, a + 5 * ars + s0));
+      uint64_t mu = _mm512_test_epi8_mask (u, u), mv = _mm512_test_epi8_mask (v, v);
+      c3 += __builtin_popcountll (mu) + __builtin_popcountll (mv);
+      c6 += __builtin_popcountll (mu | mv);
+    }
+  return 10 * c3 < 17 * c6;
+}
+
+#define TILE_ARGS lm, ns, list, ap, ars, ass, b + j0, ldb, c + ti * ldc + j0, ldc, ep, ti, j0
+
 static T512 void
 gemm_u8_avx512 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, const float *b,
                 size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
@@ -290,14 +316,20 @@ gemm_u8_avx512 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, c
   for (size_t i0 = 0; i0 < (size_t) m; i0 += 6)
     {
       int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
-      const uint8_t *ap = a + i0 * ars;
-      int ns = list_nonzero_avx512 (R, s, ap, ars, ass, (int) i0, m - (int) i0, list);
-      for (size_t j0 = 0; j0 < (size_t) n; j0 += 64)
+      int parts = R == 6 && ass == 1 && halves_pay_avx512 (s, a + i0 * ars, ars) ? 2 : 1;
+      R /= parts;
+      for (int h = 0; h < parts; h++)
         {
-          int w = n - (int) j0 < 64 ? n - (int) j0 : 64;
-          int V = (w + 15) / 16;
-          __mmask16 lm = w % 16 ? (__mmask16) ((1u << (w % 16)) - 1) : (__mmask16) 0xFFFF;
-          TILE512_CASES (1)
+          size_t ti = i0 + (size_t) h * R;
+          const uint8_t *ap = a + ti * ars;
+          int ns = list_nonzero_avx512 (R, s, ap, ars, ass, (int) ti, m - (int) ti, list);
+          for (size_t j0 = 0; j0 < (size_t) n; j0 += 64)
+            {
+              int w = n - (int) j0 < 64 ? n - (int) j0 : 64;
+              int V = (w + 15) / 16;
+              __mmask16 lm = w % 16 ? (__mmask16) ((1u << (w % 16)) - 1) : (__mmask16) 0xFFFF;
+              TILE512_CASES (1)
+            }
         }
     }
 }
