@@ -513,7 +513,15 @@ check_gemm_shape (const NnKernels *fast, int m, int n, int s, int transposed, in
                     .mask = (epi & 4) ? mask : NULL, .ldm = n };
   /* A is m × s, or stored s × m and read transposed. */
   size_t ars = transposed ? 1 : s, ass = transposed ? m : 1;
-  if (u8)
+  if (u8 == 3)
+    {
+      ref->gemm (m, n, s, a, ars, ass, b, n, c0, n, &ep, scratch);
+      fast->gemm_sparse (m, n, s, a, ars, ass, b, n, c1, n, &ep, scratch);
+      /* Skipping zeros is exact: the same bits as the dense fast kernel. */
+      fast->gemm (m, n, s, a, ars, ass, b, n, c2, n, &ep, scratch);
+      g_assert_cmpmem (c1, (size_t) m * n * 4, c2, (size_t) m * n * 4);
+    }
+  else if (u8)
     {
       ref->gemm_u8 (m, n, s, ab, ars, ass, b, n, c0, n, &ep, scratch);
       fast->gemm_u8 (m, n, s, ab, ars, ass, b, n, c1, n, &ep, scratch);
@@ -549,7 +557,10 @@ check_gemm_shape (const NnKernels *fast, int m, int n, int s, int transposed, in
         e2.bias = bias + k0;
       if (ep.mask)
         e2.mask = mask + (size_t) r0 * n + k0;
-      if (u8)
+      if (u8 == 3)
+        fast->gemm_sparse (r1 - r0, k1 - k0, s, a + r0 * ars, ars, ass, b + k0, n,
+                           c2 + (size_t) r0 * n + k0, n, &e2, scratch);
+      else if (u8)
         fast->gemm_u8 (r1 - r0, k1 - k0, s, ab + r0 * ars, ars, ass, b + k0, n,
                        c2 + (size_t) r0 * n + k0, n, &e2, scratch);
       else
@@ -592,7 +603,7 @@ test_kernels_match_reference (void)
       for (size_t i = 0; i < G_N_ELEMENTS (shapes); i++)
         for (int tr = 0; tr < 2; tr++)
           for (int epi = 0; epi < 8; epi++)
-            for (int u8 = 0; u8 < 3; u8++)
+            for (int u8 = 0; u8 < 4; u8++)
               check_gemm_shape (k, shapes[i][0], shapes[i][1], shapes[i][2], tr, epi, u8);
     }
   /* The reference against itself still checks the harness; fast sets are

@@ -88,7 +88,8 @@ gemm_u8_ref (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, cons
     }
 }
 
-static const NnKernels kernels_ref = { "reference", gemm_ref, gemm_u8_ref, nn_opt_update };
+static const NnKernels kernels_ref = { "reference", gemm_ref, gemm_u8_ref, gemm_ref,
+                                       nn_opt_update };
 
 /* Steps s where any of the r rows of a tile has a non-zero byte. Branch-free
  * so the random zero pattern of digits costs no mispredictions. */
@@ -141,6 +142,25 @@ list_nonzero_strided (int r, int s, const uint8_t *a, size_t ars, size_t ass, in
   return cnt;
 }
 
+/* Kinds of A for the fast tiles: floats summed over every step, bytes or
+ * floats summed over a list of the steps that are non-zero in some row. */
+enum { MODE_DENSE, MODE_U8, MODE_SPARSE };
+
+static inline int
+list_nonzero_f32_scalar (int r, int s, const float *a, size_t ars, size_t ass, int s0, int *list,
+                         int cnt)
+{
+  for (int t = s0; t < s; t++)
+    {
+      int nz = 0;
+      for (int i = 0; i < r; i++)
+        nz |= a[i * ars + t * ass] != 0.0f;
+      list[cnt] = t;
+      cnt += nz;
+    }
+  return cnt;
+}
+
 #if NN_X86
 
 /* ---- AVX-512 ---- */
@@ -149,7 +169,7 @@ list_nonzero_strided (int r, int s, const uint8_t *a, size_t ars, size_t ass, in
 #define INLINE static inline __attribute__ ((always_inline))
 
 INLINE T512 void
-tile512 (const int R, const int V, const int U8, __mmask16 lm, int ns, const int *list,
+tile512 (const int R, const int V, const int MODE, __mmask16 lm, int ns, const int *list,
          const void *a, size_t ars, size_t ass, const float *b, size_t ldb, float *c,
          size_t ldc, const NnEpilogue *ep, size_t i0, size_t j0)
 {
@@ -162,7 +182,7 @@ tile512 (const int R, const int V, const int U8, __mmask16 lm, int ns, const int
 
   for (int t = 0; t < ns; t++)
     {
-      size_t st = U8 ? (size_t) list[t] : (size_t) t;
+      size_t st = MODE != MODE_DENSE ? (size_t) list[t] : (size_t) t;
       const float *brow = b + st * ldb;
       __m512 bv[4];
 #pragma GCC unroll 4
@@ -172,7 +192,7 @@ tile512 (const int R, const int V, const int U8, __mmask16 lm, int ns, const int
 #pragma GCC unroll 6
       for (int r = 0; r < R; r++)
         {
-          float av = U8 ? nn_u8_to_float[((const uint8_t *) a)[r * ars + st * ass]]
+          float av = MODE == MODE_U8 ? nn_u8_to_float[((const uint8_t *) a)[r * ars + st * ass]]
                         : ((const float *) a)[r * ars + st * ass];
           __m512 ab = _mm512_set1_ps (av);
 #pragma GCC unroll 4
@@ -206,33 +226,33 @@ tile512 (const int R, const int V, const int U8, __mmask16 lm, int ns, const int
       }
 }
 
-#define TILE512_CASES(U8_)                                                                    \
+#define TILE512_CASES(MODE_)                                                                  \
   switch (R * 8 + V)                                                                          \
     {                                                                                         \
-    case 1 * 8 + 1: tile512 (1, 1, U8_, TILE_ARGS); break;                                    \
-    case 1 * 8 + 2: tile512 (1, 2, U8_, TILE_ARGS); break;                                    \
-    case 1 * 8 + 3: tile512 (1, 3, U8_, TILE_ARGS); break;                                    \
-    case 1 * 8 + 4: tile512 (1, 4, U8_, TILE_ARGS); break;                                    \
-    case 2 * 8 + 1: tile512 (2, 1, U8_, TILE_ARGS); break;                                    \
-    case 2 * 8 + 2: tile512 (2, 2, U8_, TILE_ARGS); break;                                    \
-    case 2 * 8 + 3: tile512 (2, 3, U8_, TILE_ARGS); break;                                    \
-    case 2 * 8 + 4: tile512 (2, 4, U8_, TILE_ARGS); break;                                    \
-    case 3 * 8 + 1: tile512 (3, 1, U8_, TILE_ARGS); break;                                    \
-    case 3 * 8 + 2: tile512 (3, 2, U8_, TILE_ARGS); break;                                    \
-    case 3 * 8 + 3: tile512 (3, 3, U8_, TILE_ARGS); break;                                    \
-    case 3 * 8 + 4: tile512 (3, 4, U8_, TILE_ARGS); break;                                    \
-    case 4 * 8 + 1: tile512 (4, 1, U8_, TILE_ARGS); break;                                    \
-    case 4 * 8 + 2: tile512 (4, 2, U8_, TILE_ARGS); break;                                    \
-    case 4 * 8 + 3: tile512 (4, 3, U8_, TILE_ARGS); break;                                    \
-    case 4 * 8 + 4: tile512 (4, 4, U8_, TILE_ARGS); break;                                    \
-    case 5 * 8 + 1: tile512 (5, 1, U8_, TILE_ARGS); break;                                    \
-    case 5 * 8 + 2: tile512 (5, 2, U8_, TILE_ARGS); break;                                    \
-    case 5 * 8 + 3: tile512 (5, 3, U8_, TILE_ARGS); break;                                    \
-    case 5 * 8 + 4: tile512 (5, 4, U8_, TILE_ARGS); break;                                    \
-    case 6 * 8 + 1: tile512 (6, 1, U8_, TILE_ARGS); break;                                    \
-    case 6 * 8 + 2: tile512 (6, 2, U8_, TILE_ARGS); break;                                    \
-    case 6 * 8 + 3: tile512 (6, 3, U8_, TILE_ARGS); break;                                    \
-    default: tile512 (6, 4, U8_, TILE_ARGS); break;                                           \
+    case 1 * 8 + 1: tile512 (1, 1, MODE_, TILE_ARGS); break;                                    \
+    case 1 * 8 + 2: tile512 (1, 2, MODE_, TILE_ARGS); break;                                    \
+    case 1 * 8 + 3: tile512 (1, 3, MODE_, TILE_ARGS); break;                                    \
+    case 1 * 8 + 4: tile512 (1, 4, MODE_, TILE_ARGS); break;                                    \
+    case 2 * 8 + 1: tile512 (2, 1, MODE_, TILE_ARGS); break;                                    \
+    case 2 * 8 + 2: tile512 (2, 2, MODE_, TILE_ARGS); break;                                    \
+    case 2 * 8 + 3: tile512 (2, 3, MODE_, TILE_ARGS); break;                                    \
+    case 2 * 8 + 4: tile512 (2, 4, MODE_, TILE_ARGS); break;                                    \
+    case 3 * 8 + 1: tile512 (3, 1, MODE_, TILE_ARGS); break;                                    \
+    case 3 * 8 + 2: tile512 (3, 2, MODE_, TILE_ARGS); break;                                    \
+    case 3 * 8 + 3: tile512 (3, 3, MODE_, TILE_ARGS); break;                                    \
+    case 3 * 8 + 4: tile512 (3, 4, MODE_, TILE_ARGS); break;                                    \
+    case 4 * 8 + 1: tile512 (4, 1, MODE_, TILE_ARGS); break;                                    \
+    case 4 * 8 + 2: tile512 (4, 2, MODE_, TILE_ARGS); break;                                    \
+    case 4 * 8 + 3: tile512 (4, 3, MODE_, TILE_ARGS); break;                                    \
+    case 4 * 8 + 4: tile512 (4, 4, MODE_, TILE_ARGS); break;                                    \
+    case 5 * 8 + 1: tile512 (5, 1, MODE_, TILE_ARGS); break;                                    \
+    case 5 * 8 + 2: tile512 (5, 2, MODE_, TILE_ARGS); break;                                    \
+    case 5 * 8 + 3: tile512 (5, 3, MODE_, TILE_ARGS); break;                                    \
+    case 5 * 8 + 4: tile512 (5, 4, MODE_, TILE_ARGS); break;                                    \
+    case 6 * 8 + 1: tile512 (6, 1, MODE_, TILE_ARGS); break;                                    \
+    case 6 * 8 + 2: tile512 (6, 2, MODE_, TILE_ARGS); break;                                    \
+    case 6 * 8 + 3: tile512 (6, 3, MODE_, TILE_ARGS); break;                                    \
+    default: tile512 (6, 4, MODE_, TILE_ARGS); break;                                           \
     }
 
 #define TILE_ARGS lm, ns, list, ap, ars, ass, b + j0, ldb, c + i0 * ldc + j0, ldc, ep, i0, j0
@@ -253,7 +273,7 @@ gemm_avx512 (int m, int n, int s, const float *a, size_t ars, size_t ass, const 
           int w = n - (int) j0 < 64 ? n - (int) j0 : 64;
           int V = (w + 15) / 16;
           __mmask16 lm = w % 16 ? (__mmask16) ((1u << (w % 16)) - 1) : (__mmask16) 0xFFFF;
-          TILE512_CASES (0)
+          TILE512_CASES (MODE_DENSE)
         }
     }
 }
@@ -282,56 +302,123 @@ list_nonzero_avx512 (int r, int s, const uint8_t *a, size_t ars, size_t ass, int
   return cnt;
 }
 
-/* Two 3-row tiles instead of one of 6 when the rows' non-zero pixels
+static T512 int
+list_nonzero_f32_avx512 (int r, int s, const float *a, size_t ars, size_t ass, int *list)
+{
+  if (ass != 1)
+    return list_nonzero_f32_scalar (r, s, a, ars, ass, 0, list, 0);
+  const __m512 zero = _mm512_setzero_ps ();
+  int cnt = 0;
+  for (int s0 = 0; s0 < s; s0 += 16)
+    {
+      int w = s - s0 < 16 ? s - s0 : 16;
+      __mmask16 lm = w == 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << w) - 1);
+      __mmask16 nz = 0;
+      /* NaN counts as non-zero, so it still spreads as it would in a dense sum. */
+      for (int i = 0; i < r; i++)
+        nz |= _mm512_cmp_ps_mask (_mm512_maskz_loadu_ps (lm, a + i * ars + s0), zero,
+                                  _CMP_NEQ_UQ);
+      nz &= lm;
+      while (nz != 0)
+        {
+          list[cnt++] = s0 + __builtin_ctz (nz);
+          nz &= nz - 1;
+        }
+    }
+  return cnt;
+}
+
+/* Two 3-row tiles instead of one of 6 when the rows' non-zero inputs
  * overlap little, as in digits: fewer steps outweigh the smaller tile's
  * lower FMA rate (measured ~0.85 of the 6-row tile's). */
 static T512 int
-halves_pay_avx512 (int s, const uint8_t *a, size_t ars)
+halves_pay_avx512 (int mode, int s, const void *a, size_t ars)
 {
   int c6 = 0, c3 = 0;
-  for (int s0 = 0; s0 < s; s0 += 64)
+  if (mode == MODE_U8)
     {
-      int w = s - s0 < 64 ? s - s0 : 64;
-      __mmask64 lm = w == 64 ? ~(__mmask64) 0 : (((__mmask64) 1 << w) - 1);
-      __m512i u = _mm512_maskz_loadu_epi8 (lm, a + s0);
-      u = _mm512_or_si512 (u, _mm512_maskz_loadu_epi8 (lm, a + ars + s0));
-      u = _mm512_or_si512 (u, _mm512_maskz_loadu_epi8 (lm, a + 2 * ars + s0));
-      __m512i v = _mm512_maskz_loadu_epi8 (lm, a + 3 * ars + s0);
-      v = _mm512_or_si512 (v, _mm512_maskz_loadu_epi8 (lm, a + 4 * ars + s0));
-      v = _mm512_or_si512 (v, _mm512_maskz_loadu_epi8 (lm, a + 5 * ars + s0));
-      uint64_t mu = _mm512_test_epi8_mask (u, u), mv = _mm512_test_epi8_mask (v, v);
-      c3 += __builtin_popcountll (mu) + __builtin_popcountll (mv);
-      c6 += __builtin_popcountll (mu | mv);
+      const uint8_t *b = a;
+      for (int s0 = 0; s0 < s; s0 += 64)
+        {
+          int w = s - s0 < 64 ? s - s0 : 64;
+          __mmask64 lm = w == 64 ? ~(__mmask64) 0 : (((__mmask64) 1 << w) - 1);
+          __m512i u = _mm512_maskz_loadu_epi8 (lm, b + s0);
+          u = _mm512_or_si512 (u, _mm512_maskz_loadu_epi8 (lm, b + ars + s0));
+          u = _mm512_or_si512 (u, _mm512_maskz_loadu_epi8 (lm, b + 2 * ars + s0));
+          __m512i v = _mm512_maskz_loadu_epi8 (lm, b + 3 * ars + s0);
+          v = _mm512_or_si512 (v, _mm512_maskz_loadu_epi8 (lm, b + 4 * ars + s0));
+          v = _mm512_or_si512 (v, _mm512_maskz_loadu_epi8 (lm, b + 5 * ars + s0));
+          uint64_t mu = _mm512_test_epi8_mask (u, u), mv = _mm512_test_epi8_mask (v, v);
+          c3 += __builtin_popcountll (mu) + __builtin_popcountll (mv);
+          c6 += __builtin_popcountll (mu | mv);
+        }
+    }
+  else
+    {
+      const float *f = a;
+      const __m512 zero = _mm512_setzero_ps ();
+      for (int s0 = 0; s0 < s; s0 += 16)
+        {
+          int w = s - s0 < 16 ? s - s0 : 16;
+          __mmask16 lm = w == 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << w) - 1);
+          unsigned mk[6];
+          for (int i = 0; i < 6; i++)
+            mk[i] = _mm512_cmp_ps_mask (_mm512_maskz_loadu_ps (lm, f + i * ars + s0), zero,
+                                        _CMP_NEQ_UQ) & lm;
+          unsigned mu = mk[0] | mk[1] | mk[2], mv = mk[3] | mk[4] | mk[5];
+          c3 += __builtin_popcount (mu) + __builtin_popcount (mv);
+          c6 += __builtin_popcount (mu | mv);
+        }
     }
   return 10 * c3 < 17 * c6;
 }
 
+#undef TILE_ARGS
 #define TILE_ARGS lm, ns, list, ap, ars, ass, b + j0, ldb, c + ti * ldc + j0, ldc, ep, ti, j0
 
-static T512 void
-gemm_u8_avx512 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, const float *b,
-                size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+INLINE T512 void
+gemm_sparse_avx512_any (const int mode, int m, int n, int s, const void *a, size_t ars,
+                        size_t ass, const float *b, size_t ldb, float *c, size_t ldc,
+                        const NnEpilogue *ep, int *scratch)
 {
+  const size_t es = mode == MODE_U8 ? 1 : sizeof (float);
   int *list = scratch;
   for (size_t i0 = 0; i0 < (size_t) m; i0 += 6)
     {
       int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
-      int parts = R == 6 && ass == 1 && halves_pay_avx512 (s, a + i0 * ars, ars) ? 2 : 1;
+      const char *a0 = (const char *) a + i0 * ars * es;
+      int parts = R == 6 && ass == 1 && halves_pay_avx512 (mode, s, a0, ars) ? 2 : 1;
       R /= parts;
       for (int h = 0; h < parts; h++)
         {
           size_t ti = i0 + (size_t) h * R;
-          const uint8_t *ap = a + ti * ars;
-          int ns = list_nonzero_avx512 (R, s, ap, ars, ass, (int) ti, m - (int) ti, list);
+          const void *ap = (const char *) a + ti * ars * es;
+          int ns = mode == MODE_U8
+                     ? list_nonzero_avx512 (R, s, ap, ars, ass, (int) ti, m - (int) ti, list)
+                     : list_nonzero_f32_avx512 (R, s, ap, ars, ass, list);
           for (size_t j0 = 0; j0 < (size_t) n; j0 += 64)
             {
               int w = n - (int) j0 < 64 ? n - (int) j0 : 64;
               int V = (w + 15) / 16;
               __mmask16 lm = w % 16 ? (__mmask16) ((1u << (w % 16)) - 1) : (__mmask16) 0xFFFF;
-              TILE512_CASES (1)
+              TILE512_CASES (mode)
             }
         }
     }
+}
+
+static T512 void
+gemm_u8_avx512 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, const float *b,
+                size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+{
+  gemm_sparse_avx512_any (MODE_U8, m, n, s, a, ars, ass, b, ldb, c, ldc, ep, scratch);
+}
+
+static T512 void
+gemm_sparse_avx512 (int m, int n, int s, const float *a, size_t ars, size_t ass, const float *b,
+                    size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+{
+  gemm_sparse_avx512_any (MODE_SPARSE, m, n, s, a, ars, ass, b, ldb, c, ldc, ep, scratch);
 }
 
 #undef TILE_ARGS
@@ -407,7 +494,7 @@ opt_update_avx512 (const NnOptStep *st, float *w, const float *g, float *m, floa
 }
 
 static const NnKernels kernels_avx512 = { "avx512", gemm_avx512, gemm_u8_avx512,
-                                          opt_update_avx512 };
+                                          gemm_sparse_avx512, opt_update_avx512 };
 
 /* ---- AVX2 + FMA ---- */
 
@@ -420,7 +507,7 @@ lane_mask256 (int w)
 }
 
 INLINE T256 void
-tile256 (const int R, const int V, const int U8, const int FULL, __m256i lm, int ns,
+tile256 (const int R, const int V, const int MODE, const int FULL, __m256i lm, int ns,
          const int *list,
          const void *a, size_t ars, size_t ass, const float *b, size_t ldb, float *c,
          size_t ldc, const NnEpilogue *ep, size_t i0, size_t j0)
@@ -434,7 +521,7 @@ tile256 (const int R, const int V, const int U8, const int FULL, __m256i lm, int
 
   for (int t = 0; t < ns; t++)
     {
-      size_t st = U8 ? (size_t) list[t] : (size_t) t;
+      size_t st = MODE != MODE_DENSE ? (size_t) list[t] : (size_t) t;
       const float *brow = b + st * ldb;
       __m256 bv[2];
 #pragma GCC unroll 2
@@ -444,7 +531,7 @@ tile256 (const int R, const int V, const int U8, const int FULL, __m256i lm, int
 #pragma GCC unroll 6
       for (int r = 0; r < R; r++)
         {
-          float av = U8 ? nn_u8_to_float[((const uint8_t *) a)[r * ars + st * ass]]
+          float av = MODE == MODE_U8 ? nn_u8_to_float[((const uint8_t *) a)[r * ars + st * ass]]
                         : ((const float *) a)[r * ars + st * ass];
           __m256 ab = _mm256_set1_ps (av);
 #pragma GCC unroll 2
@@ -484,33 +571,33 @@ tile256 (const int R, const int V, const int U8, const int FULL, __m256i lm, int
       }
 }
 
-#define TILE256_CASES(U8_)                                                                    \
+#define TILE256_CASES(MODE_)                                                                  \
   switch ((R * 4 + V) * 2 + full)                                                             \
     {                                                                                         \
-    case (1 * 4 + 1) * 2 + 0: tile256 (1, 1, U8_, 0, TILE_ARGS); break;                       \
-    case (1 * 4 + 1) * 2 + 1: tile256 (1, 1, U8_, 1, TILE_ARGS); break;                       \
-    case (1 * 4 + 2) * 2 + 0: tile256 (1, 2, U8_, 0, TILE_ARGS); break;                       \
-    case (1 * 4 + 2) * 2 + 1: tile256 (1, 2, U8_, 1, TILE_ARGS); break;                       \
-    case (2 * 4 + 1) * 2 + 0: tile256 (2, 1, U8_, 0, TILE_ARGS); break;                       \
-    case (2 * 4 + 1) * 2 + 1: tile256 (2, 1, U8_, 1, TILE_ARGS); break;                       \
-    case (2 * 4 + 2) * 2 + 0: tile256 (2, 2, U8_, 0, TILE_ARGS); break;                       \
-    case (2 * 4 + 2) * 2 + 1: tile256 (2, 2, U8_, 1, TILE_ARGS); break;                       \
-    case (3 * 4 + 1) * 2 + 0: tile256 (3, 1, U8_, 0, TILE_ARGS); break;                       \
-    case (3 * 4 + 1) * 2 + 1: tile256 (3, 1, U8_, 1, TILE_ARGS); break;                       \
-    case (3 * 4 + 2) * 2 + 0: tile256 (3, 2, U8_, 0, TILE_ARGS); break;                       \
-    case (3 * 4 + 2) * 2 + 1: tile256 (3, 2, U8_, 1, TILE_ARGS); break;                       \
-    case (4 * 4 + 1) * 2 + 0: tile256 (4, 1, U8_, 0, TILE_ARGS); break;                       \
-    case (4 * 4 + 1) * 2 + 1: tile256 (4, 1, U8_, 1, TILE_ARGS); break;                       \
-    case (4 * 4 + 2) * 2 + 0: tile256 (4, 2, U8_, 0, TILE_ARGS); break;                       \
-    case (4 * 4 + 2) * 2 + 1: tile256 (4, 2, U8_, 1, TILE_ARGS); break;                       \
-    case (5 * 4 + 1) * 2 + 0: tile256 (5, 1, U8_, 0, TILE_ARGS); break;                       \
-    case (5 * 4 + 1) * 2 + 1: tile256 (5, 1, U8_, 1, TILE_ARGS); break;                       \
-    case (5 * 4 + 2) * 2 + 0: tile256 (5, 2, U8_, 0, TILE_ARGS); break;                       \
-    case (5 * 4 + 2) * 2 + 1: tile256 (5, 2, U8_, 1, TILE_ARGS); break;                       \
-    case (6 * 4 + 1) * 2 + 0: tile256 (6, 1, U8_, 0, TILE_ARGS); break;                       \
-    case (6 * 4 + 1) * 2 + 1: tile256 (6, 1, U8_, 1, TILE_ARGS); break;                       \
-    case (6 * 4 + 2) * 2 + 0: tile256 (6, 2, U8_, 0, TILE_ARGS); break;                       \
-    default: tile256 (6, 2, U8_, 1, TILE_ARGS); break;                                        \
+    case (1 * 4 + 1) * 2 + 0: tile256 (1, 1, MODE_, 0, TILE_ARGS); break;                       \
+    case (1 * 4 + 1) * 2 + 1: tile256 (1, 1, MODE_, 1, TILE_ARGS); break;                       \
+    case (1 * 4 + 2) * 2 + 0: tile256 (1, 2, MODE_, 0, TILE_ARGS); break;                       \
+    case (1 * 4 + 2) * 2 + 1: tile256 (1, 2, MODE_, 1, TILE_ARGS); break;                       \
+    case (2 * 4 + 1) * 2 + 0: tile256 (2, 1, MODE_, 0, TILE_ARGS); break;                       \
+    case (2 * 4 + 1) * 2 + 1: tile256 (2, 1, MODE_, 1, TILE_ARGS); break;                       \
+    case (2 * 4 + 2) * 2 + 0: tile256 (2, 2, MODE_, 0, TILE_ARGS); break;                       \
+    case (2 * 4 + 2) * 2 + 1: tile256 (2, 2, MODE_, 1, TILE_ARGS); break;                       \
+    case (3 * 4 + 1) * 2 + 0: tile256 (3, 1, MODE_, 0, TILE_ARGS); break;                       \
+    case (3 * 4 + 1) * 2 + 1: tile256 (3, 1, MODE_, 1, TILE_ARGS); break;                       \
+    case (3 * 4 + 2) * 2 + 0: tile256 (3, 2, MODE_, 0, TILE_ARGS); break;                       \
+    case (3 * 4 + 2) * 2 + 1: tile256 (3, 2, MODE_, 1, TILE_ARGS); break;                       \
+    case (4 * 4 + 1) * 2 + 0: tile256 (4, 1, MODE_, 0, TILE_ARGS); break;                       \
+    case (4 * 4 + 1) * 2 + 1: tile256 (4, 1, MODE_, 1, TILE_ARGS); break;                       \
+    case (4 * 4 + 2) * 2 + 0: tile256 (4, 2, MODE_, 0, TILE_ARGS); break;                       \
+    case (4 * 4 + 2) * 2 + 1: tile256 (4, 2, MODE_, 1, TILE_ARGS); break;                       \
+    case (5 * 4 + 1) * 2 + 0: tile256 (5, 1, MODE_, 0, TILE_ARGS); break;                       \
+    case (5 * 4 + 1) * 2 + 1: tile256 (5, 1, MODE_, 1, TILE_ARGS); break;                       \
+    case (5 * 4 + 2) * 2 + 0: tile256 (5, 2, MODE_, 0, TILE_ARGS); break;                       \
+    case (5 * 4 + 2) * 2 + 1: tile256 (5, 2, MODE_, 1, TILE_ARGS); break;                       \
+    case (6 * 4 + 1) * 2 + 0: tile256 (6, 1, MODE_, 0, TILE_ARGS); break;                       \
+    case (6 * 4 + 1) * 2 + 1: tile256 (6, 1, MODE_, 1, TILE_ARGS); break;                       \
+    case (6 * 4 + 2) * 2 + 0: tile256 (6, 2, MODE_, 0, TILE_ARGS); break;                       \
+    default: tile256 (6, 2, MODE_, 1, TILE_ARGS); break;                                        \
     }
 
 #define TILE_ARGS lm, ns, list, ap, ars, ass, b + j0, ldb, c + i0 * ldc + j0, ldc, ep, i0, j0
@@ -532,7 +619,7 @@ gemm_avx2 (int m, int n, int s, const float *a, size_t ars, size_t ass, const fl
           int V = (w + 7) / 8;
           __m256i lm = lane_mask256 (w % 8 ? w % 8 : 8);
           int full = w % 8 == 0;
-          TILE256_CASES (0)
+          TILE256_CASES (MODE_DENSE)
         }
     }
 }
@@ -560,25 +647,65 @@ list_nonzero_avx2 (int r, int s, const uint8_t *a, size_t ars, size_t ass, int b
   return list_nonzero_scalar (r, s, a, ars, ass, s0, list, cnt);
 }
 
-static T256 void
-gemm_u8_avx2 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, const float *b,
-              size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+static T256 int
+list_nonzero_f32_avx2 (int r, int s, const float *a, size_t ars, size_t ass, int *list)
 {
+  if (ass != 1)
+    return list_nonzero_f32_scalar (r, s, a, ars, ass, 0, list, 0);
+  const __m256 zero = _mm256_setzero_ps ();
+  int cnt = 0, s0 = 0;
+  for (; s0 + 8 <= s; s0 += 8)
+    {
+      unsigned nz = 0;
+      for (int i = 0; i < r; i++)
+        nz |= (unsigned) _mm256_movemask_ps (
+          _mm256_cmp_ps (_mm256_loadu_ps (a + i * ars + s0), zero, _CMP_NEQ_UQ));
+      while (nz != 0)
+        {
+          list[cnt++] = s0 + __builtin_ctz (nz);
+          nz &= nz - 1;
+        }
+    }
+  return list_nonzero_f32_scalar (r, s, a, ars, ass, s0, list, cnt);
+}
+
+INLINE T256 void
+gemm_sparse_avx2_any (const int mode, int m, int n, int s, const void *a, size_t ars,
+                      size_t ass, const float *b, size_t ldb, float *c, size_t ldc,
+                      const NnEpilogue *ep, int *scratch)
+{
+  const size_t es = mode == MODE_U8 ? 1 : sizeof (float);
   int *list = scratch;
   for (size_t i0 = 0; i0 < (size_t) m; i0 += 6)
     {
       int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
-      const uint8_t *ap = a + i0 * ars;
-      int ns = list_nonzero_avx2 (R, s, ap, ars, ass, (int) i0, m - (int) i0, list);
+      const void *ap = (const char *) a + i0 * ars * es;
+      int ns = mode == MODE_U8
+                 ? list_nonzero_avx2 (R, s, ap, ars, ass, (int) i0, m - (int) i0, list)
+                 : list_nonzero_f32_avx2 (R, s, ap, ars, ass, list);
       for (size_t j0 = 0; j0 < (size_t) n; j0 += 16)
         {
           int w = n - (int) j0 < 16 ? n - (int) j0 : 16;
           int V = (w + 7) / 8;
           __m256i lm = lane_mask256 (w % 8 ? w % 8 : 8);
           int full = w % 8 == 0;
-          TILE256_CASES (1)
+          TILE256_CASES (mode)
         }
     }
+}
+
+static T256 void
+gemm_u8_avx2 (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, const float *b,
+              size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+{
+  gemm_sparse_avx2_any (MODE_U8, m, n, s, a, ars, ass, b, ldb, c, ldc, ep, scratch);
+}
+
+static T256 void
+gemm_sparse_avx2 (int m, int n, int s, const float *a, size_t ars, size_t ass, const float *b,
+                  size_t ldb, float *c, size_t ldc, const NnEpilogue *ep, int *scratch)
+{
+  gemm_sparse_avx2_any (MODE_SPARSE, m, n, s, a, ars, ass, b, ldb, c, ldc, ep, scratch);
 }
 
 #undef TILE_ARGS
@@ -591,7 +718,8 @@ opt_update_avx2 (const NnOptStep *st, float *w, const float *g, float *m, float 
                    _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_sqrt_ps)
 }
 
-static const NnKernels kernels_avx2 = { "avx2", gemm_avx2, gemm_u8_avx2, opt_update_avx2 };
+static const NnKernels kernels_avx2 = { "avx2", gemm_avx2, gemm_u8_avx2, gemm_sparse_avx2,
+                                        opt_update_avx2 };
 
 static int
 cpu_has_avx512 (void)

@@ -26,6 +26,15 @@ nn_dense_forward_u8 (const NnKernels *k, const uint8_t *x, int n, int in, const 
 }
 
 void
+nn_dense_forward_sparse (const NnKernels *k, const float *x, int n, int in, const float *w,
+                         const float *b, int out, int relu, float *y)
+{
+  int scratch[NN_MAX_WIDTH];
+  NnEpilogue ep = { .bias = b, .relu = relu };
+  k->gemm_sparse (n, out, in, x, in, 1, w, out, y, out, &ep, scratch);
+}
+
+void
 nn_colsum (const float *dy, int n, int cols, size_t ld, float *db)
 {
   memset (db, 0, sizeof (float) * cols);

@@ -181,8 +181,8 @@ forward_rows (const NnNet *net, const float *xf, const uint8_t *xb, size_t n, fl
             nn_dense_forward_u8 (k, xb + r0 * in, rows, in, net->w[0], net->b[0],
                                  net->sizes[1], !last, out);
           else
-            nn_dense_forward (k, xf + r0 * in, rows, in, net->w[0], net->b[0],
-                              net->sizes[1], !last, out);
+            nn_dense_forward_sparse (k, xf + r0 * in, rows, in, net->w[0], net->b[0],
+                                     net->sizes[1], !last, out);
           float *t = cur;
           cur = next;
           next = t;

@@ -47,6 +47,7 @@ typedef struct {
   const char *name;      /* "reference", "avx2", "avx512" */
   NnGemmFunc gemm;
   NnGemmU8Func gemm_u8;
+  NnGemmFunc gemm_sparse; /* as gemm, skipping zero steps like gemm_u8 (inputs like ink) */
   NnOptUpdateFunc opt_update;
 } NnKernels;
 
@@ -67,6 +68,9 @@ void nn_dense_forward    (const NnKernels *k, const float *x, int n, int in, con
                           const float *b, int out, int relu, float *y);
 void nn_dense_forward_u8 (const NnKernels *k, const uint8_t *x, int n, int in, const float *w,
                           const float *b, int out, int relu, float *y);
+/* The same for float inputs that are mostly zero (ink): zeros are skipped. */
+void nn_dense_forward_sparse (const NnKernels *k, const float *x, int n, int in, const float *w,
+                              const float *b, int out, int relu, float *y);
 /* From dy (n × out): dW = xᵀ·dy and db = Σ dy (overwritten), and dx = dy·Wᵀ
  * if dx is not NULL. */
 int  nn_dense_backward   (const NnKernels *k, const float *x, const float *dy, int n, int in,
