@@ -31,9 +31,11 @@
  * work, few enough to keep tiles whole. */
 #define SUBCHUNKS 4
 #define TILE_ROWS 6
-/* Every PROBE_EVERY steps one step runs in the mode not in use, so the
- * trainer notices when a busy machine makes one thread the faster choice. */
-#define PROBE_EVERY 64
+/* Now and then one step runs in the mode not in use, so the trainer notices
+ * when a busy machine makes one thread the faster choice: often while the
+ * two are close, rarely while threads clearly win. */
+#define PROBE_CLOSE 32
+#define PROBE_CLEAR 512
 
 typedef enum {
   CHUNK_FORWARD,     /* act[j] block = input · W[j] + b, ReLU */
@@ -631,7 +633,8 @@ run_batch (NnTrainer *tr, const uint8_t *x, const uint8_t *labels, int batch, in
   if (nt > 1)
     {
       int better = tr->ema[1] <= tr->ema[0] || tr->ema[0] == 0.0;
-      int probe = tr->steps_run % PROBE_EVERY == PROBE_EVERY - 1;
+      int every = tr->ema[1] < 0.7 * tr->ema[0] ? PROBE_CLEAR : PROBE_CLOSE;
+      int probe = tr->steps_run % every == PROBE_CLOSE - 1;
       all = tr->ema[1] == 0.0 || (better != probe);
     }
   struct timespec t0, t1;
