@@ -22,11 +22,11 @@
 
 #define MAX_THREADS 64
 #define MAX_PHASES (2 * NN_MAX_LAYERS)
-/* Pauses (~25 ns each here) before yielding, then yields before sleeping:
- * phases are microseconds apart, and with more threads than free cores a
- * yield lets the thread being waited for run. */
+/* Pauses (~25 ns each here) before sleeping: phases are microseconds apart.
+ * No sched_yield: it hands the core to any other runnable task for a whole
+ * time slice (a niced compiler made two threads 2x slower than one), while
+ * a sleeper is woken, and scheduled, the moment its condition is met. */
 #define SPINS 4000
-#define YIELDS 50
 /* Chunks per thread and matrix: enough to share out a preempted thread's
  * work, few enough to keep tiles whole. */
 #define SUBCHUNKS 4
@@ -155,13 +155,6 @@ wait_counter (NnTrainer *tr, Counter *c, uint64_t value, int want_change)
       if (READY (now) || atomic_load_explicit (&tr->quit, memory_order_relaxed))
         return now;
       cpu_relax ();
-    }
-  for (int i = 0; i < YIELDS; i++)
-    {
-      now = atomic_load (&c->v);
-      if (READY (now) || atomic_load (&tr->quit))
-        return now;
-      sched_yield ();
     }
   pthread_mutex_lock (&tr->mu);
   atomic_fetch_add (&tr->sleepers, 1);
