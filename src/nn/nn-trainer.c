@@ -641,6 +641,10 @@ run_batch (NnTrainer *tr, const uint8_t *x, const uint8_t *labels, int batch, in
   run_step (tr, 0, sid);
   clock_gettime (CLOCK_MONOTONIC, &t1);
   double per = ((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9) / batch;
+  /* A step the OS preempted can take 50 times the usual: cap it, or one
+   * such step would flip the choice. */
+  if (tr->ema[all] > 0.0 && per > 3.0 * tr->ema[all])
+    per = 3.0 * tr->ema[all];
   tr->ema[all] = tr->ema[all] == 0.0 ? per : 0.8 * tr->ema[all] + 0.2 * per;
   tr->steps_run++;
 
