@@ -140,6 +140,8 @@ main (int argc, char **argv)
   double train_flop = 3 * fwd_flop - 2.0 * 784 * 128;
 
   printf ("kernels: %s   threads: %d   data: %s\n", k->name, threads, data_name);
+  if (k != nn_kernels_best ())
+    printf ("(inference always uses the best kernels: %s)\n", nn_kernel_name ());
 
   uint32_t *order = malloc (sizeof (uint32_t) * N_TRAIN);
   uint8_t *bx = malloc ((size_t) 128 * DIM), by[128];
