@@ -10,7 +10,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@
 #include "digits-chart.h"
 #include "digits-image-view.h"
 #include "digits-preview.h"
+#include "digits-train-view.h"
 #include "digits-window.h"
 
 /* Below this probability the answer is given as a guess ("Maybe 7? 48%"). */
@@ -51,6 +54,7 @@ struct _DigitsWindow
   GtkLabel        *chart_heading;
   DigitsChart     *chart;
   DigitsPreview   *preview;
+  DigitsTrainView *train_view;
 
   GtkWidget       *open_model_button;   /* in the message bar */
   GSettings       *settings;            /* NULL when the schema is not installed */
@@ -61,6 +65,11 @@ struct _DigitsWindow
 
   DigitsModel     *model;
   guint            n_classes;
+  /* The model in use (remembered across restarts); model differs from it while a
+   * training run shows its newest weights or its result. NULL: none could be loaded. */
+  DigitsModel     *in_use;
+  gboolean         in_use_builtin;
+  gboolean         on_trial;            /* a trained model answers, not the one in use */
 
   /* The canvas's answer. */
   float            canvas_input[DIGITS_PIXELS];
@@ -1109,6 +1118,176 @@ start_load (DigitsWindow *self,
   update_loading (self);
 }
 
+/* ---- the model in use ----
+ *
+ * The model chosen with "Use This Model" or Open Model is copied to
+ * $XDG_DATA_HOME/digits/current.model (atomically) and its path kept in GSettings, so it
+ * is in use again after a restart. Training only shows its models on trial until one
+ * is chosen.
+ */
+
+static char *
+get_current_model_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "digits", "current.model", NULL);
+}
+
+static char *
+describe_model (const DigitsModel *model,
+                gboolean           builtin)
+{
+  const char *accuracy = digits_model_get_meta (model, "test_accuracy");
+  const char *dataset = digits_model_get_meta (model, "dataset");
+  double value = accuracy != NULL ? g_ascii_strtod (accuracy, NULL) : NAN;
+  g_autofree char *where = NULL;
+
+  if (dataset != NULL && strchr (dataset, G_DIR_SEPARATOR) != NULL)
+    where = g_path_get_basename (dataset);
+  else if (g_strcmp0 (dataset, "fashion-mnist") == 0)
+    where = g_strdup (_("Fashion-MNIST"));
+  else
+    where = g_strdup (_("MNIST"));
+
+  if (builtin)
+    return isfinite (value)
+           /* TRANSLATORS: "The built-in model: 98.98% right on MNIST's test set" */
+           ? g_strdup_printf (_("The built-in model: %.2f%% right on %s’s test set"),
+                              value * 100.0, where)
+           : g_strdup (_("The built-in model"));
+
+  return isfinite (value)
+         /* TRANSLATORS: "Your own model: 97.81% right on MNIST's test set" */
+         ? g_strdup_printf (_("Your own model: %.2f%% right on %s’s test set"),
+                            value * 100.0, where)
+         : g_strdup (_("Your own model"));
+}
+
+static void
+show_model_in_use (DigitsWindow *self)
+{
+  g_autofree char *description = NULL;
+
+  if (self->in_use != NULL)
+    description = describe_model (self->in_use, self->in_use_builtin);
+  else
+    description = g_strdup (_("None: no model could be loaded"));
+
+  digits_train_view_set_model_in_use (self->train_view, description, self->in_use_builtin);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revert-model",
+                                 !self->in_use_builtin || self->on_trial);
+}
+
+static DigitsModel *
+load_builtin_model (GError **error)
+{
+  DigitsModel *model = digits_model_load_builtin (error);
+
+  if (model != NULL && model->net->sizes[0] != DIGITS_PIXELS)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("it expects %d inputs, not 28 × 28"), model->net->sizes[0]);
+      g_clear_pointer (&model, digits_model_free);
+    }
+
+  return model;
+}
+
+/* The model in use becomes what answers. */
+static void
+answer_with_model_in_use (DigitsWindow *self)
+{
+  self->on_trial = FALSE;
+  digits_window_set_model (self, self->in_use != NULL ? digits_model_copy (self->in_use)
+                                                      : NULL);
+  show_model_in_use (self);
+}
+
+static void
+train_model_updated_cb (DigitsTrainView   *view,
+                        const DigitsModel *model,
+                        DigitsWindow      *self)
+{
+  /* The canvas and the open image answer with the newest weights; the model in use
+   * stays what it is until the person chooses. */
+  self->on_trial = TRUE;
+  digits_window_set_model (self, digits_model_copy (model));
+  show_model_in_use (self);
+}
+
+static void
+train_use_model_cb (DigitsTrainView   *view,
+                    const DigitsModel *model,
+                    DigitsWindow      *self)
+{
+  digits_window_use_model (self, digits_model_copy (model));
+}
+
+static void
+train_discarded_cb (DigitsTrainView *view,
+                    DigitsWindow    *self)
+{
+  answer_with_model_in_use (self);
+}
+
+static void
+train_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  DigitsWindow *self = DIGITS_WINDOW (widget);
+
+  gtk_stack_set_visible_child_name (self->main_stack, "train");
+  digits_train_view_toggle (self->train_view);
+}
+
+static void
+revert_model_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  digits_window_revert_model (DIGITS_WINDOW (widget));
+}
+
+/* At start: the model chosen last time, or the built-in one with a word why. */
+static void
+restore_model_in_use (DigitsWindow *self)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+  DigitsModel *model;
+
+  if (self->settings == NULL)
+    return;
+
+  path = g_settings_get_string (self->settings, "model-file");
+  if (*path == '\0')
+    return;
+
+  model = digits_model_load (path, &error);
+  if (model != NULL && model->net->sizes[0] != DIGITS_PIXELS)
+    {
+      g_set_error (&error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("it expects %d inputs, not 28 × 28"), model->net->sizes[0]);
+      g_clear_pointer (&model, digits_model_free);
+    }
+
+  if (model == NULL)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      /* Said once: the next start is quiet. */
+      g_settings_set_string (self->settings, "model-file", "");
+      show_message (self, GTK_MESSAGE_WARNING, FALSE,
+                    _("The model you chose could not be loaded from %s (%s). Digits uses "
+                      "its built-in model instead."), display, error->message);
+      return;
+    }
+
+  g_clear_pointer (&self->in_use, digits_model_free);
+  self->in_use = model;
+  self->in_use_builtin = FALSE;
+}
+
 /* ---- window ---- */
 
 static void
@@ -1177,6 +1356,7 @@ digits_window_finalize (GObject *object)
   DigitsWindow *self = DIGITS_WINDOW (object);
 
   g_clear_pointer (&self->model, digits_model_free);
+  g_clear_pointer (&self->in_use, digits_model_free);
   g_clear_pointer (&self->canvas_probs, g_free);
   g_clear_pointer (&self->glyphs, g_array_unref);
   g_clear_pointer (&self->glyph_probs, g_free);
@@ -1201,6 +1381,7 @@ digits_window_class_init (DigitsWindowClass *klass)
   g_type_ensure (DIGITS_TYPE_CHART);
   g_type_ensure (DIGITS_TYPE_IMAGE_VIEW);
   g_type_ensure (DIGITS_TYPE_PREVIEW);
+  g_type_ensure (DIGITS_TYPE_TRAIN_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/digits-window.ui");
@@ -1220,9 +1401,13 @@ digits_window_class_init (DigitsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, chart_heading);
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, chart);
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, preview);
+  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, train_view);
   gtk_widget_class_bind_template_callback (widget_class, canvas_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, glyph_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, train_model_updated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, train_use_model_cb);
+  gtk_widget_class_bind_template_callback (widget_class, train_discarded_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_image_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
@@ -1231,6 +1416,8 @@ digits_window_class_init (DigitsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "win.close-image", NULL, close_image_action);
+  gtk_widget_class_install_action (widget_class, "win.train", NULL, train_action);
+  gtk_widget_class_install_action (widget_class, "win.revert-model", NULL, revert_model_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open", NULL);
@@ -1248,6 +1435,8 @@ digits_window_class_init (DigitsWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.clear", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK,
+                                       "win.train", NULL);
 }
 
 static void
@@ -1276,17 +1465,18 @@ digits_window_init (DigitsWindow *self)
 
   load_window_state (self);
 
-  model = digits_model_load_builtin (&error);
-  if (model != NULL && model->net->sizes[0] != DIGITS_PIXELS)
-    {
-      g_set_error (&error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("it expects %d inputs, not 28 × 28"), model->net->sizes[0]);
-      g_clear_pointer (&model, digits_model_free);
-    }
-  digits_window_set_model (self, model);
+  model = load_builtin_model (&error);
+  self->in_use = model != NULL ? digits_model_copy (model) : NULL;
+  self->in_use_builtin = TRUE;
+  restore_model_in_use (self);
+  if (!self->in_use_builtin)
+    g_clear_pointer (&model, digits_model_free);
+  digits_window_set_model (self, self->in_use_builtin ? model
+                                                      : digits_model_copy (self->in_use));
+  show_model_in_use (self);
   answer_canvas (self);
   update_actions (self);
-  if (model == NULL)
+  if (self->in_use == NULL)
     show_message (self, GTK_MESSAGE_WARNING, TRUE,
                   _("The built-in model could not be loaded (%s). Open a model file to "
                     "recognise digits."), error->message);
@@ -1388,7 +1578,7 @@ digits_window_open_model (DigitsWindow *self,
     }
 
   hide_message (self);
-  digits_window_set_model (self, model);
+  digits_window_use_model (self, model);
 
   return TRUE;
 }
@@ -1568,4 +1758,99 @@ digits_window_get_preview (DigitsWindow *self)
   g_return_val_if_fail (DIGITS_IS_WINDOW (self), NULL);
 
   return GTK_WIDGET (self->preview);
+}
+
+/**
+ * digits_window_use_model:
+ *
+ * Makes @model (owned) the model in use: it answers now and again after a restart (a
+ * copy is saved in the user's data folder). Returns: %FALSE, with a message, when the
+ * copy could not be saved; the model answers for this session all the same.
+ */
+gboolean
+digits_window_use_model (DigitsWindow *self,
+                         DigitsModel  *model)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = get_current_model_path ();
+  g_autofree char *folder = g_path_get_dirname (path);
+  gboolean saved = FALSE;
+
+  g_return_val_if_fail (DIGITS_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (model != NULL && model->net->sizes[0] == DIGITS_PIXELS, FALSE);
+
+  g_clear_pointer (&self->in_use, digits_model_free);
+  self->in_use = digits_model_copy (model);
+  self->in_use_builtin = FALSE;
+  self->on_trial = FALSE;
+  digits_window_set_model (self, model);
+
+  if (self->settings != NULL)
+    {
+      if (g_mkdir_with_parents (folder, 0755) != 0)
+        g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                     "%s: %s", folder, g_strerror (errno));
+      else if (digits_model_save (self->in_use, path, &error))
+        saved = TRUE;
+
+      if (saved)
+        g_settings_set_string (self->settings, "model-file", path);
+      else
+        show_message (self, GTK_MESSAGE_WARNING, FALSE,
+                      _("The model is in use now, but could not be kept for the next start "
+                        "(%s)."), error->message);
+    }
+
+  show_model_in_use (self);
+  return saved || self->settings == NULL;
+}
+
+/**
+ * digits_window_revert_model:
+ *
+ * Goes back to the built-in model, now and after a restart.
+ */
+void
+digits_window_revert_model (DigitsWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = get_current_model_path ();
+  DigitsModel *model;
+
+  g_return_if_fail (DIGITS_IS_WINDOW (self));
+
+  model = load_builtin_model (&error);
+  if (model == NULL)
+    {
+      show_message (self, GTK_MESSAGE_ERROR, TRUE,
+                    _("The built-in model could not be loaded (%s)."), error->message);
+      return;
+    }
+
+  g_clear_pointer (&self->in_use, digits_model_free);
+  self->in_use = model;
+  self->in_use_builtin = TRUE;
+  if (self->settings != NULL)
+    {
+      g_settings_set_string (self->settings, "model-file", "");
+      g_unlink (path);
+    }
+
+  answer_with_model_in_use (self);
+}
+
+gboolean
+digits_window_is_on_trial (DigitsWindow *self)
+{
+  g_return_val_if_fail (DIGITS_IS_WINDOW (self), FALSE);
+
+  return self->on_trial;
+}
+
+DigitsTrainView *
+digits_window_get_train_view (DigitsWindow *self)
+{
+  g_return_val_if_fail (DIGITS_IS_WINDOW (self), NULL);
+
+  return self->train_view;
 }

@@ -10,6 +10,7 @@
 #include "core/digits-model.h"
 #include "digits-application.h"
 #include "digits-canvas.h"
+#include "digits-train-view.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,15 @@ gboolean           digits_window_open_model     (DigitsWindow      *self,
                                                  GFile             *file);
 gboolean           digits_window_save_model     (DigitsWindow      *self,
                                                  GFile             *file);
+
+/* The model in use, remembered across restarts (a copy in the user's data folder):
+ * use_model takes ownership and answers with it; revert goes back to the built-in one.
+ * While a training run shows its models the window is "on trial". */
+gboolean           digits_window_use_model      (DigitsWindow      *self,
+                                                 DigitsModel       *model);
+void               digits_window_revert_model   (DigitsWindow      *self);
+gboolean           digits_window_is_on_trial    (DigitsWindow      *self);
+DigitsTrainView   *digits_window_get_train_view (DigitsWindow      *self);
 
 /* Reads an image off the main thread, then shows it and what it holds. */
 void               digits_window_open_file      (DigitsWindow      *self,

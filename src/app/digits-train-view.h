@@ -1,0 +1,79 @@
+/* digits-train-view.h — training a model inside the app: settings, live curves, results.
+ *
+ * Copyright 2024 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "core/digits-model.h"
+#include "core/digits-trainer.h"
+
+G_BEGIN_DECLS
+
+#define DIGITS_TYPE_TRAIN_VIEW (digits_train_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (DigitsTrainView, digits_train_view, DIGITS, TRAIN_VIEW, GtkWidget)
+
+typedef enum {
+  DIGITS_TRAIN_STATE_IDLE,        /* nothing trained, or the result was discarded */
+  DIGITS_TRAIN_STATE_RUNNING,     /* reading data or training */
+  DIGITS_TRAIN_STATE_STOPPED,     /* stopped by the user: keep or discard? */
+  DIGITS_TRAIN_STATE_EVALUATING,  /* working out the confusion matrix */
+  DIGITS_TRAIN_STATE_DONE,        /* a trained model to use, save or discard */
+  DIGITS_TRAIN_STATE_FAILED,
+} DigitsTrainState;
+
+GtkWidget        *digits_train_view_new              (void);
+
+/* Starts training with the settings shown; FALSE (with the reason shown) if it cannot. */
+gboolean          digits_train_view_start            (DigitsTrainView *self);
+/* Asks the training thread to stop after its current batch. */
+void              digits_train_view_stop             (DigitsTrainView *self);
+/* Train, or stop when training (Ctrl+T). */
+void              digits_train_view_toggle           (DigitsTrainView *self);
+/* After a stop: keep the partial model (then it is evaluated) or drop it. */
+void              digits_train_view_keep             (DigitsTrainView *self);
+void              digits_train_view_discard          (DigitsTrainView *self);
+
+DigitsTrainState  digits_train_view_get_state        (DigitsTrainView *self);
+gboolean          digits_train_view_is_running       (DigitsTrainView *self);
+/* The trained (or kept) model, or NULL. */
+const DigitsModel *digits_train_view_get_model       (DigitsTrainView *self);
+/* Test accuracy of each epoch so far (NAN where there was no test set). */
+const float      *digits_train_view_get_test_accuracies (DigitsTrainView *self,
+                                                         guint           *n_epochs);
+/* The error of the last failed run or download, or NULL. */
+const char       *digits_train_view_get_error        (DigitsTrainView *self);
+/* Seconds from the last stop request to the training thread's end, or a negative number. */
+double            digits_train_view_get_stop_latency (DigitsTrainView *self);
+
+/* For tests and quick demos: train on the first n training items (0: the setting's). */
+void              digits_train_view_set_subset       (DigitsTrainView *self,
+                                                      guint            n);
+void              digits_train_view_set_epochs       (DigitsTrainView *self,
+                                                      guint            epochs);
+/* Uses this folder of IDX files as the data set ("A folder"). */
+void              digits_train_view_set_folder       (DigitsTrainView *self,
+                                                      const char      *folder);
+/* Looks again for the data (after a download, or files copied by hand). */
+void              digits_train_view_refresh_data     (DigitsTrainView *self);
+gboolean          digits_train_view_has_data         (DigitsTrainView *self);
+
+/* Downloads MNIST into $XDG_DATA_HOME/digits/mnist (no-op without libsoup). */
+void              digits_train_view_download         (DigitsTrainView *self);
+void              digits_train_view_cancel_download  (DigitsTrainView *self);
+gboolean          digits_train_view_is_downloading   (DigitsTrainView *self);
+/* The line under the download button ("Downloaded…", or why it failed), or NULL. */
+const char       *digits_train_view_get_download_status (DigitsTrainView *self);
+
+/* What the window uses now, in words ("The built-in model, 98.98% on MNIST"). */
+void              digits_train_view_set_model_in_use (DigitsTrainView *self,
+                                                      const char      *description,
+                                                      gboolean         is_builtin);
+
+GtkWidget        *digits_train_view_get_curve_chart  (DigitsTrainView *self);
+GtkWidget        *digits_train_view_get_confusion_matrix (DigitsTrainView *self);
+
+G_END_DECLS
