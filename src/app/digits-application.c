@@ -12,9 +12,13 @@
 
 struct _DigitsApplication
 {
-  GtkApplication  parent_instance;
+  GtkApplication   parent_instance;
 
-  GSettings      *interface_settings;   /* GNOME's light/dark preference, if any */
+  GSettings       *interface_settings;  /* GNOME's light/dark preference, if any */
+  GDBusConnection *portal_bus;
+  GCancellable    *portal_cancellable;
+  guint            portal_subscription;
+  gboolean         portal_answered;     /* the portal's preference wins over GNOME's */
 };
 
 G_DEFINE_FINAL_TYPE (DigitsApplication, digits_application, GTK_TYPE_APPLICATION)
@@ -86,23 +90,49 @@ static const GActionEntry app_entries[] = {
   { "about", about_activated, NULL, NULL, NULL, { 0 } },
 };
 
-/* Plain GTK 4.8 does not follow GNOME's dark style preference by itself. */
+/* ---- light and dark style ----
+ *
+ * Plain GTK 4.8 does not follow the desktop's light or dark preference by itself. The
+ * settings portal says what the desktop wants, on GNOME and elsewhere; without a portal
+ * GNOME's own setting is read. Without either, GTK's default (light) stays.
+ */
+
+#define PORTAL_BUS_NAME    "org.freedesktop.portal.Desktop"
+#define PORTAL_OBJECT_PATH "/org/freedesktop/portal/desktop"
+#define PORTAL_SETTINGS    "org.freedesktop.portal.Settings"
+#define APPEARANCE         "org.freedesktop.appearance"
+
+enum {
+  PORTAL_NO_PREFERENCE,
+  PORTAL_PREFER_DARK,
+  PORTAL_PREFER_LIGHT,
+};
+
+static void
+set_prefer_dark (gboolean prefer_dark)
+{
+  GtkSettings *gtk_settings = gtk_settings_get_default ();
+
+  if (gtk_settings != NULL)
+    g_object_set (gtk_settings, "gtk-application-prefer-dark-theme", prefer_dark, NULL);
+}
+
 static void
 color_scheme_changed_cb (GSettings         *settings,
                          const char        *key,
                          DigitsApplication *self)
 {
-  g_autofree char *scheme = g_settings_get_string (settings, "color-scheme");
-  GtkSettings *gtk_settings = gtk_settings_get_default ();
+  g_autofree char *scheme = NULL;
 
-  if (gtk_settings != NULL)
-    g_object_set (gtk_settings,
-                  "gtk-application-prefer-dark-theme", g_strcmp0 (scheme, "prefer-dark") == 0,
-                  NULL);
+  if (self->portal_answered)
+    return;
+
+  scheme = g_settings_get_string (settings, "color-scheme");
+  set_prefer_dark (g_strcmp0 (scheme, "prefer-dark") == 0);
 }
 
 static void
-follow_color_scheme (DigitsApplication *self)
+follow_gnome_color_scheme (DigitsApplication *self)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr (GSettingsSchema) schema = NULL;
@@ -116,6 +146,111 @@ follow_color_scheme (DigitsApplication *self)
   g_signal_connect (self->interface_settings, "changed::color-scheme",
                     G_CALLBACK (color_scheme_changed_cb), self);
   color_scheme_changed_cb (self->interface_settings, "color-scheme", self);
+}
+
+/* Takes the portal's value, which older portals wrap in one more variant. */
+static void
+apply_portal_color_scheme (DigitsApplication *self,
+                           GVariant          *value)
+{
+  g_autoptr (GVariant) inner = g_variant_ref (value);
+
+  while (g_variant_is_of_type (inner, G_VARIANT_TYPE_VARIANT))
+    {
+      GVariant *unwrapped = g_variant_get_variant (inner);
+
+      g_variant_unref (inner);
+      inner = unwrapped;
+    }
+
+  if (!g_variant_is_of_type (inner, G_VARIANT_TYPE_UINT32))
+    return;
+
+  self->portal_answered = TRUE;
+  set_prefer_dark (g_variant_get_uint32 (inner) == PORTAL_PREFER_DARK);
+}
+
+static void
+portal_setting_changed_cb (GDBusConnection *connection,
+                           const char      *sender_name,
+                           const char      *object_path,
+                           const char      *interface_name,
+                           const char      *signal_name,
+                           GVariant        *parameters,
+                           gpointer         user_data)
+{
+  DigitsApplication *self = DIGITS_APPLICATION (user_data);
+  const char *namespace;
+  const char *key;
+  g_autoptr (GVariant) value = NULL;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ssv)")))
+    return;
+
+  g_variant_get (parameters, "(&s&sv)", &namespace, &key, &value);
+  if (g_strcmp0 (namespace, APPEARANCE) == 0 && g_strcmp0 (key, "color-scheme") == 0)
+    apply_portal_color_scheme (self, value);
+}
+
+static void
+portal_read_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr (DigitsApplication) self = user_data;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) value = NULL;
+  g_autoptr (GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      /* No portal, or one without the setting: GNOME's setting, if any, stays in charge. */
+      g_debug ("No color scheme from the settings portal: %s", error->message);
+      return;
+    }
+
+  g_variant_get (reply, "(v)", &value);
+  apply_portal_color_scheme (self, value);
+}
+
+static void
+follow_color_scheme (DigitsApplication *self)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+
+  /* Right away, so that a GNOME desktop's dark style shows from the first frame; the
+   * portal's answer, when it comes, takes over. */
+  follow_gnome_color_scheme (self);
+
+  /* No session bus (as in the tests): nothing to ask. */
+  if (bus == NULL)
+    return;
+
+  self->portal_bus = g_object_ref (bus);
+  self->portal_cancellable = g_cancellable_new ();
+  self->portal_subscription =
+    g_dbus_connection_signal_subscribe (bus, PORTAL_BUS_NAME, PORTAL_SETTINGS,
+                                        "SettingChanged", PORTAL_OBJECT_PATH, APPEARANCE,
+                                        G_DBUS_SIGNAL_FLAGS_NONE,
+                                        portal_setting_changed_cb, self, NULL);
+  g_dbus_connection_call (bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH, PORTAL_SETTINGS, "Read",
+                          g_variant_new ("(ss)", APPEARANCE, "color-scheme"),
+                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          self->portal_cancellable, portal_read_done_cb,
+                          g_object_ref (self));
+}
+
+static void
+stop_following_color_scheme (DigitsApplication *self)
+{
+  g_cancellable_cancel (self->portal_cancellable);
+  g_clear_object (&self->portal_cancellable);
+  if (self->portal_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->portal_bus, self->portal_subscription);
+  self->portal_subscription = 0;
+  g_clear_object (&self->portal_bus);
+  g_clear_object (&self->interface_settings);
 }
 
 static void
@@ -166,7 +301,7 @@ digits_application_dispose (GObject *object)
 {
   DigitsApplication *self = DIGITS_APPLICATION (object);
 
-  g_clear_object (&self->interface_settings);
+  stop_following_color_scheme (self);
 
   G_OBJECT_CLASS (digits_application_parent_class)->dispose (object);
 }
