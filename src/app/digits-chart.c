@@ -330,6 +330,10 @@ digits_chart_init (DigitsChart *self)
 
   digits_chart_set_labels (self, NULL);
 
+  /* Focusable, so that Tab brings a screen reader to the probabilities after the
+   * canvas: the description lists them, most likely first. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Probability of each digit"),

@@ -521,12 +521,24 @@ update_actions (DigitsWindow *self)
 {
   gboolean empty = digits_canvas_is_empty (self->canvas);
   GtkWidget *widget = GTK_WIDGET (self);
+  /* Ctrl+Z, Delete and Escape must not change a drawing that the Train page hides. */
+  gboolean drawing = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
+                                "draw") == 0;
 
-  gtk_widget_action_set_enabled (widget, "win.undo", !self->showing_image && !empty);
-  gtk_widget_action_set_enabled (widget, "win.clear", self->showing_image || !empty);
-  gtk_widget_action_set_enabled (widget, "win.close-image", self->showing_image);
+  gtk_widget_action_set_enabled (widget, "win.undo", drawing && !self->showing_image && !empty);
+  gtk_widget_action_set_enabled (widget, "win.clear",
+                                 drawing && (self->showing_image || !empty));
+  gtk_widget_action_set_enabled (widget, "win.close-image", drawing && self->showing_image);
   gtk_widget_action_set_enabled (widget, "win.save-model", self->model != NULL);
   gtk_widget_set_visible (self->hint_label, empty);
+}
+
+static void
+main_page_changed_cb (GtkStack     *stack,
+                      GParamSpec   *pspec,
+                      DigitsWindow *self)
+{
+  update_actions (self);
 }
 
 static void
@@ -1047,6 +1059,8 @@ show_image (DigitsWindow *self,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, name,
                                   -1);
   gtk_stack_set_visible_child_name (self->input_stack, "image");
+  /* An image opened, pasted or dropped while the Train page is up is shown, not hidden. */
+  gtk_stack_set_visible_child_name (self->main_stack, "draw");
 
   answer_image (self);
   update_actions (self);
@@ -1462,6 +1476,9 @@ digits_window_init (DigitsWindow *self)
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (self->content, GTK_EVENT_CONTROLLER (drop));
   gtk_widget_add_css_class (self->content, "drop-target");
+
+  g_signal_connect (self->main_stack, "notify::visible-child",
+                    G_CALLBACK (main_page_changed_cb), self);
 
   load_window_state (self);
 
