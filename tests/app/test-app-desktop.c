@@ -1,0 +1,966 @@
+/* test-app-desktop.c — Digits as a desktop citizen, under Xvfb: its translations, the
+ * keyboard (every action reachable, every shortcut listed, Tab in a sensible order),
+ * what screen readers hear, window sizes and the light or dark style.
+ *
+ * tests/app/meson.build runs each case as its own meson test with the environment it
+ * needs (LANGUAGE=de for /desktop/translated, GTK_A11Y=test for /desktop/accessible, a
+ * private D-Bus with a fake settings portal for /desktop/portal-style).
+ *
+ * Copyright 2026 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtk/gtk.h>
+#include <locale.h>
+#include <math.h>
+#include <string.h>
+
+#include "digits-application.h"
+#include "digits-window.h"
+
+static DigitsApplication *app;
+
+/* ---- helpers ---- */
+
+static void
+iterate (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+wait_frames (void)
+{
+  for (int i = 0; i < 20; i++)
+    {
+      iterate ();
+      g_usleep (5000);
+    }
+}
+
+static gboolean
+wait_for (gboolean (*condition) (gpointer data),
+          gpointer   data)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+is_drawn (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+static DigitsWindow *
+create_window (void)
+{
+  DigitsWindow *window = digits_window_new (app);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (is_drawn, window));
+  wait_frames ();
+
+  return window;
+}
+
+static gboolean
+has_model (DigitsWindow *window)
+{
+  if (digits_window_get_model (window) != NULL)
+    return TRUE;
+
+  g_test_skip ("The built-in model could not be loaded");
+  return FALSE;
+}
+
+static void
+add_line (DigitsCanvas *canvas,
+          float         x0,
+          float         y0,
+          float         x1,
+          float         y1)
+{
+  DigitsPoint points[24];
+
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    {
+      float t = (float) i / (G_N_ELEMENTS (points) - 1);
+
+      points[i].x = x0 + t * (x1 - x0);
+      points[i].y = y0 + t * (y1 - y0);
+    }
+
+  digits_canvas_add_stroke (canvas, points, G_N_ELEMENTS (points));
+}
+
+typedef gboolean (*WidgetTest) (GtkWidget *widget,
+                                gpointer   data);
+
+/* Depth-first, in the order GTK keeps the children. */
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             WidgetTest  test,
+             gpointer    data)
+{
+  if (test (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, test, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_label_with_text (GtkWidget *widget,
+                    gpointer   text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+is_menu_button (GtkWidget *widget,
+                gpointer   data)
+{
+  return GTK_IS_MENU_BUTTON (widget);
+}
+
+static gboolean
+is_actionable_with (GtkWidget *widget,
+                    gpointer   action_name)
+{
+  return GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0;
+}
+
+static GtkMenuButton *
+get_menu_button (DigitsWindow *window)
+{
+  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *button = find_widget (titlebar, is_menu_button, NULL);
+
+  g_assert_nonnull (button);
+  return GTK_MENU_BUTTON (button);
+}
+
+/* The label of the menu item that activates @action, or NULL; searches sections too. */
+static char *
+find_menu_label (GMenuModel *model,
+                 const char *action)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autofree char *item_action = NULL;
+      g_autofree char *label = NULL;
+      g_autoptr (GMenuModel) section = NULL;
+
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s",
+                                           &item_action) &&
+          g_strcmp0 (item_action, action) == 0 &&
+          g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_LABEL, "s", &label))
+        return g_steal_pointer (&label);
+
+      section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+      if (section == NULL)
+        section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SUBMENU);
+      if (section != NULL)
+        {
+          char *found = find_menu_label (section, action);
+
+          if (found != NULL)
+            return found;
+        }
+    }
+
+  return NULL;
+}
+
+/* ---- shortcuts ---- */
+
+typedef struct {
+  guint           keyval;
+  GdkModifierType mods;
+} Key;
+
+static void
+add_key (GArray          *keys,
+         guint            keyval,
+         GdkModifierType  mods)
+{
+  /* The keypad's Delete is the same key to a person, and listed as Delete. */
+  Key key = { gdk_keyval_to_lower (keyval == GDK_KEY_KP_Delete ? GDK_KEY_Delete : keyval),
+              mods & gtk_accelerator_get_default_mod_mask () };
+
+  g_array_append_val (keys, key);
+}
+
+static gboolean
+has_key (GArray          *keys,
+         guint            keyval,
+         GdkModifierType  mods)
+{
+  keyval = gdk_keyval_to_lower (keyval == GDK_KEY_KP_Delete ? GDK_KEY_Delete : keyval);
+  mods &= gtk_accelerator_get_default_mod_mask ();
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      Key *key = &g_array_index (keys, Key, i);
+
+      if (key->keyval == keyval && key->mods == mods)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+add_trigger_keys (GArray             *keys,
+                  GtkShortcutTrigger *trigger)
+{
+  if (GTK_IS_KEYVAL_TRIGGER (trigger))
+    add_key (keys, gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)),
+             gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)));
+  else if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
+    {
+      GtkAlternativeTrigger *alternative = GTK_ALTERNATIVE_TRIGGER (trigger);
+
+      add_trigger_keys (keys, gtk_alternative_trigger_get_first (alternative));
+      add_trigger_keys (keys, gtk_alternative_trigger_get_second (alternative));
+    }
+}
+
+/* The keys that trigger an action in @widget's own shortcut controllers (those of its
+ * class: gtk_widget_class_add_binding_action). */
+static void
+collect_widget_shortcuts (GtkWidget *widget,
+                          GArray    *keys,
+                          GPtrArray *actions)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (!GTK_IS_NAMED_ACTION (action))
+            continue;
+
+          add_trigger_keys (keys, gtk_shortcut_get_trigger (shortcut));
+          if (actions != NULL)
+            g_ptr_array_add (actions, g_strdup (gtk_named_action_get_action_name (
+                                                  GTK_NAMED_ACTION (action))));
+        }
+    }
+}
+
+/* The keys of the application's accelerators (gtk_application_set_accels_for_action). */
+static void
+collect_app_accels (GArray    *keys,
+                    GPtrArray *actions)
+{
+  g_auto (GStrv) detailed = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+
+  for (guint i = 0; detailed[i] != NULL; i++)
+    {
+      g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                      detailed[i]);
+
+      for (guint j = 0; accels[j] != NULL; j++)
+        {
+          guint keyval;
+          GdkModifierType mods;
+
+          g_assert_true (gtk_accelerator_parse (accels[j], &keyval, &mods));
+          add_key (keys, keyval, mods);
+          if (actions != NULL)
+            g_ptr_array_add (actions, g_strdup (detailed[i]));
+        }
+    }
+}
+
+/* Every key listed in the shortcuts window (an accelerator property may hold several,
+ * separated by spaces). */
+static void
+collect_listed_keys (GtkWidget *widget,
+                     GArray    *keys)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *accelerator = NULL;
+      g_auto (GStrv) parts = NULL;
+
+      g_object_get (widget, "accelerator", &accelerator, NULL);
+      parts = g_strsplit (accelerator != NULL ? accelerator : "", " ", -1);
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          guint keyval;
+          GdkModifierType mods;
+
+          if (*parts[i] == '\0')
+            continue;
+          g_assert_true (gtk_accelerator_parse (parts[i], &keyval, &mods));
+          add_key (keys, keyval, mods);
+        }
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_listed_keys (child, keys);
+}
+
+/* The actions that Digits' own widget classes install (win.open, train.keep…), not
+ * GTK's (window.close, default.activate…), for @widget and everything in it. */
+static void
+collect_class_actions (GtkWidget *widget,
+                       GPtrArray *actions)
+{
+  GtkWidgetClass *klass = GTK_WIDGET_GET_CLASS (widget);
+  GType type = G_OBJECT_TYPE (widget);
+  GType owner;
+  const char *name;
+  const GVariantType *parameter_type;
+  const char *property_name;
+
+  /* GTK 4.8 needs every out argument. */
+  for (guint i = 0; gtk_widget_class_query_action (klass, i, &owner, &name, &parameter_type,
+                                                    &property_name);
+       i++)
+    if (owner == type && g_str_has_prefix (g_type_name (type), "Digits") &&
+        !g_ptr_array_find_with_equal_func (actions, name, g_str_equal, NULL))
+      g_ptr_array_add (actions, g_strdup (name));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_class_actions (child, actions);
+}
+
+/* Keys of the shortcut controllers of Digits' own widgets: @widget and all in it. */
+static void
+collect_all_shortcuts (GtkWidget *widget,
+                       GArray    *keys,
+                       GPtrArray *actions)
+{
+  if (g_str_has_prefix (G_OBJECT_TYPE_NAME (widget), "Digits"))
+    collect_widget_shortcuts (widget, keys, actions);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_all_shortcuts (child, keys, actions);
+}
+
+/* ---- focus ---- */
+
+/* What Tab does: the next focusable widget, starting over at the end. */
+static GtkWidget *
+press_tab (DigitsWindow *window)
+{
+  if (!gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD))
+    {
+      gtk_window_set_focus (GTK_WINDOW (window), NULL);
+      gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+    }
+
+  return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+/* The widget in @stops (NULL-terminated) that is @focus or holds it, or -1. */
+static int
+find_stop (GtkWidget  *focus,
+           GtkWidget **stops)
+{
+  for (int i = 0; stops[i] != NULL; i++)
+    if (focus == stops[i] || (focus != NULL && gtk_widget_is_ancestor (focus, stops[i])))
+      return i;
+
+  return -1;
+}
+
+/* ---- tests ---- */
+
+/* Run with LANGUAGE=de: the window, its menu and its answers are German. */
+static void
+test_translated (void)
+{
+  DigitsWindow *window;
+  GtkMenuButton *menu_button;
+  GtkWidget *open_button;
+  g_autofree char *open_label = NULL;
+  g_autofree char *about_label = NULL;
+
+  if (g_strcmp0 (g_getenv ("LANGUAGE"), "de") != 0)
+    {
+      g_test_skip ("Needs LANGUAGE=de");
+      return;
+    }
+
+  /* The string itself, so that a missing .mo fails here and not in every check below. */
+  g_assert_cmpstr (_("Draw a digit here"), ==, "Zeichnen Sie hier eine Ziffer");
+
+  window = create_window ();
+
+  /* A template label, translated by GtkBuilder through the interface's domain. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_label_with_text,
+                                 (gpointer) "Zeichnen Sie hier eine Ziffer"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_label_with_text,
+                                 (gpointer) "Wahrscheinlichkeiten"));
+
+  /* Set from C: the empty canvas's caption. */
+  g_assert_cmpstr (digits_window_get_status (window), ==, "Zeichnen Sie eine Ziffer");
+
+  /* The window's actions as the main menu and the header bar offer them. */
+  menu_button = get_menu_button (window);
+  open_label = find_menu_label (gtk_menu_button_get_menu_model (menu_button), "win.open");
+  g_assert_cmpstr (open_label, ==, "Bild _öffnen …");
+  about_label = find_menu_label (gtk_menu_button_get_menu_model (menu_button), "app.about");
+  g_assert_cmpstr (about_label, ==, "_Info zu Digits");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (menu_button)), ==, "Hauptmenü");
+  open_button = find_widget (gtk_window_get_titlebar (GTK_WINDOW (window)),
+                             is_actionable_with, (gpointer) "win.open");
+  g_assert_nonnull (open_button);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (open_button)), ==, "_Öffnen");
+
+  /* An answer, with its number formatted by the translation. */
+  if (has_model (window))
+    {
+      float confidence;
+
+      add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
+      g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, 1);
+      if (confidence >= 0.6f)
+        g_assert_true (g_str_has_suffix (digits_window_get_status (window), "sicher"));
+      else
+        g_assert_true (g_str_has_prefix (digits_window_get_status (window), "Vielleicht"));
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Every key the window or the application answers to is in the shortcuts window. */
+static void
+test_shortcuts_listed (void)
+{
+  DigitsWindow *window = create_window ();
+  GtkWidget *overlay;
+  g_autoptr (GArray) handled = g_array_new (FALSE, FALSE, sizeof (Key));
+  g_autoptr (GArray) listed = g_array_new (FALSE, FALSE, sizeof (Key));
+
+  overlay = GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_nonnull (overlay);
+  collect_listed_keys (overlay, listed);
+
+  collect_all_shortcuts (GTK_WIDGET (window), handled, NULL);
+  collect_app_accels (handled, NULL);
+  g_assert_cmpuint (handled->len, >, 5);
+
+  for (guint i = 0; i < handled->len; i++)
+    {
+      Key *key = &g_array_index (handled, Key, i);
+      g_autofree char *name = gtk_accelerator_name (key->keyval, key->mods);
+
+      if (!has_key (listed, key->keyval, key->mods))
+        g_error ("%s is a shortcut but is not in the shortcuts window", name);
+    }
+
+  /* The shortcuts window lists itself (GtkApplication sets Ctrl+? for it) and F10. */
+  g_assert_true (has_key (listed, GDK_KEY_question, GDK_CONTROL_MASK));
+  g_assert_true (has_key (handled, GDK_KEY_question, GDK_CONTROL_MASK));
+  g_assert_true (has_key (listed, GDK_KEY_F10, 0));
+
+  /* F10 opens the main menu: GtkWindow does that for the primary menu button. */
+  g_assert_true (gtk_menu_button_get_primary (get_menu_button (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Every window and application action has a key, a focusable button or a menu item. */
+static void
+test_actions_reachable (void)
+{
+  DigitsWindow *window = create_window ();
+  GMenuModel *menu = gtk_menu_button_get_menu_model (get_menu_button (window));
+  g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (Key));
+  g_autoptr (GPtrArray) with_keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) actions = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) app_actions = g_action_group_list_actions (G_ACTION_GROUP (app));
+  g_auto (GStrv) win_actions = g_action_group_list_actions (G_ACTION_GROUP (window));
+
+  collect_all_shortcuts (GTK_WIDGET (window), keys, with_keys);
+  collect_app_accels (keys, with_keys);
+
+  /* The actions of Digits' widget classes (win.open, train.keep…), of the application
+   * window (win.show-help-overlay) and of the application (app.about…). */
+  collect_class_actions (GTK_WIDGET (window), actions);
+  for (guint i = 0; win_actions[i] != NULL; i++)
+    g_ptr_array_add (actions, g_strconcat ("win.", win_actions[i], NULL));
+  for (guint i = 0; app_actions[i] != NULL; i++)
+    g_ptr_array_add (actions, g_strconcat ("app.", app_actions[i], NULL));
+
+  for (guint i = 0; i < actions->len; i++)
+    {
+      const char *action = g_ptr_array_index (actions, i);
+      g_autofree char *menu_label = find_menu_label (menu, action);
+      GtkWidget *button = find_widget (GTK_WIDGET (window), is_actionable_with,
+                                       (gpointer) action);
+
+      if (g_ptr_array_find_with_equal_func (with_keys, action, g_str_equal, NULL) ||
+          menu_label != NULL ||
+          (button != NULL && gtk_widget_get_focusable (button)))
+        continue;
+
+      g_error ("%s has no key, no menu item and no focusable button", action);
+    }
+
+  g_assert_true (g_ptr_array_find_with_equal_func (actions, "win.open", g_str_equal, NULL));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+is_main_stack (GtkWidget *widget,
+               gpointer   data)
+{
+  return GTK_IS_STACK (widget) && gtk_stack_get_child_by_name (GTK_STACK (widget), "train");
+}
+
+static gboolean
+is_idle (gpointer data)
+{
+  return !digits_window_is_loading (data);
+}
+
+/* The drawing's keys (Ctrl+Z, Delete, Escape) do nothing to a drawing the Train page
+ * hides, and an image opened from the Train page is shown. */
+static void
+test_train_page_keys (void)
+{
+  DigitsWindow *window = create_window ();
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  GtkWidget *stack = find_widget (GTK_WIDGET (window), is_main_stack, NULL);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  guchar *pixels;
+
+  g_assert_nonnull (stack);
+  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
+  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+
+  gtk_stack_set_visible_child_name (GTK_STACK (stack), "train");
+  wait_frames ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 1);
+
+  /* A black bar on white: a 1. */
+  pixels = g_malloc (64 * 64 * 4);
+  for (int i = 0; i < 64 * 64; i++)
+    {
+      gboolean ink = i % 64 >= 28 && i % 64 < 36 && i / 64 >= 8 && i / 64 < 56;
+
+      memset (pixels + i * 4, ink ? 0 : 255, 3);
+      pixels[i * 4 + 3] = 255;
+    }
+  bytes = g_bytes_new_take (pixels, 64 * 64 * 4);
+  texture = gdk_memory_texture_new (64, 64, GDK_MEMORY_R8G8B8A8, bytes, 64 * 4);
+  digits_window_open_texture (window, texture, "bar.png");
+  g_assert_true (wait_for (is_idle, window));
+  wait_frames ();
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "draw");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.close-image", NULL));
+  g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Tab goes from the canvas to what acts on it, to the answer, then to the header bar. */
+static void
+test_focus_order (void)
+{
+  DigitsWindow *window = create_window ();
+  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *canvas = GTK_WIDGET (digits_window_get_canvas (window));
+  GtkWidget *stops[7] = { NULL, };
+  int last = -1;
+  guint seen = 0;
+
+  /* Undo and Clear only take focus when there is something to undo. */
+  add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
+  wait_frames ();
+
+  stops[0] = canvas;
+  stops[1] = find_widget (GTK_WIDGET (window), is_actionable_with, (gpointer) "win.undo");
+  stops[2] = find_widget (GTK_WIDGET (window), is_actionable_with, (gpointer) "win.clear");
+  stops[3] = digits_window_get_chart (window);
+  stops[4] = find_widget (titlebar, is_actionable_with, (gpointer) "win.open");
+  stops[5] = GTK_WIDGET (get_menu_button (window));
+  for (int i = 0; i < 6; i++)
+    g_assert_nonnull (stops[i]);
+
+  /* The window opens with the canvas focused: drawing needs no click first. */
+  g_assert_true (gtk_widget_has_focus (canvas));
+
+  /* Round the window twice: each stop comes once a round, in this order. */
+  for (int i = 0; i < 40 && seen < 12; i++)
+    {
+      GtkWidget *focus = press_tab (window);
+      int stop = find_stop (focus, stops);
+
+      if (stop < 0)
+        continue;
+
+      g_test_message ("Tab %d: %s", i, G_OBJECT_TYPE_NAME (focus));
+      if (last >= 0)
+        g_assert_cmpint (stop, ==, (last + 1) % 6);
+      last = stop;
+      seen++;
+    }
+  g_assert_cmpuint (seen, ==, 12);
+
+  /* Focus that can be seen: the canvas and the chart draw a focus ring. */
+  gtk_widget_grab_focus (digits_window_get_chart (window));
+  g_assert_true (gtk_widget_has_focus (digits_window_get_chart (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Run with GTK_A11Y=test: what a screen reader says about each part, before and after
+ * a stroke. */
+static void
+test_accessible (void)
+{
+  DigitsWindow *window;
+  DigitsCanvas *canvas;
+  GtkAccessible *chart, *preview;
+  char *failed;
+
+  if (g_strcmp0 (g_getenv ("GTK_A11Y"), "test") != 0)
+    {
+      g_test_skip ("Needs GTK_A11Y=test");
+      return;
+    }
+
+  window = create_window ();
+  canvas = digits_window_get_canvas (window);
+  chart = GTK_ACCESSIBLE (digits_window_get_chart (window));
+  preview = GTK_ACCESSIBLE (digits_window_get_preview (window));
+
+  g_assert_true (gtk_test_accessible_has_role (preview, GTK_ACCESSIBLE_ROLE_IMG));
+  failed = gtk_test_accessible_check_property (preview, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                               "What the network sees");
+  g_assert_null (failed);
+  failed = gtk_test_accessible_check_property (preview, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                               "Empty");
+  g_assert_null (failed);
+  failed = gtk_test_accessible_check_property (chart, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                               "Probability of each digit");
+  g_assert_null (failed);
+
+  if (!has_model (window))
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+
+  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, 1);
+
+  /* The preview now shows the drawing; the chart starts with the answer. */
+  failed = gtk_test_accessible_check_property (preview, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                               "Empty");
+  g_assert_nonnull (failed);
+  g_free (failed);
+  g_assert_true (gtk_test_accessible_has_property (chart,
+                                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
+
+  /* Clearing takes the answer away again. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear", NULL);
+  failed = gtk_test_accessible_check_property (preview, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                               "Empty");
+  g_assert_null (failed);
+  failed = gtk_test_accessible_check_property (chart, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                               "No answer yet");
+  g_assert_null (failed);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The window fits a 1366×768 laptop with a top bar, and grows to a large screen. */
+static void
+test_sizes (void)
+{
+  DigitsWindow *window = create_window ();
+  int min_width, min_height;
+
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, min_width,
+                      &min_height, NULL, NULL, NULL);
+  g_test_message ("Minimum size %d × %d", min_width, min_height);
+  g_assert_cmpint (min_width, <=, 800);
+  g_assert_cmpint (min_height, <=, 600);
+
+  /* The default size fits the laptop too. */
+  {
+    int width, height;
+
+    gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+    g_assert_cmpint (width, <=, 1366);
+    g_assert_cmpint (height, <=, 768 - 32);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+prefers_dark (void)
+{
+  gboolean dark;
+
+  g_object_get (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", &dark, NULL);
+  return dark;
+}
+
+/* GNOME's own setting, when there is no settings portal (as here, without D-Bus). */
+static void
+test_gnome_style (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = NULL;
+  g_autoptr (GSettings) settings = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, "color-scheme"))
+    {
+      g_test_skip ("No org.gnome.desktop.interface color-scheme (gsettings-desktop-schemas)");
+      return;
+    }
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  g_assert_false (prefers_dark ());
+  g_settings_set_string (settings, "color-scheme", "prefer-dark");
+  iterate ();
+  g_assert_true (prefers_dark ());
+  g_settings_set_string (settings, "color-scheme", "prefer-light");
+  iterate ();
+  g_assert_false (prefers_dark ());
+  g_settings_reset (settings, "color-scheme");
+  iterate ();
+}
+
+/* ---- a settings portal of our own, on the private bus of dbus-run-session ---- */
+
+static guint32 portal_color_scheme = 1;   /* prefer dark */
+
+static void
+portal_method_call_cb (GDBusConnection       *connection,
+                       const char            *sender,
+                       const char            *object_path,
+                       const char            *interface_name,
+                       const char            *method_name,
+                       GVariant              *parameters,
+                       GDBusMethodInvocation *invocation,
+                       gpointer               user_data)
+{
+  const char *namespace, *key;
+  GVariant *value;
+
+  if (g_strcmp0 (method_name, "Read") != 0)
+    {
+      g_dbus_method_invocation_return_dbus_error (invocation,
+                                                  "org.freedesktop.DBus.Error.UnknownMethod",
+                                                  method_name);
+      return;
+    }
+
+  g_variant_get (parameters, "(&s&s)", &namespace, &key);
+  if (g_strcmp0 (namespace, "org.freedesktop.appearance") != 0 ||
+      g_strcmp0 (key, "color-scheme") != 0)
+    {
+      g_dbus_method_invocation_return_dbus_error (invocation,
+                                                  "org.freedesktop.portal.Error.NotFound",
+                                                  "Requested setting not found");
+      return;
+    }
+
+  /* Read answers with the value in one variant more, as portals always did. */
+  value = g_variant_new_variant (g_variant_new_uint32 (portal_color_scheme));
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(v)", value));
+}
+
+static const char portal_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.portal.Settings'>"
+  "    <method name='Read'>"
+  "      <arg type='s' name='namespace' direction='in'/>"
+  "      <arg type='s' name='key' direction='in'/>"
+  "      <arg type='v' name='value' direction='out'/>"
+  "    </method>"
+  "    <signal name='SettingChanged'>"
+  "      <arg type='s' name='namespace'/>"
+  "      <arg type='s' name='key'/>"
+  "      <arg type='v' name='value'/>"
+  "    </signal>"
+  "  </interface>"
+  "</node>";
+
+/* Held for the whole run: the last reference going would close the connection, and
+ * the portal's name with it. */
+static GDBusConnection *portal_bus;
+
+static void
+start_fake_portal (void)
+{
+  static const GDBusInterfaceVTable vtable = { portal_method_call_cb, NULL, NULL, { 0 } };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusNodeInfo) info = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  GDBusConnection *bus;
+  guint32 result;
+
+  portal_bus = bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  info = g_dbus_node_info_new_for_xml (portal_xml, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (bus, "/org/freedesktop/portal/desktop",
+                                     info->interfaces[0], &vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.portal.Desktop",
+                                                      0x4 /* DO_NOT_QUEUE */),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &result);
+  g_assert_cmpuint (result, ==, 1 /* PRIMARY_OWNER */);
+}
+
+static void
+emit_portal_change (guint32 color_scheme)
+{
+  g_autoptr (GError) error = NULL;
+  GDBusConnection *bus = portal_bus;
+
+  portal_color_scheme = color_scheme;
+  g_dbus_connection_emit_signal (bus, NULL, "/org/freedesktop/portal/desktop",
+                                 "org.freedesktop.portal.Settings", "SettingChanged",
+                                 g_variant_new ("(ssv)", "org.freedesktop.appearance",
+                                                "color-scheme",
+                                                g_variant_new_uint32 (color_scheme)),
+                                 &error);
+  g_assert_no_error (error);
+  g_dbus_connection_flush_sync (bus, NULL, NULL);
+}
+
+static gboolean
+is_dark (gpointer data)
+{
+  return prefers_dark ();
+}
+
+static gboolean
+is_light (gpointer data)
+{
+  return !prefers_dark ();
+}
+
+/* Run with DIGITS_TEST_FAKE_PORTAL=1 under dbus-run-session: the portal's preference is
+ * read at start and followed when it changes. */
+static void
+test_portal_style (void)
+{
+  if (g_getenv ("DIGITS_TEST_FAKE_PORTAL") == NULL)
+    {
+      g_test_skip ("Needs DIGITS_TEST_FAKE_PORTAL=1 and a private session bus");
+      return;
+    }
+
+  /* main () started the portal, preferring dark, before the application started. */
+  g_assert_true (wait_for (is_dark, NULL));
+
+  emit_portal_change (2 /* prefer light */);
+  g_assert_true (wait_for (is_light, NULL));
+  emit_portal_change (1 /* prefer dark */);
+  g_assert_true (wait_for (is_dark, NULL));
+  emit_portal_change (0 /* no preference */);
+  g_assert_true (wait_for (is_light, NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  const char *localedir = g_getenv ("DIGITS_LOCALEDIR");
+  int status;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("No display: run the UI tests under xvfb-run\n");
+      return 77;
+    }
+
+  /* As main.c does, with the translations of the build folder. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DIGITS_TEST_FAKE_PORTAL") != NULL)
+    start_fake_portal ();
+
+  app = digits_application_new (G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/desktop/translated", test_translated);
+  g_test_add_func ("/desktop/shortcuts-listed", test_shortcuts_listed);
+  g_test_add_func ("/desktop/actions-reachable", test_actions_reachable);
+  g_test_add_func ("/desktop/train-page-keys", test_train_page_keys);
+  g_test_add_func ("/desktop/focus-order", test_focus_order);
+  g_test_add_func ("/desktop/accessible", test_accessible);
+  g_test_add_func ("/desktop/sizes", test_sizes);
+  g_test_add_func ("/desktop/gnome-style", test_gnome_style);
+  g_test_add_func ("/desktop/portal-style", test_portal_style);
+
+  status = g_test_run ();
+
+  g_clear_object (&app);
+  g_clear_object (&portal_bus);
+
+  return status;
+}
