@@ -30,6 +30,7 @@
 #endif
 
 #define TRAIN_NICE          10
+#define CURVE_SMOOTHING     40.0   /* steps */
 #define FASHION_MNIST_DIR   "/usr/share/datasets/fashion-mnist"
 #define SYSTEM_MNIST_DIR    "/usr/share/datasets/mnist"
 
@@ -213,10 +214,14 @@ struct _DigitsTrainView
   GThread                *thread;
   TrainData              *data;              /* the last data set read */
   gint64                  stop_requested;
+  gint64                  started;
   double                  stop_latency;
   DigitsModel            *model;             /* trained or kept */
   GArray                 *test_accuracies;   /* of float */
   DigitsTrainProgress     last_progress;
+  double                  smooth_loss;
+  double                  smooth_accuracy;
+  guint                   curve_points;
   char                   *error;
   GCancellable           *eval_cancellable;
 
@@ -1036,7 +1041,8 @@ add_log_row (DigitsTrainView           *self,
     }
 
   description = g_strdup_printf ("%s, %s, %s, %s, %s", epoch, loss, train, test, time);
-  gtk_list_box_append (self->log_list, row);
+  /* Newest first: the epoch that just ended is always in sight. */
+  gtk_list_box_prepend (self->log_list, row);
   gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (row)),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description,
                                   -1);
@@ -1074,10 +1080,24 @@ handle_progress (DigitsTrainView           *self,
                  (double) (steps - before);
     }
 
+  /* Smoothed over about CURVE_SMOOTHING steps, so that a short interval (the tail of
+   * an epoch) does not make a spike. */
+  if (steps > before)
+    {
+      double alpha = 1.0 - exp (-(double) (steps - before) / CURVE_SMOOTHING);
+
+      if (self->curve_points == 0)
+        alpha = 1.0;
+      self->smooth_loss += alpha * (loss - self->smooth_loss);
+      self->smooth_accuracy += alpha * (accuracy - self->smooth_accuracy);
+      self->curve_points++;
+    }
+
   self->last_progress = *p;
   show_progress (self, p);
   if (steps > before)
-    digits_curve_chart_add_step (self->curve_chart, position, (float) loss, (float) accuracy);
+    digits_curve_chart_add_step (self->curve_chart, position, (float) self->smooth_loss,
+                                 (float) self->smooth_accuracy);
 
   if (p->event == DIGITS_TRAIN_EPOCH_DONE)
     {
@@ -1167,7 +1187,13 @@ handle_finished (DigitsTrainView *self,
       return;
     }
 
-  gtk_label_set_text (self->time_label, _("Done"));
+  {
+    double seconds = (g_get_monotonic_time () - self->started) / (double) G_USEC_PER_SEC;
+    /* TRANSLATORS: how long a training run took: "Trained in 6.1 s" */
+    g_autofree char *took = g_strdup_printf (_("Trained in %.1f s"), seconds);
+
+    gtk_label_set_text (self->time_label, took);
+  }
   g_signal_emit (self, signals[SIGNAL_MODEL_UPDATED], 0, self->model);
   start_evaluation (self);
 }
@@ -1701,7 +1727,9 @@ digits_train_view_start (DigitsTrainView *self)
   epochs = config.epochs;
   self->job = job;
   self->stop_requested = 0;
+  self->started = g_get_monotonic_time ();
   memset (&self->last_progress, 0, sizeof self->last_progress);
+  self->curve_points = 0;
   g_array_set_size (self->test_accuracies, 0);
   digits_curve_chart_reset (self->curve_chart, epochs);
   digits_confusion_matrix_set (self->confusion_matrix, NULL, 10, NULL);
