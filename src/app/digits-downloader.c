@@ -402,6 +402,7 @@ download_thread (GTask        *task,
       const MnistFile *file = &mnist_files[i];
       g_autoptr (GString) reasons = g_string_new (NULL);
       gboolean cancelled = FALSE;
+      gboolean all_unreachable = TRUE;
 
       for (guint m = 0; job->mirrors[m] != NULL && data[i] == NULL && !cancelled; m++)
         {
@@ -431,6 +432,8 @@ download_thread (GTask        *task,
             }
 
           /* Try the next mirror; remember why this one failed. */
+          if (mirror_error->domain != G_RESOLVER_ERROR && mirror_error->domain != G_IO_ERROR)
+            all_unreachable = FALSE;
           g_debug ("Download of %s from %s failed: %s", file->name, job->mirrors[m],
                    mirror_error->message);
           if (reasons->len > 0)
@@ -439,7 +442,11 @@ download_thread (GTask        *task,
           post_progress (job, done, total, file->name);
         }
 
-      if (data[i] == NULL && error == NULL)
+      if (data[i] == NULL && error == NULL && all_unreachable)
+        g_set_error (&error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                     _("no mirror could be reached; is this computer online? (%s)"),
+                     reasons->str);
+      else if (data[i] == NULL && error == NULL)
         g_set_error (&error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
                      _("Could not download %s (%s)"), file->name, reasons->str);
     }
