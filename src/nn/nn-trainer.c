@@ -119,7 +119,7 @@ struct NnTrainer {
   Worker workers[MAX_THREADS];
 };
 
-/* ---- waiting: spin, then yield, then sleep ---- */
+/* ---- waiting: spin, then sleep ---- */
 
 static inline void
 cpu_relax (void)
