@@ -96,7 +96,7 @@ parse_options (GOptionContext *context, int *argc, char ***argv, const char *com
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      g_printerr ("digits-cli %s: %s (see digits-cli %s --help)\n",
+      g_printerr (_("digits-cli %s: %s (see digits-cli %s --help)\n"),
                   command, error->message, command);
       return FALSE;
     }
@@ -151,11 +151,18 @@ train_progress_cb (const DigitsTrainProgress *p, gpointer user_data)
   if (p->event == DIGITS_TRAIN_STEP)
     {
       if (out->tty)
-        g_printerr ("\r  epoch %u/%u  %3.0f%%  loss %.4f  accuracy %.2f%%  %.0f samples/s   ",
-                    p->epoch, p->epochs,
-                    100.0 * (double) (p->step % MAX (p->steps_per_epoch, 1))
-                      / MAX (p->steps_per_epoch, 1),
-                    p->loss, 100.0 * p->train_accuracy, p->samples_per_second);
+        {
+          guint64 steps = MAX (p->steps_per_epoch, 1);
+          double done = 100.0 * (double) (p->step % steps) / steps;
+          g_autofree char *line = NULL;
+
+          /* TRANSLATORS: train's progress line, rewritten in place while an epoch runs */
+          line = g_strdup_printf (_("epoch %u/%u  %3.0f%%  loss %.4f  accuracy %.2f%%  "
+                                    "%.0f samples/s"),
+                                  p->epoch, p->epochs, done, p->loss,
+                                  100.0 * p->train_accuracy, p->samples_per_second);
+          g_printerr ("\r  %s   ", line);
+        }
       return;
     }
 
@@ -566,7 +573,9 @@ command_classify (int argc, char **argv)
               g_string_append_printf (detail, c ? " %.3f" : "%.3f", probs[c]);
               g_string_append_printf (json_probs, c ? ",%.6f" : "%.6f", probs[c]);
             }
-          g_string_append_printf (detail, "]  at %d,%d %d×%d\n",
+          g_string_append (detail, "]  ");
+          /* TRANSLATORS: where a digit is in the image: left,top width×height */
+          g_string_append_printf (detail, _("at %d,%d %d×%d\n"),
                                   glyph->x, glyph->y, glyph->width, glyph->height);
           if (show)
             append_input_picture (detail, glyph->input);
