@@ -992,11 +992,13 @@ show_progress (DigitsTrainView           *self,
   g_autofree char *speed = NULL;
   g_autofree char *left = NULL;
   g_autofree char *rate = NULL;
+  /* Formatted apart: xgettext cannot see through G_GUINT64_FORMAT in a msgid. */
+  g_autofree char *step_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, steps);
+  g_autofree char *steps_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, p->steps_per_epoch);
 
   /* TRANSLATORS: "Epoch 2 of 5 · Step 350 of 938 · 37%" */
-  text = g_strdup_printf (_("Epoch %u of %u · Step %'" G_GUINT64_FORMAT " of %'"
-                            G_GUINT64_FORMAT " · %d%%"),
-                          p->epoch, p->epochs, steps, p->steps_per_epoch, percent);
+  text = g_strdup_printf (_("Epoch %u of %u · Step %s of %s · %d%%"),
+                          p->epoch, p->epochs, step_text, steps_text, percent);
   gtk_label_set_text (self->progress_label, text);
   gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
 
@@ -1165,6 +1167,7 @@ handle_finished (DigitsTrainView *self,
   if (error != NULL)
     {
       g_autofree char *text = NULL;
+      g_autofree char *step_text = NULL;
 
       if (self->model == NULL)
         {
@@ -1175,11 +1178,18 @@ handle_finished (DigitsTrainView *self,
           return;
         }
 
-      text = g_strdup_printf (_("Stopped in epoch %u of %u, after %'" G_GUINT64_FORMAT
-                                " steps. Keep the partly trained model?"),
+      /* Formatted apart: xgettext cannot see through G_GUINT64_FORMAT in a msgid. */
+      step_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, self->last_progress.step);
+      /* TRANSLATORS: "Stopped in epoch 2 of 5, after 1,250 steps. Keep …?" */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Stopped in epoch %u of %u, after %s step. Keep "
+                                           "the partly trained model?",
+                                           "Stopped in epoch %u of %u, after %s steps. Keep "
+                                           "the partly trained model?",
+                                           (gulong) MIN (self->last_progress.step, G_MAXULONG)),
                               MAX (self->last_progress.epoch, 1u),
                               self->last_progress.epochs,
-                              self->last_progress.step);
+                              step_text);
       gtk_label_set_text (self->stopped_label, text);
       gtk_label_set_text (self->progress_label, _("Stopped"));
       gtk_label_set_text (self->time_label, "");
