@@ -300,8 +300,8 @@ digits_curve_chart_snapshot (GtkWidget   *widget,
 
           if (i == 0)
             cairo_move_to (cr, X_OF (p->x), y);
-          else
-            cairo_line_to (cr, X_OF (p->x), y);
+          /* A lone first point shows as a dot (round caps). */
+          cairo_line_to (cr, X_OF (p->x), y);
         }
       cairo_stroke (cr);
     }

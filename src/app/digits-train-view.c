@@ -215,6 +215,8 @@ struct _DigitsTrainView
   TrainData              *data;              /* the last data set read */
   gint64                  stop_requested;
   gint64                  started;
+  gboolean                job_loaded;        /* the run has its data and is training */
+  GPtrArray              *abandoned;         /* threads stopped while reading data */
   double                  stop_latency;
   DigitsModel            *model;             /* trained or kept */
   GArray                 *test_accuracies;   /* of float */
@@ -1216,6 +1218,7 @@ handle_event (DigitsTrainView *self,
   switch (event->kind)
     {
     case EVENT_LOADED:
+      self->job_loaded = TRUE;
       gtk_label_set_text (self->progress_label, _("Training…"));
       break;
     case EVENT_PROGRESS:
@@ -1508,6 +1511,12 @@ digits_train_view_dispose (GObject *object)
   if (self->job != NULL && self->stop_requested == 0)
     self->stop_requested = g_get_monotonic_time ();
   finish_job (self);
+  if (self->abandoned != NULL)
+    {
+      for (guint i = 0; i < self->abandoned->len; i++)
+        g_thread_join (g_ptr_array_index (self->abandoned, i));
+      g_clear_pointer (&self->abandoned, g_ptr_array_unref);
+    }
   g_cancellable_cancel (self->eval_cancellable);
   g_clear_object (&self->eval_cancellable);
   g_cancellable_cancel (self->download_cancellable);
@@ -1659,6 +1668,7 @@ digits_train_view_init (DigitsTrainView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->test_accuracies = g_array_new (FALSE, FALSE, sizeof (float));
+  self->abandoned = g_ptr_array_new ();
   self->stop_latency = -1.0;
 
   /* Fashion-MNIST is offered only when Debian's dataset-fashion-mnist is installed. */
@@ -1738,6 +1748,7 @@ digits_train_view_start (DigitsTrainView *self)
   self->job = job;
   self->stop_requested = 0;
   self->started = g_get_monotonic_time ();
+  self->job_loaded = job->data != NULL;
   memset (&self->last_progress, 0, sizeof self->last_progress);
   self->curve_points = 0;
   g_array_set_size (self->test_accuracies, 0);
@@ -1775,6 +1786,23 @@ digits_train_view_stop (DigitsTrainView *self)
   if (self->stop_requested == 0)
     self->stop_requested = g_get_monotonic_time ();
   g_cancellable_cancel (self->job->cancellable);
+
+  if (!self->job_loaded)
+    {
+      /* Still reading the data, which cannot be interrupted: the thread may finish that
+       * unseen (it is joined when the view goes); the view is free at once. */
+      self->job->view = NULL;
+      g_ptr_array_add (self->abandoned, g_steal_pointer (&self->thread));
+      g_clear_pointer (&self->job, train_job_unref);
+      self->stop_latency = (g_get_monotonic_time () - self->stop_requested) /
+                           (double) G_USEC_PER_SEC;
+      self->stop_requested = 0;
+      gtk_label_set_text (self->progress_label, _("Stopped"));
+      set_state (self, DIGITS_TRAIN_STATE_IDLE);
+      g_signal_emit (self, signals[SIGNAL_DISCARDED], 0);
+      return;
+    }
+
   gtk_label_set_text (self->progress_label, _("Stopping…"));
 }
 

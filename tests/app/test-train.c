@@ -513,6 +513,38 @@ test_close_while_loading (void)
   wait_frames ();
 }
 
+/* Stop while the data is still being read: the view is free at once, and trains again. */
+static void
+test_stop_while_loading (void)
+{
+  DigitsWindow *window;
+  DigitsTrainView *view;
+  Seen seen = { 0, };
+
+  if (!has_mnist ())
+    return;
+
+  window = create_window ();
+  view = show_train_view (window);
+  g_signal_connect (view, "progress", G_CALLBACK (progress_cb), &seen);
+  digits_train_view_set_subset (view, 2000);
+  digits_train_view_set_epochs (view, 1);
+  g_assert_true (digits_train_view_start (view));
+
+  digits_train_view_toggle (view);
+  g_test_message ("stopped %.1f ms after the request",
+                  digits_train_view_get_stop_latency (view) * 1000.0);
+  g_assert_cmpfloat (digits_train_view_get_stop_latency (view), <, 0.2);
+  g_assert_cmpint (digits_train_view_get_state (view), ==, DIGITS_TRAIN_STATE_IDLE);
+  g_assert_false (digits_window_is_on_trial (window));
+
+  g_assert_true (digits_train_view_start (view));
+  g_assert_true (wait_for_state (view, DIGITS_TRAIN_STATE_DONE, 120));
+  g_assert_cmpuint (seen.n_epochs, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The settings' defaults are the engine's. */
 static void
 test_settings_defaults (void)
@@ -1095,6 +1127,7 @@ main (int   argc,
   g_test_add_func ("/train/save-open", test_save_open_round_trip);
   g_test_add_func ("/train/quit-while-training", test_quit_while_training);
   g_test_add_func ("/train/close-while-loading", test_close_while_loading);
+  g_test_add_func ("/train/stop-while-loading", test_stop_while_loading);
   g_test_add_func ("/train/settings-defaults", test_settings_defaults);
   g_test_add_func ("/train/responsive", test_responsive);
 #ifdef DIGITS_HAVE_DOWNLOAD
