@@ -209,7 +209,7 @@ digits_confusion_matrix_snapshot (GtkWidget   *widget,
                                                      gy + cell * i + CELL_GAP / 2.0,
                                                      cell - CELL_GAP, cell - CELL_GAP);
           GskRoundedRect rounded;
-          GdkRGBA fill;
+          GdkRGBA fill = { 0, 0, 0, 0 };
 
           gsk_rounded_rect_init_from_rect (&rounded, &rect, 3);
           gtk_snapshot_push_rounded_clip (snapshot, &rounded);
@@ -228,11 +228,11 @@ digits_confusion_matrix_snapshot (GtkWidget   *widget,
               g_autofree char *text = g_strdup_printf ("%u", count);
               g_autoptr (PangoLayout) layout = create_layout (self, text, i == j,
                                                               count >= 1000 ? 0.7 : 0.8);
-              /* Light text on the dark diagonal, the theme's text elsewhere. */
+              /* Light text on strong shades, the theme's text elsewhere. */
               GdkRGBA white = { 1, 1, 1, 1 };
 
               append_centered (snapshot, layout, gx + cell * (j + 0.5), cy, 0.5,
-                               i == j && share > 0.5 ? &white : &fg);
+                               fill.alpha > 0.55f ? &white : &fg);
             }
         }
 

@@ -199,6 +199,7 @@ struct _DigitsTrainView
   GtkLabel               *stopped_label;
   GtkLabel               *accuracy_label;
   GtkLabel               *accuracy_caption;
+  GtkWidget              *use_button;
   DigitsConfusionMatrix  *confusion_matrix;
 
   GSettings              *settings;          /* NULL without the schema */
@@ -215,7 +216,8 @@ struct _DigitsTrainView
   TrainData              *data;              /* the last data set read */
   gint64                  stop_requested;
   gint64                  started;
-  gboolean                job_loaded;        /* the run has its data and is training */
+  gboolean                job_loaded;
+  gboolean                used;              /* the result became the model in use */        /* the run has its data and is training */
   GPtrArray              *abandoned;         /* threads stopped while reading data */
   double                  stop_latency;
   DigitsModel            *model;             /* trained or kept */
@@ -912,9 +914,10 @@ update_view (DigitsTrainView *self)
                                  self->state == DIGITS_TRAIN_STATE_STOPPED);
   gtk_widget_action_set_enabled (widget, "train.discard",
                                  self->state == DIGITS_TRAIN_STATE_STOPPED ||
-                                 self->state == DIGITS_TRAIN_STATE_DONE);
+                                 (self->state == DIGITS_TRAIN_STATE_DONE && !self->used));
   gtk_widget_action_set_enabled (widget, "train.use",
-                                 self->state == DIGITS_TRAIN_STATE_DONE && self->model != NULL);
+                                 self->state == DIGITS_TRAIN_STATE_DONE && self->model != NULL &&
+                                 !self->used);
 
   /* Settings cannot change under a running trainer. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_dropdown), !busy);
@@ -1477,8 +1480,14 @@ use_action (GtkWidget  *widget,
 {
   DigitsTrainView *self = DIGITS_TRAIN_VIEW (widget);
 
-  if (self->model != NULL && self->state == DIGITS_TRAIN_STATE_DONE)
-    g_signal_emit (self, signals[SIGNAL_USE_MODEL], 0, self->model);
+  if (self->model != NULL && self->state == DIGITS_TRAIN_STATE_DONE && !self->used)
+    {
+      g_signal_emit (self, signals[SIGNAL_USE_MODEL], 0, self->model);
+      /* It is the model in use now: nothing left to choose. */
+      self->used = TRUE;
+      gtk_button_set_label (GTK_BUTTON (self->use_button), _("In Use"));
+      update_view (self);
+    }
 }
 
 /* ---- GObject ---- */
@@ -1638,6 +1647,7 @@ digits_train_view_class_init (DigitsTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, stopped_label);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, accuracy_label);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, accuracy_caption);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, use_button);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, confusion_matrix);
   gtk_widget_class_bind_template_callback (widget_class, dataset_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, setting_changed_cb);
@@ -1749,6 +1759,8 @@ digits_train_view_start (DigitsTrainView *self)
   self->stop_requested = 0;
   self->started = g_get_monotonic_time ();
   self->job_loaded = job->data != NULL;
+  self->used = FALSE;
+  gtk_button_set_label (GTK_BUTTON (self->use_button), _("_Use This Model"));
   memset (&self->last_progress, 0, sizeof self->last_progress);
   self->curve_points = 0;
   g_array_set_size (self->test_accuracies, 0);
