@@ -1,15 +1,19 @@
 /* nn-trainer.c — batched forward, backward and update on persistent threads.
  *
- * A step is a chain of phases (each layer forward, then each layer backward
- * with its update), and each phase is cut into chunks of output elements:
- * column strips or row bands, never a piece of a sum. So every number is
- * computed in one fixed order whichever thread runs its chunk, and the
- * weights are the same bits for any thread count or scheduling.
+ * A step is three phases, each cut into chunks of output elements (column
+ * strips or row bands, never a piece of a sum), so every number is computed
+ * in one fixed order whichever thread runs its chunk, and the weights are
+ * the same bits for any thread count or scheduling:
  *
- * Each thread first takes the chunks of its own strip (which keeps a strip of
- * W in that core's cache step after step), then takes what the others have
- * not started. A thread the OS has preempted therefore holds up at most the
- * chunk it is in, not half the step — which matters on a busy desktop. */
+ *   1. the input layer, by column strips (a strip of W0 stays in one core's
+ *      cache step after step), plus Wᵀ copies of the other layers;
+ *   2. per band of rows, everything that only needs those rows: the other
+ *      layers forward, softmax + cross-entropy, and the deltas back down;
+ *   3. every layer's weight gradient over the whole batch, and its update.
+ *
+ * Each thread first takes the chunks of its own share, then what the others
+ * have not started: a thread the OS has preempted holds up at most the chunk
+ * it is in, not half the step — which matters on a busy desktop. */
 #include "nn-private.h"
 
 #include <math.h>
@@ -21,7 +25,7 @@
 #include <time.h>
 
 #define MAX_THREADS 64
-#define MAX_PHASES (2 * NN_MAX_LAYERS)
+#define MAX_PHASES 3
 /* Pauses (~25 ns each here) before sleeping: phases are microseconds apart.
  * No sched_yield: it hands the core to any other runnable task for a whole
  * time slice (a niced compiler made two threads 2x slower than one), while
@@ -38,10 +42,10 @@
 #define PROBE_CLEAR 512
 
 typedef enum {
-  CHUNK_FORWARD,     /* act[j] block = input · W[j] + b, ReLU */
-  CHUNK_LOSS,        /* last layer for whole rows, then softmax-CE and its delta */
+  CHUNK_FORWARD,     /* act[0] block = x · W[0] + b, ReLU */
+  CHUNK_LOSS,        /* a one-layer net: all of it for whole rows, softmax-CE, delta */
   CHUNK_TRANSPOSE,   /* rows [r0, r1) of W[j] into wt[j] */
-  CHUNK_DX,          /* delta[j-1] block = (delta[j] · W[j]ᵀ) where act[j-1] > 0 */
+  CHUNK_CHAIN,       /* rows [r0, r1): layers ≥ 1 forward, softmax-CE, deltas back to 0 */
   CHUNK_DW,          /* gw[j] block = input[j]ᵀ · delta[j], update; bias too if r0 == 0 */
 } ChunkKind;
 
@@ -220,35 +224,42 @@ plan (NnTrainer *tr, int batch)
 {
   const NnNet *net = tr->net;
   int L = net->n_layers, nt = tr->n_threads, n = 0, p = 0;
-  for (int j = 0; j < L; j++, p++)
+
+  tr->phase_start[p] = n;
+  for (int t = 0; t < nt; t++)
+    {
+      tr->home_start[p][t] = n;
+      if (L == 1)
+        add_share (tr, &n, CHUNK_LOSS, 0, batch, net->sizes[1], t, 1);
+      else
+        add_share (tr, &n, CHUNK_FORWARD, 0, batch, net->sizes[1], t, 0);
+      /* Wᵀ is needed only in phase 2, for the deltas. */
+      for (int k = 1; k < L; k++)
+        add_share (tr, &n, CHUNK_TRANSPOSE, k, net->sizes[k], net->sizes[k + 1], t, 1);
+    }
+  tr->home_start[p++][nt] = n;
+
+  if (L > 1)
     {
       tr->phase_start[p] = n;
       for (int t = 0; t < nt; t++)
         {
           tr->home_start[p][t] = n;
-          if (j < L - 1)
-            add_share (tr, &n, CHUNK_FORWARD, j, batch, net->sizes[j + 1], t, 0);
-          else
-            add_share (tr, &n, CHUNK_LOSS, j, batch, net->sizes[j + 1], t, 1);
-          /* Transposes ride along with the first layer: not needed till backward. */
-          if (j == 0)
-            for (int k = 1; k < L; k++)
-              add_share (tr, &n, CHUNK_TRANSPOSE, k, net->sizes[k], net->sizes[k + 1], t, 1);
+          add_share (tr, &n, CHUNK_CHAIN, 0, batch, 1, t, 1);
         }
-      tr->home_start[p][nt] = n;
+      tr->home_start[p++][nt] = n;
     }
-  for (int j = L - 1; j >= 0; j--, p++)
+
+  /* Largest first, so what is left to share out at the end is small. */
+  tr->phase_start[p] = n;
+  for (int t = 0; t < nt; t++)
     {
-      tr->phase_start[p] = n;
-      for (int t = 0; t < nt; t++)
-        {
-          tr->home_start[p][t] = n;
-          if (j > 0)
-            add_share (tr, &n, CHUNK_DX, j, batch, net->sizes[j], t, 0);
-          add_share (tr, &n, CHUNK_DW, j, net->sizes[j], net->sizes[j + 1], t, 0);
-        }
-      tr->home_start[p][nt] = n;
+      tr->home_start[p][t] = n;
+      for (int j = 0; j < L; j++)
+        add_share (tr, &n, CHUNK_DW, j, net->sizes[j], net->sizes[j + 1], t, 0);
     }
+  tr->home_start[p++][nt] = n;
+
   tr->phase_start[p] = n;
   tr->n_phases = p;
   tr->plan_batch = batch;
@@ -281,6 +292,47 @@ update_bias (NnTrainer *tr, int j, int c0, int c1)
                            (size_t) (c1 - c0), 0);
 }
 
+/* act[j] for rows [r0, r1), columns [c0, c1): bias, and ReLU but on the last. */
+static void
+forward_block (NnTrainer *tr, int j, int r0, int r1, int c0, int c1, int *scratch)
+{
+  const NnNet *net = tr->net;
+  const NnKernels *k = tr->kernels;
+  int in = net->sizes[j], out = net->sizes[j + 1];
+  NnEpilogue ep = { .bias = net->b[j] + c0, .relu = j < net->n_layers - 1 };
+  float *dst = tr->act[j] + (size_t) r0 * out + c0;
+  if (j == 0)
+    k->gemm_u8 (r1 - r0, c1 - c0, in, tr->x + (size_t) r0 * in, in, 1, net->w[0] + c0, out,
+                dst, out, &ep, scratch);
+  else
+    k->gemm (r1 - r0, c1 - c0, in, tr->act[j - 1] + (size_t) r0 * in, in, 1, net->w[j] + c0,
+             out, dst, out, &ep, NULL);
+}
+
+/* Softmax + cross-entropy of rows [r0, r1) of the logits, and their delta. */
+static void
+loss_rows (NnTrainer *tr, int r0, int r1)
+{
+  int j = tr->net->n_layers - 1, classes = tr->net->sizes[j + 1];
+  float *z = tr->act[j] + (size_t) r0 * classes;
+  for (int r = r0; r < r1; r++)
+    tr->correct[r] = nn_argmax (tr->act[j] + (size_t) r * classes, classes) == tr->labels[r];
+  nn_softmax_ce_forward (z, tr->labels + r0, r1 - r0, classes, z, tr->loss + r0);
+  nn_softmax_ce_backward (z, tr->labels + r0, r1 - r0, classes, 1.0f / (float) tr->batch,
+                          tr->delta[j] + (size_t) r0 * classes);
+}
+
+/* delta[j-1] for rows [r0, r1) = (delta[j] · W[j]ᵀ) where layer j-1's ReLU
+ * was open; through the transposed copy, as a plain product. */
+static void
+delta_rows (NnTrainer *tr, int j, int r0, int r1)
+{
+  int in = tr->net->sizes[j], out = tr->net->sizes[j + 1];
+  NnEpilogue ep = { .mask = tr->act[j - 1] + (size_t) r0 * in, .ldm = in };
+  tr->kernels->gemm (r1 - r0, in, out, tr->delta[j] + (size_t) r0 * out, out, 1, tr->wt[j], in,
+                     tr->delta[j - 1] + (size_t) r0 * in, in, &ep, NULL);
+}
+
 static void
 run_chunk (NnTrainer *tr, const Chunk *c, int *scratch)
 {
@@ -293,26 +345,22 @@ run_chunk (NnTrainer *tr, const Chunk *c, int *scratch)
   switch ((ChunkKind) c->kind)
     {
     case CHUNK_FORWARD:
+      forward_block (tr, 0, c->r0, c->r1, c->c0, c->c1, scratch);
+      break;
+
     case CHUNK_LOSS:
-      {
-        NnEpilogue ep = { .bias = net->b[j] + c->c0, .relu = j < L - 1 };
-        float *dst = tr->act[j] + (size_t) c->r0 * out + c->c0;
-        if (j == 0)
-          k->gemm_u8 (rows, cols, in, tr->x + (size_t) c->r0 * in, in, 1, net->w[0] + c->c0,
-                      out, dst, out, &ep, scratch);
-        else
-          k->gemm (rows, cols, in, tr->act[j - 1] + (size_t) c->r0 * in, in, 1,
-                   net->w[j] + c->c0, out, dst, out, &ep, NULL);
-        if (c->kind == CHUNK_LOSS)
-          {
-            float *z = tr->act[j] + (size_t) c->r0 * out;
-            for (int r = c->r0; r < c->r1; r++)
-              tr->correct[r] = nn_argmax (tr->act[j] + (size_t) r * out, out) == tr->labels[r];
-            nn_softmax_ce_forward (z, tr->labels + c->r0, rows, out, z, tr->loss + c->r0);
-            nn_softmax_ce_backward (z, tr->labels + c->r0, rows, out, 1.0f / (float) B,
-                                    tr->delta[j] + (size_t) c->r0 * out);
-          }
-      }
+      forward_block (tr, 0, c->r0, c->r1, 0, out, scratch);
+      loss_rows (tr, c->r0, c->r1);
+      break;
+
+    case CHUNK_CHAIN:
+      /* Rows are independent until the weight gradients: no need to wait
+       * for other threads between these layers. */
+      for (int jj = 1; jj < L; jj++)
+        forward_block (tr, jj, c->r0, c->r1, 0, net->sizes[jj + 1], scratch);
+      loss_rows (tr, c->r0, c->r1);
+      for (int jj = L - 1; jj >= 1; jj--)
+        delta_rows (tr, jj, c->r0, c->r1);
       break;
 
     case CHUNK_TRANSPOSE:
@@ -331,17 +379,6 @@ run_chunk (NnTrainer *tr, const Chunk *c, int *scratch)
       }
       break;
 
-    case CHUNK_DX:
-      {
-        /* The layer below's delta, through the transposed copy: W itself may
-         * be updated meanwhile by a CHUNK_DW of the same phase. */
-        NnEpilogue ep = { .mask = tr->act[j - 1] + (size_t) c->r0 * in + c->c0, .ldm = in };
-        k->gemm (rows, cols, out, tr->delta[j] + (size_t) c->r0 * out, out, 1,
-                 tr->wt[j] + c->c0, in, tr->delta[j - 1] + (size_t) c->r0 * in + c->c0, in,
-                 &ep, NULL);
-      }
-      break;
-
     case CHUNK_DW:
       {
         const float *d = tr->delta[j];
@@ -352,8 +389,7 @@ run_chunk (NnTrainer *tr, const Chunk *c, int *scratch)
         else
           k->gemm (rows, cols, B, tr->act[j - 1] + c->r0, 1, in, d + c->c0, out, g, out, NULL,
                    NULL);
-        /* Update while the block is in cache; nothing reads W[j] after this
-         * phase's products, which use Wᵀ. */
+        /* Update while the block is in cache: W is not read in this phase. */
         if (tr->apply)
           update_block (tr, j, c);
         if (c->r0 == 0)
@@ -491,8 +527,8 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
   tr->correct = calloc (max_batch, sizeof (int));
   tr->scratch_len = round16 ((size_t) (max_batch > NN_MAX_WIDTH ? max_batch : NN_MAX_WIDTH));
   tr->scratch = calloc (tr->scratch_len * n_threads, sizeof (int));
-  /* Per phase and thread: transposes plus up to two matrices of SUBCHUNKS. */
-  tr->max_chunks = MAX_PHASES * n_threads * SUBCHUNKS * (NN_MAX_LAYERS + 2);
+  /* Per phase and thread: up to NN_MAX_LAYERS shares of SUBCHUNKS. */
+  tr->max_chunks = MAX_PHASES * n_threads * SUBCHUNKS * (NN_MAX_LAYERS + 1);
   tr->chunks = calloc (tr->max_chunks, sizeof (Chunk));
   tr->claim = aligned_alloc (64, sizeof (Counter) * MAX_PHASES * n_threads);
   if (tr->grads == NULL || (per > 0 && tr->state == NULL) || tr->arena == NULL
