@@ -1738,6 +1738,9 @@ digits_train_view_start (DigitsTrainView *self)
     }
 
   save_settings (self);
+  /* A result nobody chose goes: the window answers with the model in use again. */
+  if (self->model != NULL && !self->used)
+    g_signal_emit (self, signals[SIGNAL_DISCARDED], 0);
   g_clear_pointer (&self->model, digits_model_free);
 
   job = g_atomic_rc_box_new0 (TrainJob);

@@ -238,7 +238,9 @@ show_canvas_answer (DigitsWindow *self)
   g_autofree char *description = NULL;
   gboolean unsure;
 
-  gtk_label_set_text (self->chart_heading, _("Probabilities"));
+  /* A model from the Train page answers until the person chooses. */
+  gtk_label_set_text (self->chart_heading, self->on_trial ? _("Probabilities (new model)")
+                                                          : _("Probabilities"));
 
   if (!self->canvas_has_input)
     {
@@ -533,12 +535,26 @@ update_actions (DigitsWindow *self)
   gtk_widget_set_visible (self->hint_label, empty);
 }
 
+/* While training goes on behind the Draw page, the Train tab says so. */
+static void
+update_train_attention (DigitsWindow *self)
+{
+  GtkStackPage *page = gtk_stack_get_page (self->main_stack, GTK_WIDGET (self->train_view));
+  gboolean shown = gtk_stack_get_visible_child (self->main_stack) ==
+                   GTK_WIDGET (self->train_view);
+
+  if (page != NULL)
+    gtk_stack_page_set_needs_attention (page, !shown &&
+                                        digits_train_view_is_running (self->train_view));
+}
+
 static void
 main_page_changed_cb (GtkStack     *stack,
                       GParamSpec   *pspec,
                       DigitsWindow *self)
 {
   update_actions (self);
+  update_train_attention (self);
 }
 
 static void
@@ -1244,13 +1260,23 @@ train_discarded_cb (DigitsTrainView *view,
 }
 
 static void
+train_state_changed_cb (DigitsTrainView *view,
+                        DigitsWindow    *self)
+{
+  update_train_attention (self);
+}
+
+/* Ctrl+T trains from either page, so that the canvas can be watched as it learns; only
+ * without data does it go to the Train page, which says where the data goes. */
+static void
 train_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
   DigitsWindow *self = DIGITS_WINDOW (widget);
 
-  gtk_stack_set_visible_child_name (self->main_stack, "train");
+  if (!digits_train_view_has_data (self->train_view))
+    gtk_stack_set_visible_child_name (self->main_stack, "train");
   digits_train_view_toggle (self->train_view);
 }
 
@@ -1422,6 +1448,7 @@ digits_window_class_init (DigitsWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, train_model_updated_cb);
   gtk_widget_class_bind_template_callback (widget_class, train_use_model_cb);
   gtk_widget_class_bind_template_callback (widget_class, train_discarded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, train_state_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_image_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
