@@ -957,7 +957,7 @@ static const Case cases[] = {
     make_dataset_folder, DIGITS_ERROR_NOT_FOUND, "neither t10k-images-idx3-ubyte" },
   { "dataset/2gb", KIND_DATASET, "a 2 GB image file whose header promises 10,000 images",
     make_dataset_2gb, DIGITS_ERROR_CORRUPT, "unexpected bytes after the 10000 images" },
-  { "dataset/endless", KIND_DATASET, "a file that never ends (/dev/zero)",
+  { "dataset/endless", KIND_DATASET, "a device that never ends (/dev/zero) as the image file",
     make_dataset_endless, DIGITS_ERROR_NOT_FOUND, "neither t10k-images-idx3-ubyte" },
 
   { "model/empty", KIND_MODEL, "an empty file",
