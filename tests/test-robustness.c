@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -1325,6 +1326,87 @@ test_limit_billion_params (void)
   files_clear (&f);
 }
 
+/* ---- nothing lost ---- */
+
+static DigitsModel *
+big_model (guint64 seed)
+{
+  NnNet *net = nn_net_new ((const int[]) { 784, 512, 10 }, 3);   /* 1.6 MB on disk */
+
+  nn_net_init_he (net, seed);
+  return digits_model_new (net, DIGITS_LABELS_DIGITS);
+}
+
+/* Temporary files a killed save left beside the model (g_file_set_contents' own). */
+static guint
+count_leftovers (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, "digits.model."))
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+
+        g_remove (path);
+        n++;
+      }
+  return n;
+}
+
+/* A save killed mid-write leaves the previous file whole. test-model's save-killed test
+ * kills saves at random moments; this one also proves that kills land inside a save
+ * (the half-written temporary file is still there) and that the model file then is
+ * exactly one of the models saved. */
+static void
+test_save_killed_mid_write (void)
+{
+  g_autoptr(DigitsModel) first = big_model (1);
+  g_autoptr(DigitsModel) second = big_model (2);
+  g_autofree char *dir = case_path ("save-killed");
+  g_autofree char *path = g_build_filename (dir, "digits.model", NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  g_autoptr(GError) error = NULL;
+  guint mid_write = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (digits_model_save (first, path, &error));
+  g_assert_no_error (error);
+
+  for (int round = 0; round < 40 && (round < 10 || mid_write < 3); round++)
+    {
+      g_autoptr(DigitsModel) loaded = NULL;
+      pid_t pid = fork ();
+      int status;
+
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          for (int k = 0;; k++)
+            if (!digits_model_save (k % 2 ? first : second, path, NULL))
+              _exit (3);
+        }
+      g_usleep ((gulong) g_rand_int_range (rand, 1000, 40000));
+      g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFSIGNALED (status));
+
+      if (count_leftovers (dir) > 0)
+        mid_write++;
+      loaded = digits_model_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (loaded->net->n_params, ==, first->net->n_params);
+      g_assert_true (memcmp (loaded->net->params, first->net->params,
+                             first->net->n_params * sizeof (float)) == 0
+                     || memcmp (loaded->net->params, second->net->params,
+                                second->net->n_params * sizeof (float)) == 0);
+    }
+  g_test_message ("%u kills landed while a temporary file was being written", mid_write);
+  g_assert_cmpuint (mid_write, >, 0);
+}
+
 /* ---- the README table ---- */
 
 static const char *
@@ -1413,6 +1495,7 @@ main (int argc, char **argv)
   g_test_add_func ("/robustness/limits/huge-png", test_limit_huge_png);
   g_test_add_func ("/robustness/limits/2gb-files", test_limit_2gb);
   g_test_add_func ("/robustness/limits/billion-params", test_limit_billion_params);
+  g_test_add_func ("/robustness/save/killed-mid-write", test_save_killed_mid_write);
 
   status = g_test_run ();
   remove_tree (tmp_dir);
