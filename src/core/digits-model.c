@@ -764,6 +764,10 @@ read_bounded (const char *path, GError **error)
       if (n == 0)
         return g_bytes_new_take (g_steal_pointer (&data), len);
       len += (gsize) n;
+      /* Not a model at all (a device, a pipe of something else): the loader refuses it by
+       * its first bytes, so there is no need to read up to the bound first. */
+      if (len >= MAGIC_LEN && memcmp (data, DIGITS_MODEL_MAGIC, MAGIC_LEN) != 0)
+        return g_bytes_new_take (g_steal_pointer (&data), len);
     }
 
   g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
