@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -738,13 +739,43 @@ make_model_2gb (Files *f)
   g_assert_cmpint (truncate (f->model, TWO_GB), ==, 0);
 }
 
-/* A stream that never ends is cut off at the largest model file there can be. */
+static gpointer
+endless_writer (gpointer data)
+{
+  g_autofree char *path = data;
+  static const guint8 zeros[65536];
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return NULL;
+  if (write (fd, DIGITS_MODEL_MAGIC, 8) == 8)
+    while (write (fd, zeros, sizeof zeros) > 0)
+      ;
+  close (fd);
+  return NULL;
+}
+
+/* A stream that never ends is judged by its first bytes, not read to the bound. */
 static void
 make_model_endless (Files *f)
 {
   g_assert_cmpint (g_mkdir_with_parents (f->dir, 0755), ==, 0);
   f->model = g_build_filename (f->dir, "digits.model", NULL);
   g_assert_cmpint (symlink ("/dev/zero", f->model), ==, 0);
+}
+
+/* The same with the right magic: cut off at the largest model file there can be. */
+static void
+make_model_endless_magic (Files *f)
+{
+  g_autofree char *fifo = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (f->dir, 0755), ==, 0);
+  f->model = g_build_filename (f->dir, "digits.model", NULL);
+  g_assert_cmpint (mkfifo (f->model, 0600), ==, 0);
+  /* A writer that sends the magic and then zeros until the reader goes away. */
+  fifo = g_strdup (f->model);
+  g_thread_unref (g_thread_new ("endless-writer", endless_writer, g_steal_pointer (&fifo)));
 }
 
 /* ---- images ---- */
@@ -1006,7 +1037,9 @@ static const Case cases[] = {
   { "model/2gb", KIND_MODEL, "a 2 GB file",
     make_model_2gb, DIGITS_ERROR_TOO_LARGE, "too large (2.0" },
   { "model/endless", KIND_MODEL, "a file that never ends (/dev/zero)",
-    make_model_endless, DIGITS_ERROR_TOO_LARGE, "too large; Digits reads model files",
+    make_model_endless, DIGITS_ERROR_CORRUPT, "not a Digits model file" },
+  { "model/endless-magic", KIND_MODEL, "a pipe that sends the magic, then zeros forever",
+    make_model_endless_magic, DIGITS_ERROR_TOO_LARGE, "too large; Digits reads model files",
     300 * MiB },
 
   { "image/missing", KIND_IMAGE, "a file that does not exist",
@@ -1471,6 +1504,8 @@ main (int argc, char **argv)
   int status;
 
   /* Messages as a person reads them, whatever the machine's language. */
+  /* The endless pipe's writer learns of the reader's exit from EPIPE, not a signal. */
+  signal (SIGPIPE, SIG_IGN);
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
