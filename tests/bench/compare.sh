@@ -34,19 +34,22 @@ openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread
 "$python" -c 'import numpy' 2>/dev/null || { echo "compare.sh: $python has no numpy" >&2; exit 1; }
 if grep -q avx512f /proc/cpuinfo; then coretype=SkylakeX; else coretype=Haswell; fi
 
-# Best epoch of numpy_reference.py for one batch size; extra env first.
+# numpy_reference.py for one batch size (extra env first): "best-epoch median-step".
 numpy_epoch () {
   local batch=$1; shift
   env "$@" "$python" "$here/numpy_reference.py" --data "$data" --batch "$batch" \
       --epochs "$epochs" --json |
-    "$python" -c 'import sys, json; print(min(json.loads(l)["seconds"] for l in sys.stdin))'
+    "$python" -c 'import sys, json
+rows = [json.loads(l) for l in sys.stdin]
+print("%.3f %.3f" % (min(r["seconds"] for r in rows), min(r["median_step_seconds"] for r in rows)))'
 }
 
 echo "Digits engine: $bench --mnist $data --epochs $epochs"
 digits_out=$("$bench" --mnist "$data" --epochs "$epochs")
 echo "$digits_out" | sed 's/^/  /'
-d32=$(echo "$digits_out" | awk '/^train batch +32:/ { print $4 }')
-d128=$(echo "$digits_out" | awk '/^train batch +128:/ { print $4 }')
+# "best-epoch median-step" for each batch size.
+d32=$(echo "$digits_out" | awk '/^train batch +32:/ { b = $4; getline; print b, $1 }')
+d128=$(echo "$digits_out" | awk '/^train batch +128:/ { b = $4; getline; print b, $1 }')
 dinfo=$(echo "$digits_out" | awk -F'   ' '/^kernels:/ { print $1 ", " $2 }')
 
 rows=()
@@ -74,12 +77,16 @@ if [ "$slow" = 1 ]; then
 fi
 
 echo
-printf '%-34s %14s %14s\n' "seconds per epoch (60,000 digits)" "batch 32" "batch 128"
-printf '%-34s %14s %14s\n' "Digits ($dinfo)" "$d32" "$d128"
+ratio () {   # "x y" over "dx dy": each figure and how many times Digits' it is
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, d, " ");
+    printf "%.3f (%.1fx) %.3f (%.1fx)", x[1], x[1] / d[1], x[2], x[2] / d[2] }'
+}
+printf '%-30s %-32s %-32s\n' "s/epoch, 60,000 digits" "batch 32" "batch 128"
+printf '%-30s %-32s %-32s\n' "" "best epoch  median step" "best epoch  median step"
+printf '%-30s %-32s %-32s\n' "Digits (${dinfo#kernels: })" "$d32" "$d128"
 for row in "${rows[@]}"; do
   IFS='|' read -r name a b <<<"$row"
-  ra=$(awk -v x="$a" -v y="$d32" 'BEGIN { printf "%.3f (%.1fx)", x, x / y }')
-  rb=$(awk -v x="$b" -v y="$d128" 'BEGIN { printf "%.3f (%.1fx)", x, x / y }')
-  printf '%-34s %14s %14s\n' "$name" "$ra" "$rb"
+  printf '%-30s %-32s %-32s\n' "$name" "$(ratio "$a" "$d32")" "$(ratio "$b" "$d128")"
 done
-echo "(x: how many times longer than Digits; each figure is the best of $epochs epochs)"
+echo "(x: times Digits' figure. Best of $epochs epochs; \"median step\" is the median"
+echo " step time times the steps of an epoch, which load from other programs barely moves.)"
