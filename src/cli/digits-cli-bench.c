@@ -215,7 +215,8 @@ digits_cli_bench (int argc, char **argv)
 
   if (json)
     {
-      printf ("{\"threads\":%d,\"data\":\"%s\",\"train\":[", threads, source);
+      printf ("{\"threads\":%d,\"data\":\"%s\",\"kernels\":\"%s\",\"train\":[", threads,
+              source, nn_kernel_name ());
       for (int i = 0; i < 2; i++)
         printf ("%s{\"batch\":%d,\"samples_per_second\":%.0f,\"seconds_per_epoch\":%.4f,"
                 "\"gflops\":%.2f}", i ? "," : "", figures[i].batch,
@@ -225,7 +226,8 @@ digits_cli_bench (int argc, char **argv)
       return 0;
     }
 
-  printf (_("Digits benchmark: 784-128-128-10, %d threads, %s data\n\n"), threads, source);
+  printf (_("Digits benchmark: 784-128-128-10, %d threads, %s kernels, %s data\n\n"),
+          threads, nn_kernel_name (), source);
   printf (_("Training, plain SGD, 60,000 samples:\n"));
   for (int i = 0; i < 2; i++)
     printf (_("  batch %3d   %9.0f samples/s   %6.3f s/epoch   %6.1f GFLOP/s\n"),
