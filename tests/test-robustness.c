@@ -1408,7 +1408,13 @@ test_save_killed_mid_write (void)
   g_assert_true (digits_model_save (first, path, &error));
   g_assert_no_error (error);
 
-  for (int round = 0; round < 40 && (round < 10 || mid_write < 3); round++)
+  /* Where a kill lands is a matter of timing: under a slow sanitizer or a loaded machine
+   * it can take many rounds, so go on (for at most 20 s) until a few have landed. */
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  for (int round = 0;
+       round < 400 && (round < 10 || mid_write < 3)
+       && (round < 40 || g_get_monotonic_time () < deadline);
+       round++)
     {
       g_autoptr(DigitsModel) loaded = NULL;
       pid_t pid = fork ();
@@ -1437,7 +1443,9 @@ test_save_killed_mid_write (void)
                                 second->net->n_params * sizeof (float)) == 0);
     }
   g_test_message ("%u kills landed while a temporary file was being written", mid_write);
-  g_assert_cmpuint (mid_write, >, 0);
+  if (mid_write == 0)
+    g_test_skip ("no kill landed inside a save in 20 s on this machine; every kill still "
+                 "left a whole model");
 }
 
 /* ---- the README table ---- */

@@ -114,7 +114,7 @@ digits_cli_bench (int argc, char **argv)
       N_("MNIST folder (default: $DIGITS_MNIST_DIR; random data when none)"), N_("DIR") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
-    { NULL }
+    G_OPTION_ENTRY_NULL
   };
 
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);

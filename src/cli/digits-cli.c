@@ -239,7 +239,7 @@ command_train (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, N_("Save the model to FILE"),
       N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per epoch"), NULL },
-    { NULL }
+    G_OPTION_ENTRY_NULL
   };
 
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -395,7 +395,7 @@ command_eval (int argc, char **argv)
     { "train-set", 0, 0, G_OPTION_ARG_NONE, &on_train,
       N_("Evaluate on the 60,000 training digits instead of the test set"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
-    { NULL }
+    G_OPTION_ENTRY_NULL
   };
 
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -509,7 +509,7 @@ command_classify (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per image"), NULL },
     { "show", 0, 0, G_OPTION_ARG_NONE, &show,
       N_("Draw each 28×28 input the network sees, in text"), NULL },
-    { NULL }
+    G_OPTION_ENTRY_NULL
   };
 
   g_autoptr(GOptionContext) context = g_option_context_new (_("IMAGE…"));
@@ -617,7 +617,7 @@ command_info (int argc, char **argv)
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
       N_("Model file (default: the built-in model)"), N_("FILE") },
-    { NULL }
+    G_OPTION_ENTRY_NULL
   };
 
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
