@@ -658,6 +658,20 @@ get_display_name (GFile *file)
   return g_filename_display_name (basename);
 }
 
+/* The chooser offers `main` first and selected, and "All Files" after it. */
+static void
+add_filters (GtkFileChooser *chooser,
+             GtkFileFilter  *main)
+{
+  g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
+
+  gtk_file_chooser_add_filter (chooser, main);
+  gtk_file_filter_set_name (all, _("All Files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (chooser, all);
+  gtk_file_chooser_set_filter (chooser, main);
+}
+
 static void
 open_image_response_cb (GtkNativeDialog *dialog,
                         int              response,
@@ -677,18 +691,13 @@ open_image_action (GtkWidget  *widget,
   DigitsWindow *self = DIGITS_WINDOW (widget);
   GtkFileChooserNative *native;
   g_autoptr (GtkFileFilter) images = gtk_file_filter_new ();
-  g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
 
   native = create_file_chooser (self, _("Open Image"), GTK_FILE_CHOOSER_ACTION_OPEN,
                                 _("_Open"), G_CALLBACK (open_image_response_cb));
 
   gtk_file_filter_set_name (images, _("Images"));
   gtk_file_filter_add_pixbuf_formats (images);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), images);
-  gtk_file_filter_set_name (all, _("All Files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
-  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (native), images);
+  add_filters (GTK_FILE_CHOOSER (native), images);
 
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
@@ -712,17 +721,13 @@ open_model_action (GtkWidget  *widget,
   DigitsWindow *self = DIGITS_WINDOW (widget);
   GtkFileChooserNative *native;
   g_autoptr (GtkFileFilter) models = gtk_file_filter_new ();
-  g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
 
   native = create_file_chooser (self, _("Open Model"), GTK_FILE_CHOOSER_ACTION_OPEN,
                                 _("_Open"), G_CALLBACK (open_model_response_cb));
 
   gtk_file_filter_set_name (models, _("Digits Models"));
   gtk_file_filter_add_pattern (models, "*.model");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), models);
-  gtk_file_filter_set_name (all, _("All Files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
+  add_filters (GTK_FILE_CHOOSER (native), models);
 
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
