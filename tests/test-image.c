@@ -62,6 +62,19 @@ draw_broken_five (cairo_t *cr, double x, double y, double size)
                   x + 0.05 * size, y + 0.9 * size);
 }
 
+/* A "5" written fast, its stem too faint to see: a bar, a gap, and the body below. */
+static void
+draw_stemless_five (cairo_t *cr, double x, double y, double size)
+{
+  cairo_move_to (cr, x + 0.15 * size, y);
+  cairo_line_to (cr, x + 0.65 * size, y);
+  cairo_move_to (cr, x + 0.1 * size, y + 0.42 * size);
+  cairo_curve_to (cr, x + 0.5 * size, y + 0.3 * size, x + 0.75 * size, y + 0.6 * size,
+                  x + 0.6 * size, y + 0.85 * size);
+  cairo_curve_to (cr, x + 0.45 * size, y + 1.05 * size, x + 0.15 * size, y + size,
+                  x + 0.05 * size, y + 0.9 * size);
+}
+
 static Ink
 ink_new (int width, int height)
 {
@@ -355,6 +368,26 @@ test_broken_digit_merged (void)
   g_assert_no_error (error);
   assert_mnist_like (g.input);
   g_assert_cmpint (g.y, <=, 36);   /* the box includes the bar */
+  ink_clear (&ink);
+}
+
+/* Nor are the bar and body of a "5" whose stem is lost, though together they are taller
+ * than any one mark. */
+static void
+test_stemless_five_merged (void)
+{
+  Ink ink = ink_new (200, 200);
+  g_autofree guint8 *grey = NULL;
+  GError *error = NULL;
+  DigitsGlyph g;
+
+  ink_draw (&ink, draw_stemless_five, 50, 40, 110, 0.1);
+  grey = ink_to_grey (&ink, 255, 0, ink.width);
+  g = single_glyph (digits_glyphs_from_grey (grey, ink.width, ink.height, ink.width, &error));
+  g_assert_no_error (error);
+  assert_mnist_like (g.input);
+  g_assert_cmpint (g.y, <=, 36);
+  g_assert_cmpint (g.y + g.height, >=, 150);
   ink_clear (&ink);
 }
 
@@ -773,6 +806,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image/grey/many-digits", test_many_digits);
   g_test_add_func ("/image/grey/too-many-marks", test_too_many_marks);
   g_test_add_func ("/image/grey/broken-digit-merged", test_broken_digit_merged);
+  g_test_add_func ("/image/grey/stemless-five-merged", test_stemless_five_merged);
   g_test_add_func ("/image/grey/specks-ignored", test_specks_ignored);
   g_test_add_func ("/image/grey/uneven-lighting", test_uneven_lighting);
   g_test_add_func ("/image/grey/thickness-normalised", test_thickness_normalised);

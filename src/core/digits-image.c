@@ -441,6 +441,11 @@ belong_together (const Component *a, const Component *b, int tallest)
   int small_side = MAX (small->x1 - small->x0, small->y1 - small->y0) + 1;
   int distance = MAX (MAX (-x_overlap, -y_overlap), 0);
 
+  /* A flat bar just above a mark's columns is the top of a "5" or "7" whose stem was too
+   * faint to join them; the pair may then be taller than any other mark. */
+  if (x_ratio > 0.5 && small->y1 < big->y0 && small->y1 - small->y0 + 1 <= 0.35 * big_h
+      && -y_overlap <= 0.6 * big_h && joint_h <= 2 * tallest)
+    return TRUE;
   if (joint_h > 1.5 * tallest || -y_overlap > 0.6 * MAX (ha, hb))
     return FALSE;
   if (x_ratio > 0.5 && y_ratio < 0.7)
