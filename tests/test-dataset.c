@@ -258,7 +258,8 @@ write_mnist_dir (const char *dir, gboolean gz_train, guint n_train, guint n_test
                                     : make_labels (files[i].n, files[i].n);
       g_autofree char *name = g_strconcat (files[i].name, files[i].gz ? ".gz" : "", NULL);
       g_autofree char *rel = g_build_filename (base, name, NULL);
-      g_autofree char *path = write_file (rel, bytes, files[i].gz);
+
+      g_free (write_file (rel, bytes, files[i].gz));
     }
 }
 
