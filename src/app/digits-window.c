@@ -1293,6 +1293,19 @@ revert_model_action (GtkWidget  *widget,
   digits_window_revert_model (DIGITS_WINDOW (widget));
 }
 
+/* The reason in a core error, without the "PATH: " the core puts first for the command
+ * line: the window names the file itself. */
+static const char *
+error_reason (const GError *error, const char *path)
+{
+  const char *message = error->message;
+
+  if (path != NULL && g_str_has_prefix (message, path)
+      && g_str_has_prefix (message + strlen (path), ": "))
+    return message + strlen (path) + 2;
+  return message;
+}
+
 /* At start: the model chosen last time, or the built-in one with a word why. */
 static void
 restore_model_in_use (DigitsWindow *self)
@@ -1324,7 +1337,7 @@ restore_model_in_use (DigitsWindow *self)
       g_settings_set_string (self->settings, "model-file", "");
       show_message (self, GTK_MESSAGE_WARNING, FALSE,
                     _("The model you chose could not be loaded from %s (%s). Digits uses "
-                      "its built-in model instead."), display, error->message);
+                      "its built-in model instead."), display, error_reason (error, path));
       return;
     }
 
@@ -1622,7 +1635,7 @@ digits_window_open_model (DigitsWindow *self,
     {
       show_message (self, GTK_MESSAGE_ERROR, FALSE,
                     _("Could not open the model “%s”: %s. The current model stays in use."),
-                    name, error->message);
+                    name, error_reason (error, path));
       return FALSE;
     }
 

@@ -402,6 +402,9 @@ test_remembered_model_corrupt (void)
   g_assert_nonnull (message);
   g_test_message ("%s", message);
   g_assert_nonnull (strstr (message, "built-in"));
+  /* The file is named once, not again inside the reason. */
+  g_assert_nonnull (strstr (message, path));
+  g_assert_null (strstr (strstr (message, path) + strlen (path), path));
   g_assert_nonnull (digits_window_get_model (window));
   g_assert_false (digits_window_is_on_trial (window));
   gtk_window_destroy (GTK_WINDOW (window));
@@ -410,7 +413,11 @@ test_remembered_model_corrupt (void)
   g_unlink (path);
   g_settings_set_string (settings, "model-file", path);
   window = create_window ();
-  g_assert_nonnull (digits_window_get_message (window));
+  message = digits_window_get_message (window);
+  g_assert_nonnull (message);
+  g_test_message ("%s", message);
+  g_assert_nonnull (strstr (message, "no such file"));
+  g_assert_null (strstr (strstr (message, path) + strlen (path), path));
   gtk_window_destroy (GTK_WINDOW (window));
 
   g_rmdir (dir);
