@@ -430,6 +430,13 @@ test_wrong_version (void)
   g_assert_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, path));
 
+  /* A format number no Digits will reach is damage (here, text over the header). */
+  memcpy (file->data + 8, "t a ", 4);
+  fix_crc (file);
+  assert_refused (file, DIGITS_ERROR_CORRUPT, "damaged: its header claims model format");
+  put_le32 (file->data + 8, 2);
+  fix_crc (file);
+
   /* Only the preamble of a newer file: still told apart from a damaged one. */
   g_byte_array_set_size (file, 12);
   assert_refused (file, DIGITS_ERROR_UNSUPPORTED, "newer version");

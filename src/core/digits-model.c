@@ -27,6 +27,8 @@
 GResource *digits_model_get_resource (void);
 
 #define MAGIC_LEN        8u
+/* Above this, a format number is damage, not a newer Digits (see deserialize). */
+#define MAX_PLAUSIBLE_VERSION 1000u
 #define PREAMBLE_LEN     16u                /* magic, version, header bytes */
 #define MAX_HEADER_LEN   65536u             /* the slack DIGITS_MODEL_MAX_FILE leaves */
 #define INPUT_SIDE       28u
@@ -525,6 +527,15 @@ deserialize (const guint8 *data, gsize size, GError **error)
     }
 
   version = get_le32 (data + 8);
+  /* Formats are numbered 1, 2, 3…: a number in the millions is text or noise written
+   * over the header, not a file from the future. */
+  if (version > MAX_PLAUSIBLE_VERSION)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                   _("damaged: its header claims model format %u, which no version of "
+                     "Digits writes"), version);
+      return NULL;
+    }
   if (version > DIGITS_MODEL_VERSION)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
