@@ -710,6 +710,23 @@ find_pair (const char *dir, const char *prefix, char **images, char **labels, GE
   if (missing == NULL)
     return TRUE;
 
+  /* There, but a device, a pipe or a folder: say so, not that it is missing. */
+  for (int gz = 0; gz < 2; gz++)
+    {
+      g_autofree char *name = g_strconcat (missing, gz ? ".gz" : "", NULL);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                       _("%s: not an ordinary file (a folder, device or pipe); MNIST's files "
+                         "must be ordinary files"), path);
+          g_clear_pointer (images, g_free);
+          g_clear_pointer (labels, g_free);
+          return FALSE;
+        }
+    }
+
   g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
                _("%s: neither %s nor %s.gz is there (MNIST's four files belong in this folder)"),
                dir, missing, missing);
