@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "digits-chart.h"
+#include "digits-color-probe.h"
 
 #define MAX_CLASSES   64
 #define COLUMN_GAP    12
@@ -151,7 +152,7 @@ digits_chart_snapshot (GtkWidget   *widget,
     return;
 
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  gtk_style_context_get_color (gtk_widget_get_style_context (self->accent), &accent);
+  digits_color_probe_get (self->accent, &accent);
   dim = fg;
   dim.alpha *= 0.7f;
   track = fg;
@@ -238,8 +239,7 @@ digits_chart_size_allocate (GtkWidget *widget,
   DigitsChart *self = DIGITS_CHART (widget);
 
   /* The colour carrier is never drawn, but it must be allocated like any child. */
-  if (gtk_widget_should_layout (self->accent))
-    gtk_widget_allocate (self->accent, 0, 0, -1, NULL);
+  digits_color_probe_allocate (self->accent);
 }
 
 static void
@@ -323,10 +323,7 @@ digits_chart_class_init (DigitsChartClass *klass)
 static void
 digits_chart_init (DigitsChart *self)
 {
-  self->accent = gtk_label_new (NULL);
-  gtk_widget_add_css_class (self->accent, "accent");
-  gtk_widget_set_visible (self->accent, FALSE);
-  gtk_widget_set_parent (self->accent, GTK_WIDGET (self));
+  self->accent = digits_color_probe_new (GTK_WIDGET (self), "accent");
 
   digits_chart_set_labels (self, NULL);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "digits-confusion-matrix.h"
+#include "digits-color-probe.h"
 
 #define MAX_CLASSES 16
 #define CELL_MIN    22
@@ -158,7 +159,7 @@ digits_confusion_matrix_snapshot (GtkWidget   *widget,
   measure_text (self, "0", &text_height);
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
   for (int i = 0; i < N_COLORS; i++)
-    gtk_style_context_get_color (gtk_widget_get_style_context (self->colors[i]), &colors[i]);
+    digits_color_probe_get (self->colors[i], &colors[i]);
   dim = fg;
   dim.alpha *= 0.65f;
   track = fg;
@@ -284,8 +285,7 @@ digits_confusion_matrix_size_allocate (GtkWidget *widget,
   DigitsConfusionMatrix *self = DIGITS_CONFUSION_MATRIX (widget);
 
   for (int i = 0; i < N_COLORS; i++)
-    if (gtk_widget_should_layout (self->colors[i]))
-      gtk_widget_allocate (self->colors[i], 0, 0, -1, NULL);
+    digits_color_probe_allocate (self->colors[i]);
 }
 
 static void
@@ -370,10 +370,7 @@ digits_confusion_matrix_init (DigitsConfusionMatrix *self)
 
   for (int i = 0; i < N_COLORS; i++)
     {
-      self->colors[i] = gtk_label_new (NULL);
-      gtk_widget_add_css_class (self->colors[i], classes[i]);
-      gtk_widget_set_visible (self->colors[i], FALSE);
-      gtk_widget_set_parent (self->colors[i], GTK_WIDGET (self));
+      self->colors[i] = digits_color_probe_new (GTK_WIDGET (self), classes[i]);
     }
 
   digits_confusion_matrix_set (self, NULL, 10, NULL);

@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "digits-curve-chart.h"
+#include "digits-color-probe.h"
 
 #define PAD          8
 #define TICK_GAP     6
@@ -119,13 +120,6 @@ get_accuracy_floor (DigitsCurveChart *self)
 }
 
 static void
-get_color (GtkWidget *widget,
-           GdkRGBA   *color)
-{
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
-}
-
-static void
 append_legend (DigitsCurveChart *self,
                GtkSnapshot      *snapshot,
                const GdkRGBA    *fg,
@@ -198,9 +192,9 @@ digits_curve_chart_snapshot (GtkWidget   *widget,
   if (width <= 0 || height <= 0)
     return;
 
-  get_color (widget, &fg);
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
   for (int i = 0; i < N_SERIES; i++)
-    get_color (self->colors[i], &colors[i]);
+    digits_color_probe_get (self->colors[i], &colors[i]);
   dim = fg;
   dim.alpha *= 0.65f;
   grid = fg;
@@ -364,10 +358,8 @@ digits_curve_chart_size_allocate (GtkWidget *widget,
 {
   DigitsCurveChart *self = DIGITS_CURVE_CHART (widget);
 
-  /* The colour carriers are never drawn, but must be allocated like any child. */
   for (int i = 0; i < N_SERIES; i++)
-    if (gtk_widget_should_layout (self->colors[i]))
-      gtk_widget_allocate (self->colors[i], 0, 0, -1, NULL);
+    digits_color_probe_allocate (self->colors[i]);
 }
 
 static void
@@ -445,10 +437,7 @@ digits_curve_chart_init (DigitsCurveChart *self)
 {
   for (int i = 0; i < N_SERIES; i++)
     {
-      self->colors[i] = gtk_label_new (NULL);
-      gtk_widget_add_css_class (self->colors[i], series_classes[i]);
-      gtk_widget_set_visible (self->colors[i], FALSE);
-      gtk_widget_set_parent (self->colors[i], GTK_WIDGET (self));
+      self->colors[i] = digits_color_probe_new (GTK_WIDGET (self), series_classes[i]);
     }
 
   self->steps = g_array_new (FALSE, FALSE, sizeof (StepPoint));

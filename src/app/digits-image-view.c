@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "digits-image-view.h"
+#include "digits-color-probe.h"
 
 #define BOX_PADDING 4.0
 
@@ -108,7 +109,7 @@ digits_image_view_snapshot (GtkWidget   *widget,
   if (self->boxes->len == 0)
     return;
 
-  gtk_style_context_get_color (gtk_widget_get_style_context (self->accent), &accent);
+  digits_color_probe_get (self->accent, &accent);
   tint = accent;
   tint.alpha = 0.18f;
 
@@ -189,8 +190,7 @@ digits_image_view_size_allocate (GtkWidget *widget,
 {
   DigitsImageView *self = DIGITS_IMAGE_VIEW (widget);
 
-  if (gtk_widget_should_layout (self->accent))
-    gtk_widget_allocate (self->accent, 0, 0, -1, NULL);
+  digits_color_probe_allocate (self->accent);
 }
 
 static void
@@ -274,10 +274,7 @@ digits_image_view_init (DigitsImageView *self)
   g_array_set_clear_func (self->boxes, clear_box);
   self->selected = -1;
 
-  self->accent = gtk_label_new (NULL);
-  gtk_widget_add_css_class (self->accent, "accent");
-  gtk_widget_set_visible (self->accent, FALSE);
-  gtk_widget_set_parent (self->accent, GTK_WIDGET (self));
+  self->accent = digits_color_probe_new (GTK_WIDGET (self), "accent");
 
   click = gtk_gesture_click_new ();
   g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
