@@ -17,64 +17,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "app-test-util.h"
 #include "digits-application.h"
 #include "digits-window.h"
 
 static DigitsApplication *app;
 
 /* ---- helpers ---- */
-
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-wait_frames (void)
-{
-  for (int i = 0; i < 20; i++)
-    {
-      iterate ();
-      g_usleep (5000);
-    }
-}
-
-static gboolean
-wait_for (gboolean (*condition) (gpointer data),
-          gpointer   data)
-{
-  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-is_drawn (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-static DigitsWindow *
-create_window (void)
-{
-  DigitsWindow *window = digits_window_new (app);
-
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (is_drawn, window));
-  wait_frames ();
-
-  return window;
-}
 
 static gboolean
 has_model (DigitsWindow *window)
@@ -84,26 +33,6 @@ has_model (DigitsWindow *window)
 
   g_test_skip ("The built-in model could not be loaded");
   return FALSE;
-}
-
-static void
-add_line (DigitsCanvas *canvas,
-          float         x0,
-          float         y0,
-          float         x1,
-          float         y1)
-{
-  DigitsPoint points[24];
-
-  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
-    {
-      float t = (float) i / (G_N_ELEMENTS (points) - 1);
-
-      points[i].x = x0 + t * (x1 - x0);
-      points[i].y = y0 + t * (y1 - y0);
-    }
-
-  digits_canvas_add_stroke (canvas, points, G_N_ELEMENTS (points));
 }
 
 typedef gboolean (*WidgetTest) (GtkWidget *widget,
@@ -427,7 +356,7 @@ test_translated (void)
   /* The string itself, so that a missing .mo fails here and not in every check below. */
   g_assert_cmpstr (_("Draw a digit here"), ==, "Zeichnen Sie hier eine Ziffer");
 
-  window = create_window ();
+  window = digits_test_create_window (app);
 
   /* A template label, translated by GtkBuilder through the interface's domain. */
   g_assert_nonnull (find_widget (GTK_WIDGET (window), is_label_with_text,
@@ -455,7 +384,7 @@ test_translated (void)
     {
       float confidence;
 
-      add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
+      digits_test_add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
       g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, 1);
       if (confidence >= 0.6f)
         g_assert_true (g_str_has_suffix (digits_window_get_status (window), "sicher"));
@@ -470,7 +399,7 @@ test_translated (void)
 static void
 test_shortcuts_listed (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   GtkWidget *overlay;
   g_autoptr (GArray) handled = g_array_new (FALSE, FALSE, sizeof (Key));
   g_autoptr (GArray) listed = g_array_new (FALSE, FALSE, sizeof (Key));
@@ -507,7 +436,7 @@ test_shortcuts_listed (void)
 static void
 test_actions_reachable (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   GMenuModel *menu = gtk_menu_button_get_menu_model (get_menu_button (window));
   g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (Key));
   g_autoptr (GPtrArray) with_keys = g_ptr_array_new_with_free_func (g_free);
@@ -553,18 +482,12 @@ is_main_stack (GtkWidget *widget,
   return GTK_IS_STACK (widget) && gtk_stack_get_child_by_name (GTK_STACK (widget), "train");
 }
 
-static gboolean
-is_idle (gpointer data)
-{
-  return !digits_window_is_loading (data);
-}
-
 /* The drawing's keys (Ctrl+Z, Delete, Escape) do nothing to a drawing the Train page
  * hides, and an image opened from the Train page is shown. */
 static void
 test_train_page_keys (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   DigitsCanvas *canvas = digits_window_get_canvas (window);
   GtkWidget *stack = find_widget (GTK_WIDGET (window), is_main_stack, NULL);
   g_autoptr (GBytes) bytes = NULL;
@@ -572,12 +495,12 @@ test_train_page_keys (void)
   guchar *pixels;
 
   g_assert_nonnull (stack);
-  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
-  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
 
   gtk_stack_set_visible_child_name (GTK_STACK (stack), "train");
-  wait_frames ();
+  digits_test_wait_frames ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.clear", NULL);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 1);
@@ -594,8 +517,8 @@ test_train_page_keys (void)
   bytes = g_bytes_new_take (pixels, 64 * 64 * 4);
   texture = gdk_memory_texture_new (64, 64, GDK_MEMORY_R8G8B8A8, bytes, 64 * 4);
   digits_window_open_texture (window, texture, "bar.png");
-  g_assert_true (wait_for (is_idle, window));
-  wait_frames ();
+  g_assert_true (digits_test_wait_until (digits_test_is_idle, window, 10));
+  digits_test_wait_frames ();
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "draw");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.close-image", NULL));
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 1);
@@ -607,7 +530,7 @@ test_train_page_keys (void)
 static void
 test_focus_order (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
   GtkWidget *canvas = GTK_WIDGET (digits_window_get_canvas (window));
   GtkWidget *stops[7] = { NULL, };
@@ -615,8 +538,8 @@ test_focus_order (void)
   guint seen = 0;
 
   /* Undo and Clear only take focus when there is something to undo. */
-  add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
-  wait_frames ();
+  digits_test_add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
+  digits_test_wait_frames ();
 
   stops[0] = canvas;
   stops[1] = find_widget (GTK_WIDGET (window), is_actionable_with, (gpointer) "win.undo");
@@ -675,7 +598,7 @@ test_accessible (void)
       return;
     }
 
-  window = create_window ();
+  window = digits_test_create_window (app);
   canvas = digits_window_get_canvas (window);
   chart = GTK_ACCESSIBLE (digits_window_get_chart (window));
   preview = GTK_ACCESSIBLE (digits_window_get_preview (window));
@@ -697,7 +620,7 @@ test_accessible (void)
       return;
     }
 
-  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, 1);
 
   /* The preview now shows the drawing; the chart starts with the answer. */
@@ -724,7 +647,7 @@ test_accessible (void)
 static void
 test_sizes (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   int min_width, min_height;
 
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1,
@@ -775,13 +698,13 @@ test_gnome_style (void)
   settings = g_settings_new_full (schema, NULL, NULL);
   g_assert_false (prefers_dark ());
   g_settings_set_string (settings, "color-scheme", "prefer-dark");
-  iterate ();
+  digits_test_iterate ();
   g_assert_true (prefers_dark ());
   g_settings_set_string (settings, "color-scheme", "prefer-light");
-  iterate ();
+  digits_test_iterate ();
   g_assert_false (prefers_dark ());
   g_settings_reset (settings, "color-scheme");
-  iterate ();
+  digits_test_iterate ();
 }
 
 /* ---- a settings portal of our own, on the private bus of dbus-run-session ---- */
@@ -913,14 +836,14 @@ test_portal_style (void)
     }
 
   /* main () started the portal, preferring dark, before the application started. */
-  g_assert_true (wait_for (is_dark, NULL));
+  g_assert_true (digits_test_wait_until (is_dark, NULL, 10));
 
   emit_portal_change (2 /* prefer light */);
-  g_assert_true (wait_for (is_light, NULL));
+  g_assert_true (digits_test_wait_until (is_light, NULL, 10));
   emit_portal_change (1 /* prefer dark */);
-  g_assert_true (wait_for (is_dark, NULL));
+  g_assert_true (digits_test_wait_until (is_dark, NULL, 10));
   emit_portal_change (0 /* no preference */);
-  g_assert_true (wait_for (is_light, NULL));
+  g_assert_true (digits_test_wait_until (is_light, NULL, 10));
 }
 
 int

@@ -17,6 +17,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "app-test-util.h"
 #include "core/digits-dataset.h"
 #include "core/digits-preprocess.h"
 #include "digits-application.h"
@@ -34,43 +35,6 @@ static char *data_home;        /* a fresh $XDG_DATA_HOME */
 
 /* ---- helpers ---- */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            double    seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-
-  return TRUE;
-}
-
-static void
-wait_frames (void)
-{
-  for (int i = 0; i < 20; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
-
-static gboolean
-is_drawn (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
 static gboolean
 has_mnist (void)
 {
@@ -81,18 +45,6 @@ has_mnist (void)
   return FALSE;
 }
 
-static DigitsWindow *
-create_window (void)
-{
-  DigitsWindow *window = digits_window_new (app);
-
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_until (is_drawn, window, 10));
-  wait_frames ();
-
-  return window;
-}
-
 static DigitsTrainView *
 show_train_view (DigitsWindow *window)
 {
@@ -100,25 +52,9 @@ show_train_view (DigitsWindow *window)
   GtkStack *stack = GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_STACK));
 
   gtk_stack_set_visible_child_name (stack, "train");
-  wait_frames ();
+  digits_test_wait_frames ();
 
   return view;
-}
-
-static void
-add_circle (DigitsCanvas *canvas)
-{
-  DigitsPoint points[49];
-
-  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
-    {
-      double a = 2 * G_PI * i / (G_N_ELEMENTS (points) - 1);
-
-      points[i].x = 0.5f + 0.22f * (float) sin (a);
-      points[i].y = 0.5f - 0.3f * (float) cos (a);
-    }
-
-  digits_canvas_add_stroke (canvas, points, G_N_ELEMENTS (points));
 }
 
 static void
@@ -193,7 +129,7 @@ wait_for_state (DigitsTrainView  *view,
 {
   gpointer data[2] = { view, GINT_TO_POINTER (state) };
 
-  return wait_until (state_is, data, seconds);
+  return digits_test_wait_until (state_is, data, seconds);
 }
 
 typedef struct
@@ -251,12 +187,12 @@ test_train_run (void)
   if (!has_mnist ())
     return;
 
-  window = create_window ();
+  window = digits_test_create_window (app);
   view = show_train_view (window);
   g_assert_true (digits_train_view_has_data (view));
   chart = DIGITS_CURVE_CHART (digits_train_view_get_curve_chart (view));
 
-  add_circle (digits_window_get_canvas (window));
+  digits_test_add_circle (digits_window_get_canvas (window));
   get_probs (window, builtin);
 
   g_signal_connect (view, "progress", G_CALLBACK (progress_cb), &seen);
@@ -321,14 +257,14 @@ test_train_stop_keep (void)
   if (!has_mnist ())
     return;
 
-  window = create_window ();
+  window = digits_test_create_window (app);
   view = show_train_view (window);
   g_signal_connect (view, "progress", G_CALLBACK (progress_cb), &seen);
 
   digits_train_view_set_subset (view, 0);
   digits_train_view_set_epochs (view, 5);
   g_assert_true (digits_train_view_start (view));
-  g_assert_true (wait_until (has_progress, &seen, 60));
+  g_assert_true (digits_test_wait_until (has_progress, &seen, 60));
 
   asked = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);   /* Ctrl+T */
@@ -354,7 +290,7 @@ test_train_stop_keep (void)
   gtk_window_destroy (GTK_WINDOW (window));
 
   {
-    DigitsWindow *second = create_window ();
+    DigitsWindow *second = digits_test_create_window (app);
     float probs[10], again[10];
     g_autoptr (DigitsModel) builtin = digits_model_load_builtin (NULL);
     const DigitsStroke *strokes;
@@ -397,7 +333,7 @@ test_remembered_model_corrupt (void)
   g_assert_no_error (error);
   g_settings_set_string (settings, "model-file", path);
 
-  window = create_window ();
+  window = digits_test_create_window (app);
   message = digits_window_get_message (window);
   g_assert_nonnull (message);
   g_test_message ("%s", message);
@@ -412,7 +348,7 @@ test_remembered_model_corrupt (void)
   /* Gone altogether. */
   g_unlink (path);
   g_settings_set_string (settings, "model-file", path);
-  window = create_window ();
+  window = digits_test_create_window (app);
   message = digits_window_get_message (window);
   g_assert_nonnull (message);
   g_test_message ("%s", message);
@@ -437,7 +373,7 @@ test_save_open_round_trip (void)
   if (!has_mnist ())
     return;
 
-  window = create_window ();
+  window = digits_test_create_window (app);
   view = show_train_view (window);
   add_seven (digits_window_get_canvas (window));
   get_probs (window, builtin);
@@ -473,7 +409,7 @@ test_quit_while_training (void)
 
   if (g_test_subprocess ())
     {
-      DigitsWindow *window = create_window ();
+      DigitsWindow *window = digits_test_create_window (app);
       DigitsTrainView *view = show_train_view (window);
       Seen seen = { 0, };
       gint64 start;
@@ -482,11 +418,11 @@ test_quit_while_training (void)
       digits_train_view_set_subset (view, 0);
       digits_train_view_set_epochs (view, 30);
       g_assert_true (digits_train_view_start (view));
-      g_assert_true (wait_until (has_progress, &seen, 60));
+      g_assert_true (digits_test_wait_until (has_progress, &seen, 60));
 
       start = g_get_monotonic_time ();
       g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-      wait_frames ();
+      digits_test_wait_frames ();
       g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
       g_test_message ("the window was gone %.1f ms after Quit",
                       (g_get_monotonic_time () - start) / 1000.0);
@@ -509,7 +445,7 @@ test_close_while_loading (void)
   if (!has_mnist ())
     return;
 
-  window = create_window ();
+  window = digits_test_create_window (app);
   view = show_train_view (window);
   digits_train_view_set_subset (view, 2000);
   g_assert_true (digits_train_view_start (view));
@@ -517,7 +453,7 @@ test_close_while_loading (void)
   start = g_get_monotonic_time ();
   gtk_window_destroy (GTK_WINDOW (window));
   g_test_message ("closed in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
-  wait_frames ();
+  digits_test_wait_frames ();
 }
 
 /* Stop while the data is still being read: the view is free at once, and trains again. */
@@ -531,7 +467,7 @@ test_stop_while_loading (void)
   if (!has_mnist ())
     return;
 
-  window = create_window ();
+  window = digits_test_create_window (app);
   view = show_train_view (window);
   g_signal_connect (view, "progress", G_CALLBACK (progress_cb), &seen);
   digits_train_view_set_subset (view, 2000);
@@ -709,7 +645,7 @@ test_responsive (void)
   if (!has_mnist ())
     return;
 
-  window = create_window ();
+  window = digits_test_create_window (app);
   view = digits_window_get_train_view (window);
   t.window = window;
   t.frames = g_array_new (FALSE, FALSE, sizeof (double));
@@ -723,7 +659,7 @@ test_responsive (void)
   digits_train_view_set_subset (view, 0);
   digits_train_view_set_epochs (view, 30);
   g_assert_true (digits_train_view_start (view));
-  g_assert_true (wait_until (has_progress, &seen, 60));
+  g_assert_true (digits_test_wait_until (has_progress, &seen, 60));
 
   measure (&t, 3.0);
   summarise ("training: frame interval", t.frames, &busy_frame, &busy_frame95);
@@ -940,7 +876,7 @@ test_download (void)
 
   digits_download_mnist_async (folder, NULL, download_progress_cb, &d, NULL,
                                download_done_cb, &d);
-  g_assert_true (wait_until (download_done, &d, 120));
+  g_assert_true (digits_test_wait_until (download_done, &d, 120));
   g_assert_no_error (d.error);
   g_assert_cmpstr (d.folder, ==, folder);
   g_assert_cmpuint (d.n_progress, >, 0);
@@ -1009,7 +945,7 @@ test_download_corrupt (void)
   g_setenv ("DIGITS_MNIST_MIRROR", mirror, TRUE);
 
   digits_download_mnist_async (folder, NULL, NULL, NULL, NULL, download_done_cb, &d);
-  g_assert_true (wait_until (download_done, &d, 120));
+  g_assert_true (digits_test_wait_until (download_done, &d, 120));
   g_assert_null (d.folder);
   g_assert_nonnull (d.error);
   g_test_message ("%s", d.error->message);
@@ -1055,7 +991,7 @@ test_download_in_view (void)
   mirror = g_strdup_printf ("%sgood/", server.base);
   g_setenv ("DIGITS_MNIST_MIRROR", mirror, TRUE);
 
-  window = create_window ();
+  window = digits_test_create_window (app);
   view = show_train_view (window);
   g_assert_false (digits_train_view_has_data (view));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
@@ -1063,7 +999,7 @@ test_download_in_view (void)
 
   digits_train_view_download (view);
   g_assert_true (digits_train_view_is_downloading (view));
-  g_assert_true (wait_until (view_download_done, view, 120));
+  g_assert_true (digits_test_wait_until (view_download_done, view, 120));
   g_test_message ("%s", digits_train_view_get_download_status (view));
   g_assert_true (digits_train_view_has_data (view));
   g_assert_true (g_file_test (target, G_FILE_TEST_IS_DIR));
@@ -1071,7 +1007,7 @@ test_download_in_view (void)
   /* A cancelled download says so and leaves the data as it was. */
   digits_train_view_download (view);
   digits_train_view_cancel_download (view);
-  g_assert_true (wait_until (view_download_done, view, 60));
+  g_assert_true (digits_test_wait_until (view_download_done, view, 60));
   g_assert_nonnull (strstr (digits_train_view_get_download_status (view), "cancel"));
   g_assert_true (digits_train_view_has_data (view));
 
@@ -1091,7 +1027,7 @@ test_download_offline (void)
 
   g_setenv ("DIGITS_MNIST_MIRROR", "http://127.0.0.1:1/ http://127.0.0.1:9/", TRUE);
   digits_download_mnist_async (folder, NULL, NULL, NULL, NULL, download_done_cb, &d);
-  g_assert_true (wait_until (download_done, &d, 120));
+  g_assert_true (digits_test_wait_until (download_done, &d, 120));
   g_assert_nonnull (d.error);
   g_test_message ("%s", d.error->message);
   g_assert_nonnull (strstr (d.error->message, "127.0.0.1"));

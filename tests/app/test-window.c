@@ -13,76 +13,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "app-test-util.h"
 #include "digits-application.h"
 #include "digits-window.h"
 
 static DigitsApplication *app;
 
 /* ---- helpers ---- */
-
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            double    seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-is_drawn (gpointer data)
-{
-  GtkWidget *widget = data;
-
-  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
-}
-
-static gboolean
-is_idle (gpointer data)
-{
-  return !digits_window_is_loading (data);
-}
-
-/* Lets a few frames pass, so that what was queued is laid out and drawn. */
-static void
-wait_frames (void)
-{
-  for (int i = 0; i < 20; i++)
-    {
-      iterate ();
-      g_usleep (5000);
-    }
-}
-
-static DigitsWindow *
-create_window (void)
-{
-  DigitsWindow *window = digits_window_new (app);
-
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_until (is_drawn, window, 10));
-  wait_frames ();
-
-  return window;
-}
 
 /* Returns TRUE when the window has a model to answer with. */
 static gboolean
@@ -149,43 +86,6 @@ renders_differently (const guchar *a,
                      gsize         size)
 {
   return memcmp (a, b, size) != 0;
-}
-
-static void
-add_line (DigitsCanvas *canvas,
-          float         x0,
-          float         y0,
-          float         x1,
-          float         y1)
-{
-  DigitsPoint points[24];
-
-  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
-    {
-      float t = (float) i / (G_N_ELEMENTS (points) - 1);
-
-      points[i].x = x0 + t * (x1 - x0);
-      points[i].y = y0 + t * (y1 - y0);
-    }
-
-  digits_canvas_add_stroke (canvas, points, G_N_ELEMENTS (points));
-}
-
-static void
-add_circle (DigitsCanvas *canvas)
-{
-  DigitsPoint points[49];
-
-  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
-    {
-      double a = 2 * G_PI * i / (G_N_ELEMENTS (points) - 1);
-
-      /* A little taller than wide, as people draw zeros. */
-      points[i].x = 0.5f + 0.22f * (float) sin (a);
-      points[i].y = 0.5f - 0.3f * (float) cos (a);
-    }
-
-  digits_canvas_add_stroke (canvas, points, G_N_ELEMENTS (points));
 }
 
 static char *
@@ -276,8 +176,8 @@ open_and_wait (DigitsWindow *window,
 {
   digits_window_open_file (window, file);
   g_assert_true (digits_window_is_loading (window));
-  g_assert_true (wait_until (is_idle, window, 30));
-  wait_frames ();
+  g_assert_true (digits_test_wait_until (digits_test_is_idle, window, 30));
+  digits_test_wait_frames ();
 }
 
 /* ---- tests ---- */
@@ -285,7 +185,7 @@ open_and_wait (DigitsWindow *window,
 static void
 test_window_comes_up (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   GtkWidget *overlay;
 
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Digits");
@@ -318,7 +218,7 @@ test_window_comes_up (void)
 static void
 test_strokes_answer (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   DigitsCanvas *canvas = digits_window_get_canvas (window);
   float confidence = 0;
 
@@ -329,7 +229,7 @@ test_strokes_answer (void)
     }
 
   /* A vertical line is a 1. */
-  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
   g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, 1);
   g_assert_cmpfloat (confidence, >, 0.5f);
 
@@ -339,7 +239,7 @@ test_strokes_answer (void)
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, -1);
 
   /* A circle is a 0. */
-  add_circle (canvas);
+  digits_test_add_circle (canvas);
   g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, 0);
   g_assert_cmpfloat (confidence, >, 0.5f);
 
@@ -349,8 +249,8 @@ test_strokes_answer (void)
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, -1);
 
   /* A 7 in two strokes: the bar, then the diagonal. */
-  add_line (canvas, 0.3f, 0.2f, 0.72f, 0.2f);
-  add_line (canvas, 0.72f, 0.2f, 0.42f, 0.85f);
+  digits_test_add_line (canvas, 0.3f, 0.2f, 0.72f, 0.2f);
+  digits_test_add_line (canvas, 0.72f, 0.2f, 0.42f, 0.85f);
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, 7);
 
@@ -375,7 +275,7 @@ test_accessible (void)
       return;
     }
 
-  window = create_window ();
+  window = digits_test_create_window (app);
   canvas = digits_window_get_canvas (window);
   chart = GTK_ACCESSIBLE (digits_window_get_chart (window));
   preview = GTK_ACCESSIBLE (digits_window_get_preview (window));
@@ -399,7 +299,7 @@ test_accessible (void)
     }
 
   /* Screen readers hear what the window shows: "Predicted 1, 99 percent". */
-  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
   g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, 1);
   percent = (int) lroundf (confidence * 100.0f);
   if (percent == 100 && confidence < 1.0f)
@@ -420,7 +320,7 @@ test_accessible (void)
 static void
 test_unsure_answer (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   DigitsCanvas *canvas = digits_window_get_canvas (window);
   const int sizes[] = { DIGITS_PIXELS, 10 };
   float confidence;
@@ -433,7 +333,7 @@ test_unsure_answer (void)
       return;
     }
 
-  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, 1);
   g_assert_true (g_str_has_suffix (digits_window_get_status (window), "% sure"));
 
@@ -453,7 +353,7 @@ test_unsure_answer (void)
 static void
 test_chart_and_preview_change (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   DigitsCanvas *canvas = digits_window_get_canvas (window);
   GtkWidget *chart = digits_window_get_chart (window);
   GtkWidget *preview = digits_window_get_preview (window);
@@ -467,12 +367,12 @@ test_chart_and_preview_change (void)
   int cw, ch, pw, ph, w, h;
   gsize cs, ps, s;
 
-  wait_frames ();
+  digits_test_wait_frames ();
   chart_before = render_widget (chart, &cw, &ch, &cs);
   preview_before = render_widget (preview, &pw, &ph, &ps);
 
-  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
-  wait_frames ();
+  digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  digits_test_wait_frames ();
   preview_after = render_widget (preview, &w, &h, &s);
   g_assert_cmpint (w, ==, pw);
   g_assert_cmpint (h, ==, ph);
@@ -480,8 +380,8 @@ test_chart_and_preview_change (void)
 
   /* Another digit, another input. */
   digits_canvas_clear (canvas);
-  add_circle (canvas);
-  wait_frames ();
+  digits_test_add_circle (canvas);
+  digits_test_wait_frames ();
   preview_other = render_widget (preview, &w, &h, &s);
   g_assert_true (renders_differently (preview_after, preview_other, ps * ph));
 
@@ -494,7 +394,7 @@ test_chart_and_preview_change (void)
 
       /* An empty canvas has an empty chart again. */
       digits_canvas_clear (canvas);
-      wait_frames ();
+      digits_test_wait_frames ();
       chart_cleared = render_widget (chart, &w, &h, &s);
       g_assert_false (renders_differently (chart_before, chart_cleared, cs * ch));
     }
@@ -505,7 +405,7 @@ test_chart_and_preview_change (void)
 static void
 test_open_image (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   DigitsCanvas *canvas = digits_window_get_canvas (window);
   g_autoptr (GFile) one = create_png ("1", "one.png");
   g_autoptr (GFile) seventeen = create_png ("17", "seventeen.png");
@@ -517,7 +417,7 @@ test_open_image (void)
       return;
     }
 
-  add_circle (canvas);
+  digits_test_add_circle (canvas);
   before = digits_window_get_prediction (window, NULL);
 
   open_and_wait (window, one);
@@ -551,7 +451,7 @@ has_reading_or_message (gpointer data)
 static void
 test_paste (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
   cairo_surface_t *surface;
   g_autoptr (GBytes) bytes = NULL;
@@ -567,7 +467,7 @@ test_paste (void)
   /* Text is not an image: a message says so. */
   gdk_clipboard_set_text (clipboard, "seven");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.paste", NULL);
-  g_assert_true (wait_until (has_reading_or_message, window, 30));
+  g_assert_true (digits_test_wait_until (has_reading_or_message, window, 30));
   g_assert_nonnull (digits_window_get_message (window));
   g_assert_null (digits_window_get_reading (window));
 
@@ -584,8 +484,8 @@ test_paste (void)
 
   gdk_clipboard_set_texture (clipboard, texture);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.paste", NULL);
-  g_assert_true (wait_until (has_reading_or_message, window, 30));
-  wait_frames ();
+  g_assert_true (digits_test_wait_until (has_reading_or_message, window, 30));
+  digits_test_wait_frames ();
 
   g_assert_null (digits_window_get_message (window));
   g_assert_cmpstr (digits_window_get_reading (window), ==, "7");
@@ -593,7 +493,7 @@ test_paste (void)
   /* The same texture dropped or handed over directly. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.close-image", NULL);
   digits_window_open_texture (window, texture, "dropped");
-  g_assert_true (wait_until (is_idle, window, 30));
+  g_assert_true (digits_test_wait_until (digits_test_is_idle, window, 30));
   g_assert_cmpstr (digits_window_get_reading (window), ==, "7");
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -602,7 +502,7 @@ test_paste (void)
 static void
 test_model_open_save (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   DigitsCanvas *canvas = digits_window_get_canvas (window);
   g_autofree char *saved_path = get_test_path ("saved.model");
   g_autofree char *corrupt_path = get_test_path ("corrupt.model");
@@ -619,7 +519,7 @@ test_model_open_save (void)
       return;
     }
 
-  add_circle (canvas);
+  digits_test_add_circle (canvas);
   answer = digits_window_get_prediction (window, NULL);
   model = digits_window_get_model (window);
 
@@ -652,7 +552,7 @@ test_model_open_save (void)
 static void
 test_bad_images (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   DigitsCanvas *canvas = digits_window_get_canvas (window);
   g_autofree char *corrupt_path = get_test_path ("corrupt.png");
   g_autofree char *blank_path = get_test_path ("blank.png");
@@ -680,8 +580,8 @@ test_bad_images (void)
 
   missing = g_file_new_for_path (missing_path);
 
-  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
-  add_line (canvas, 0.3f, 0.3f, 0.5f, 0.15f);
+  digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  digits_test_add_line (canvas, 0.3f, 0.3f, 0.5f, 0.15f);
   before = digits_window_get_prediction (window, NULL);
 
   open_and_wait (window, corrupt);
@@ -710,7 +610,7 @@ test_bad_images (void)
 static void
 test_renders_stroke (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   DigitsCanvas *canvas = digits_window_get_canvas (window);
   g_autofree guchar *pixels = NULL;
   g_autofree char *png = NULL;
@@ -721,8 +621,8 @@ test_renders_stroke (void)
   gsize stride;
   guint ink_inside = 0, ink_center = 0;
 
-  add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
-  wait_frames ();
+  digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
+  digits_test_wait_frames ();
 
   pixels = render_widget (GTK_WIDGET (window), &width, &height, &stride);
 
@@ -763,20 +663,20 @@ test_renders_stroke (void)
 static void
 test_resize_keeps_strokes (void)
 {
-  DigitsWindow *window = create_window ();
+  DigitsWindow *window = digits_test_create_window (app);
   DigitsCanvas *canvas = digits_window_get_canvas (window);
   const DigitsStroke *strokes;
   DigitsPoint first;
   int side;
   guint n;
 
-  add_line (canvas, 0.25f, 0.25f, 0.75f, 0.75f);
+  digits_test_add_line (canvas, 0.25f, 0.25f, 0.75f, 0.75f);
   strokes = digits_canvas_get_strokes (canvas, &n);
   first = g_array_index (strokes[0].points, DigitsPoint, 0);
   side = gtk_widget_get_width (GTK_WIDGET (canvas));
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 800);
-  wait_frames ();
+  digits_test_wait_frames ();
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (canvas)), >, side);
 
   strokes = digits_canvas_get_strokes (canvas, &n);
@@ -786,7 +686,7 @@ test_resize_keeps_strokes (void)
 
   /* Small laptop to small window: still square, still holding the stroke. */
   gtk_window_set_default_size (GTK_WINDOW (window), 480, 360);
-  wait_frames ();
+  digits_test_wait_frames ();
   g_assert_cmpint (abs (gtk_widget_get_width (GTK_WIDGET (canvas)) -
                         gtk_widget_get_height (GTK_WIDGET (canvas))), <=, 1);
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 1);

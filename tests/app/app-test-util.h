@@ -1,0 +1,36 @@
+/* app-test-util.h — helpers the UI tests share: running the main loop until something
+ * is so, bringing up a window, and strokes to draw on its canvas.
+ *
+ * Copyright 2026 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "digits-application.h"
+#include "digits-window.h"
+
+G_BEGIN_DECLS
+
+typedef gboolean (*DigitsTestCondition) (gpointer data);
+
+void          digits_test_iterate       (void);
+gboolean      digits_test_wait_until    (DigitsTestCondition  condition,
+                                         gpointer             data,
+                                         double               seconds);
+void          digits_test_wait_frames   (void);
+
+gboolean      digits_test_is_drawn      (gpointer             widget);
+gboolean      digits_test_is_idle       (gpointer             window);
+
+DigitsWindow *digits_test_create_window (DigitsApplication   *app);
+
+void          digits_test_add_line      (DigitsCanvas        *canvas,
+                                         float                x0,
+                                         float                y0,
+                                         float                x1,
+                                         float                y1);
+void          digits_test_add_circle    (DigitsCanvas        *canvas);
+
+G_END_DECLS
