@@ -75,6 +75,18 @@ draw_stemless_five (cairo_t *cr, double x, double y, double size)
                   x + 0.05 * size, y + 0.9 * size);
 }
 
+/* The thick downstroke of a calligraphic "0": its left side. */
+static void
+draw_left_arc (cairo_t *cr, double x, double y, double size)
+{
+  cairo_save (cr);
+  cairo_translate (cr, x + 0.35 * size, y + 0.5 * size);
+  cairo_scale (cr, 0.3 * size, 0.5 * size);
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, 0, 0, 1, 0.6 * G_PI, 1.4 * G_PI);
+  cairo_restore (cr);
+}
+
 static Ink
 ink_new (int width, int height)
 {
@@ -468,6 +480,47 @@ test_thickness_normalised (void)
     }
 }
 
+/* Pixels of solid ink (at least half covered) in the right half of a glyph's input. */
+static int
+solid_right (const float *v)
+{
+  int n = 0;
+
+  for (int y = 0; y < DIGITS_SIDE; y++)
+    for (int x = DIGITS_SIDE / 2; x < DIGITS_SIDE; x++)
+      n += v[y * DIGITS_SIDE + x] >= 0.5f;
+  return n;
+}
+
+/* A small calligraphic "0", light on dark: one thick downstroke on the left, the rest a
+ * hairline narrower than a pixel that reaches the image as a faint trace. Thickening must
+ * grow the hairline too, so the network sees a ring rather than a ")" beside a grey smear:
+ * its right half holds at least half the solid ink of a ring drawn with an even pen (a
+ * third when only strokes that were already solid grew). */
+static void
+test_hairline_thickened (void)
+{
+  Ink even = ink_new (60, 64), mixed = ink_new (60, 64);
+  g_autofree guint8 *even_grey = NULL, *mixed_grey = NULL;
+  GError *error = NULL;
+  DigitsGlyph e, m;
+
+  ink_draw (&even, draw_zero, 15, 10, 44, 0.08);
+  ink_draw (&mixed, draw_zero, 15, 10, 44, 0.01);      /* 0.44 px */
+  ink_draw (&mixed, draw_left_arc, 15, 10, 44, 0.08);  /* 3.5 px */
+  even_grey = ink_to_grey (&even, 33, 191, even.width);
+  mixed_grey = ink_to_grey (&mixed, 33, 191, mixed.width);
+  e = single_glyph (digits_glyphs_from_grey (even_grey, 60, 64, 60, &error));
+  g_assert_no_error (error);
+  m = single_glyph (digits_glyphs_from_grey (mixed_grey, 60, 64, 60, &error));
+  g_assert_no_error (error);
+  g_test_message ("solid ink in the right half: %d (even pen: %d)", solid_right (m.input),
+                  solid_right (e.input));
+  g_assert_cmpint (solid_right (m.input), >=, solid_right (e.input) / 2);
+  ink_clear (&even);
+  ink_clear (&mixed);
+}
+
 static void
 test_blank (void)
 {
@@ -807,6 +860,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image/grey/too-many-marks", test_too_many_marks);
   g_test_add_func ("/image/grey/broken-digit-merged", test_broken_digit_merged);
   g_test_add_func ("/image/grey/stemless-five-merged", test_stemless_five_merged);
+  g_test_add_func ("/image/grey/hairline-thickened", test_hairline_thickened);
   g_test_add_func ("/image/grey/specks-ignored", test_specks_ignored);
   g_test_add_func ("/image/grey/uneven-lighting", test_uneven_lighting);
   g_test_add_func ("/image/grey/thickness-normalised", test_thickness_normalised);

@@ -46,6 +46,10 @@
 #define THICKNESS_MIN 0.095
 #define THICKNESS_MAX 0.19
 
+/* The faintest coverage that still counts as a hairline when strokes are thickened (see
+ * with_faint_ridges); below it, a trace is more likely grain than ink. */
+#define RIDGE_MIN 0.15f
+
 typedef struct {
   int x0, y0, x1, y1;   /* inclusive box */
   double mass;          /* Σ coverage */
@@ -560,6 +564,39 @@ stroke_width (const float *v, int w, int h)
   return n > 0 ? 4.0 * sum / n : 0.0;
 }
 
+/* A copy of v in which the faint ridges count as ink: the pixels of RIDGE_MIN to 0.5
+ * coverage that are no lighter than both neighbours across some direction and darker
+ * than one. A hairline narrower than a pixel reaches the crop as a trace of such partial
+ * pixels (a 0.3-pixel line reads 0.3), while a stroke's anti-aliased edge always has a
+ * darker neighbour on one side and is never a ridge. */
+static float *
+with_faint_ridges (const float *v, int w, int h)
+{
+  static const int dirs[4][2] = { { 1, 0 }, { 0, 1 }, { 1, 1 }, { 1, -1 } };
+  float *seeds = g_memdup2 (v, sizeof (float) * w * h);
+
+  for (int y = 1; y < h - 1; y++)
+    for (int x = 1; x < w - 1; x++)
+      {
+        float c = v[(gsize) y * w + x];
+
+        if (c < RIDGE_MIN || c >= 0.5f)
+          continue;
+        for (int d = 0; d < 4; d++)
+          {
+            float a = v[(gsize) (y - dirs[d][1]) * w + x - dirs[d][0]];
+            float b = v[(gsize) (y + dirs[d][1]) * w + x + dirs[d][0]];
+
+            if (c >= a && c >= b && (c > a || c > b))
+              {
+                seeds[(gsize) y * w + x] = 1.0f;
+                break;
+              }
+          }
+      }
+  return seeds;
+}
+
 /* Brings one digit's strokes into MNIST's range of thickness: a digit typed in a hairline
  * font or written with a fine pen would otherwise reach the network as a faint grey trace,
  * one written with a marker as a blob. The strokes are measured and moved, edge by edge,
@@ -595,8 +632,16 @@ normalize_thickness (const float *crop, int w, int h, int *out_w, int *out_h)
 
   /* Coverage of a pixel whose centre is d from the nearest stroke pixel once the edge
    * (half a pixel beyond that one's centre) moves out by radius; thinning likewise from
-   * the nearest paper pixel. */
-  dist = distance_to (result, pw, ph, radius > 0);
+   * the nearest paper pixel. Thickening grows the hairlines too, not just the strokes
+   * that already read as ink. */
+  if (radius > 0)
+    {
+      g_autofree float *seeds = with_faint_ridges (result, pw, ph);
+
+      dist = distance_to (seeds, pw, ph, TRUE);
+    }
+  else
+    dist = distance_to (result, pw, ph, FALSE);
   for (gsize i = 0; i < (gsize) pw * ph; i++)
     {
       if (radius > 0)
