@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -678,32 +677,6 @@ test_bad_missing (void)
   assert_fails (tmp_dir, labels_path, DIGITS_ERROR_FAILED, tmp_dir, "folder");
 }
 
-/* A device where MNIST's file should be (here /dev/zero) is named as such, not called
- * missing, and nothing is read from it. */
-static void
-test_bad_device (void)
-{
-  g_autofree char *dir = g_build_filename (tmp_dir, "device", NULL);
-  g_autofree char *images = g_build_filename (dir, "train-images-idx3-ubyte", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DigitsDataset) train = NULL;
-  g_autoptr(DigitsDataset) test = NULL;
-
-  if (!g_file_test ("/dev/zero", G_FILE_TEST_EXISTS))
-    {
-      g_test_skip ("no /dev/zero");
-      return;
-    }
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_cmpint (symlink ("/dev/zero", images), ==, 0);
-  g_assert_false (digits_dataset_load_mnist_dir (dir, &train, &test, &error));
-  g_assert_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED);
-  g_assert_nonnull (strstr (error->message, images));
-  g_assert_nonnull (strstr (error->message, "not an ordinary file"));
-  g_assert_null (train);
-  g_unlink (images);
-}
-
 /* ---- the real thing ---- */
 
 static void
@@ -791,7 +764,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dataset/bad/gzip-every-byte", test_bad_gzip_every_byte);
   g_test_add_func ("/dataset/bad/empty", test_bad_empty);
   g_test_add_func ("/dataset/bad/missing", test_bad_missing);
-  g_test_add_func ("/dataset/bad/device", test_bad_device);
   g_test_add_func ("/dataset/real-mnist", test_real_mnist);
 
   status = g_test_run ();

@@ -986,11 +986,11 @@ static const Case cases[] = {
   { "dataset/missing-folder", KIND_DATASET, "a folder that does not exist",
     make_dataset_missing_dir, DIGITS_ERROR_NOT_FOUND, "no such folder" },
   { "dataset/folder", KIND_DATASET, "a folder where the image file belongs",
-    make_dataset_folder, DIGITS_ERROR_NOT_FOUND, "neither t10k-images-idx3-ubyte" },
+    make_dataset_folder, DIGITS_ERROR_FAILED, "not an ordinary file" },
   { "dataset/2gb", KIND_DATASET, "a 2 GB image file whose header promises 10,000 images",
     make_dataset_2gb, DIGITS_ERROR_CORRUPT, "unexpected bytes after the 10000 images" },
   { "dataset/endless", KIND_DATASET, "a device that never ends (/dev/zero) as the image file",
-    make_dataset_endless, DIGITS_ERROR_NOT_FOUND, "neither t10k-images-idx3-ubyte" },
+    make_dataset_endless, DIGITS_ERROR_FAILED, "not an ordinary file" },
 
   { "model/empty", KIND_MODEL, "an empty file",
     make_model_empty, DIGITS_ERROR_CORRUPT, "the file is empty" },
