@@ -92,6 +92,7 @@ test_defaults (void)
   g_assert_cmpfloat (config.elastic_prob, ==, 0.0f);
   g_assert_cmpfloat (config.elastic_alpha, ==, 34.0f);
   g_assert_cmpfloat (config.elastic_sigma, ==, 4.0f);
+  g_assert_cmpfloat (config.flag_one_prob, ==, 0.3f);
 }
 
 /* The same seed gives the same distortions; another seed, others. */
@@ -366,6 +367,92 @@ test_sides_and_empty (void)
   g_assert_cmpfloat (mass_n (out, 100 * 100), <, 3.0 * mass_n (in, 100 * 100));
 }
 
+/* An upright "1": a stem three pixels wide from row 5 to row 23 at column 14. */
+static void
+make_one (guint8 *img)
+{
+  memset (img, 0, SIDE * SIDE);
+  for (int y = 5; y <= 23; y++)
+    {
+      img[y * SIDE + 13] = 128;
+      img[y * SIDE + 14] = 255;
+      img[y * SIDE + 15] = 128;
+    }
+}
+
+/* The flag: new ink only up and to the left of the stem's middle, leaving the stem as it
+ * was, reaching 25-45% of the height to the left and 30-60 degrees down; never with chance
+ * 0, and the same random draws either way, so a run's sequence does not depend on it. */
+static void
+test_flag_one (void)
+{
+  DigitsAugmentConfig config;
+  guint8 in[SIDE * SIDE], out[SIDE * SIDE];
+  NnRng with, without;
+  int flagged = 0;
+
+  digits_augment_config_defaults (&config);
+  g_assert_cmpfloat (config.flag_one_prob, >, 0.0f);
+  g_assert_cmpfloat (config.flag_one_prob, <, 1.0f);
+  make_one (in);
+  nn_rng_seed (&with, 7, 1);
+  nn_rng_seed (&without, 7, 1);
+
+  for (int i = 0; i < 50; i++)
+    {
+      double left = 0;
+      int reach = 14, lowest = 0;
+
+      config.flag_one_prob = 1.0f;
+      memcpy (out, in, sizeof out);
+      digits_augment_one (&config, &with, out, SIDE);
+      config.flag_one_prob = 0.0f;
+      {
+        guint8 same[SIDE * SIDE];
+
+        memcpy (same, in, sizeof same);
+        digits_augment_one (&config, &without, same, SIDE);
+        g_assert_cmpmem (same, sizeof same, in, sizeof in);
+      }
+      g_assert_cmpuint (nn_rng_next (&with), ==, nn_rng_next (&without));
+
+      for (int y = 0; y < SIDE; y++)
+        for (int x = 0; x < SIDE; x++)
+          {
+            guint8 a = in[y * SIDE + x], b = out[y * SIDE + x];
+
+            g_assert_cmpuint (b, >=, a);     /* the stem stays */
+            if (b > a)
+              {
+                g_assert_cmpint (x, <=, 15);  /* to the left of the stem (plus its edge) */
+                g_assert_cmpint (y, >=, 3);   /* from the top down (plus the round end) */
+                g_assert_cmpint (y, <=, 16);
+                left += b - a;
+                if (b >= 128)
+                  {
+                    reach = MIN (reach, x);
+                    lowest = MAX (lowest, y);
+                  }
+              }
+          }
+      g_assert_cmpfloat (left, >, 255.0 * 4);
+      /* 19 rows tall: 4.75 to 8.55 pixels long, so 2.4 to 7.4 to the left, 2.4 to 7.4 down. */
+      g_assert_cmpint (14 - reach, >=, 2);
+      g_assert_cmpint (14 - reach, <=, 8);
+      g_assert_cmpint (lowest - 5, >=, 2);
+      g_assert_cmpint (lowest - 5, <=, 8);
+      flagged++;
+    }
+  g_assert_cmpint (flagged, ==, 50);
+
+  /* Nothing to flag: a blank image stays blank. */
+  memset (in, 0, sizeof in);
+  memcpy (out, in, sizeof out);
+  config.flag_one_prob = 1.0f;
+  digits_augment_one (&config, &with, out, SIDE);
+  g_assert_cmpmem (out, sizeof out, in, sizeof in);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -379,6 +466,7 @@ main (int argc, char **argv)
   g_test_add_func ("/augment/thickness", test_thickness);
   g_test_add_func ("/augment/elastic", test_elastic);
   g_test_add_func ("/augment/sides-and-empty", test_sides_and_empty);
+  g_test_add_func ("/augment/flag-one", test_flag_one);
 
   return g_test_run ();
 }
