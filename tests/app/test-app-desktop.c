@@ -550,13 +550,10 @@ test_focus_order (void)
   for (int i = 0; i < 6; i++)
     g_assert_nonnull (stops[i]);
 
-  /* The window opens with the canvas focused: drawing needs no click first. The window
-   * manager grants focus in its own time, so give it a few seconds under a loaded Xvfb. */
-  for (gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-       !gtk_widget_has_focus (canvas) && g_get_monotonic_time () < end;)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-  g_assert_true (gtk_widget_has_focus (canvas));
+  /* The window opens with the canvas as its focus widget: drawing and the canvas's keys
+   * need no click first. (Whether the X server makes this window the active one is up
+   * to it, and other test programs' windows on the same Xvfb compete for that.) */
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == canvas);
 
   /* Round the window twice: each stop comes once a round, in this order. */
   for (int i = 0; i < 40 && seen < 12; i++)
