@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Runs Digits' engine and the NumPy reference (same network, optimizer and
-# data) one after the other and prints seconds per epoch and the ratios.
+# Runs Digits' engine, the NumPy reference and, where Debian's python3-torch is
+# installed, the PyTorch reference (same network, optimizer and data) one after
+# the other and prints seconds per epoch and the ratios.
 #
 #   tests/bench/compare.sh [BUILD_DIR] [--epochs N] [--slow]
 #
 # BUILD_DIR (default: build) must hold tests/bench/bench-nn. MNIST comes from
 # $DIGITS_MNIST_DIR (default ../shared/data/mnist). NumPy runs on OpenBLAS
 # 0.3.21 from libopenblas0-pthread with the CPU type set (it misreads recent
-# CPUs otherwise) on one thread; --slow adds NumPy on Debian's reference BLAS.
+# CPUs otherwise) on one and two threads; PyTorch uses the same OpenBLAS;
+# --slow adds NumPy on Debian's reference BLAS.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +21,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --epochs) epochs=$2; shift 2 ;;
     --slow) slow=1; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) build=$(cd "$1" && pwd); shift ;;
   esac
 done
@@ -34,22 +36,34 @@ openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread
 "$python" -c 'import numpy' 2>/dev/null || { echo "compare.sh: $python has no numpy" >&2; exit 1; }
 if grep -q avx512f /proc/cpuinfo; then coretype=SkylakeX; else coretype=Haswell; fi
 
-# numpy_reference.py for one batch size (extra env first): "best-epoch median-step".
-numpy_epoch () {
-  local batch=$1; shift
-  env "$@" "$python" "$here/numpy_reference.py" --data "$data" --batch "$batch" \
-      --epochs "$epochs" --json |
+# A reference trainer (numpy_reference.py or torch_reference.py with its own options) for
+# one batch size, extra env after --: "best-epoch median-step last-epoch-train-accuracy".
+reference_epoch () {
+  local script=$1 batch=$2; shift 2
+  local opts=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  # One epoch more than timed, as bench-nn does: the first warms caches and clocks, and
+  # the accuracies then compare after the same number of passes.
+  env "$@" "$python" "$here/$script" --data "$data" --batch "$batch" \
+      --epochs $((epochs + 1)) --json "${opts[@]}" |
     "$python" -c 'import sys, json
-rows = [json.loads(l) for l in sys.stdin]
-print("%.3f %.3f" % (min(r["seconds"] for r in rows), min(r["median_step_seconds"] for r in rows)))'
+rows = [json.loads(l) for l in sys.stdin][1:]
+print("%.3f %.3f %.3f" % (min(r["seconds"] for r in rows), min(r["median_step_seconds"] for r in rows),
+                         rows[-1]["train_accuracy"]))'
 }
+numpy_epoch () { local batch=$1; shift; reference_epoch numpy_reference.py "$batch" -- "$@"; }
 
 echo "Digits engine: $bench --mnist $data --epochs $epochs"
 digits_out=$("$bench" --mnist "$data" --epochs "$epochs")
 echo "$digits_out" | sed 's/^/  /'
-# "best-epoch median-step" for each batch size.
-d32=$(echo "$digits_out" | awk '/^train batch +32:/ { b = $4; getline; print b, $1 }')
-d128=$(echo "$digits_out" | awk '/^train batch +128:/ { b = $4; getline; print b, $1 }')
+# "best-epoch median-step last-epoch-train-accuracy" for each batch size.
+digits_epoch () {
+  echo "$digits_out" | awk -v pat="^train batch +$1:" '$0 ~ pat {
+    b = $4; acc = $0; sub(/.*train acc /, "", acc); sub(/\).*/, "", acc); getline; print b, $1, acc }'
+}
+d32=$(digits_epoch 32)
+d128=$(digits_epoch 128)
 dinfo=$(echo "$digits_out" | awk -F'   ' '/^kernels:/ { print $1 ", " $2 }')
 
 rows=()
@@ -66,6 +80,18 @@ if [ -f "$openblas/libblas.so.3" ]; then
   t128=$(numpy_epoch 128 LD_LIBRARY_PATH="$openblas" OPENBLAS_CORETYPE=$coretype \
          OPENBLAS_NUM_THREADS=2)
   rows+=("NumPy + OpenBLAS, 2 threads|$t32|$t128")
+  if "$python" -c 'import torch' 2>/dev/null; then
+    for threads in 1 2; do
+      echo "PyTorch $("$python" -c 'import torch; print(torch.__version__)') + OpenBLAS ($coretype, $threads thread(s)) ..."
+      p32=$(reference_epoch torch_reference.py 32 --threads $threads -- LD_LIBRARY_PATH="$openblas" \
+            OPENBLAS_CORETYPE=$coretype OPENBLAS_NUM_THREADS=$threads)
+      p128=$(reference_epoch torch_reference.py 128 --threads $threads -- LD_LIBRARY_PATH="$openblas" \
+             OPENBLAS_CORETYPE=$coretype OPENBLAS_NUM_THREADS=$threads)
+      rows+=("PyTorch + OpenBLAS, $threads thread$([ $threads = 1 ] || echo s)|$p32|$p128")
+    done
+  else
+    echo "compare.sh: $python has no torch (apt-get install python3-torch); no PyTorch row" >&2
+  fi
 else
   echo "compare.sh: $openblas missing (apt-get install libopenblas0-pthread); skipping" >&2
 fi
@@ -83,10 +109,18 @@ ratio () {   # "x y" over "dx dy": each figure and how many times Digits' it is
 }
 printf '%-30s %-32s %-32s\n' "s/epoch, 60,000 digits" "batch 32" "batch 128"
 printf '%-30s %-32s %-32s\n' "" "best epoch  median step" "best epoch  median step"
-printf '%-30s %-32s %-32s\n' "Digits (${dinfo#kernels: })" "$d32" "$d128"
+digits_name="Digits (${dinfo#kernels: })"
+printf '%-30s %-32s %-32s\n' "$digits_name" "${d32% *}" "${d128% *}"
 for row in "${rows[@]}"; do
   IFS='|' read -r name a b <<<"$row"
   printf '%-30s %-32s %-32s\n' "$name" "$(ratio "$a" "$d32")" "$(ratio "$b" "$d128")"
 done
-echo "(x: times Digits' figure. Best of $epochs epochs; \"median step\" is the median"
+echo "(x: times Digits' figure. Best of $epochs epochs after one to warm up; \"median step\" is the median"
 echo " step time times the steps of an epoch, which load from other programs barely moves.)"
+echo
+echo "Same algorithm, same learning: training accuracy over pass $((epochs + 1)) (batch 32, batch 128)"
+printf '  %-30s %s %s\n' "$digits_name" "${d32##* }" "${d128##* }"
+for row in "${rows[@]}"; do
+  IFS='|' read -r name a b <<<"$row"
+  printf '  %-30s %s %s\n' "$name" "${a##* }" "${b##* }"
+done
