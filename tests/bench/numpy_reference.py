@@ -36,6 +36,22 @@ def read_idx(folder, name):
     sys.exit(f"numpy_reference: no {name}[.gz] in {folder}")
 
 
+def report_epoch(as_json, epoch, batch, loss_sum, correct, steps, test_acc, seconds,
+                 step_times):
+    """Prints one epoch's line (or JSON object); shared with torch_reference.py."""
+    # An epoch from the median step: barely moved by other programs' load.
+    median_seconds = sorted(step_times)[len(step_times) // 2] * steps
+    row = {"epoch": epoch, "batch": batch, "loss": loss_sum / steps,
+           "train_accuracy": correct / (steps * batch), "test_accuracy": test_acc,
+           "seconds": seconds, "median_step_seconds": median_seconds}
+    if as_json:
+        print(json.dumps(row), flush=True)
+    else:
+        print(f"epoch {epoch}  batch {batch}  loss {row['loss']:.4f}  "
+              f"train {row['train_accuracy']:.4f}  test {test_acc:.4f}  "
+              f"{seconds:.3f} s ({median_seconds:.3f} s from the median step)", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=os.environ.get("DIGITS_MNIST_DIR"))
@@ -100,20 +116,10 @@ def main():
             steps += 1
             step_times.append(time.perf_counter() - ts)
         seconds = time.perf_counter() - t0
-        # An epoch from the median step: barely moved by other programs' load.
-        median_seconds = sorted(step_times)[len(step_times) // 2] * steps
         probs = forward(xtest.astype(np.float32) * inv255)[-1]
         test_acc = float((probs.argmax(axis=1) == ytest).mean())
-        row = {"epoch": epoch, "batch": B, "loss": loss_sum / steps,
-               "train_accuracy": correct / (steps * B), "test_accuracy": test_acc,
-               "seconds": seconds, "median_step_seconds": median_seconds}
-        if args.json:
-            print(json.dumps(row), flush=True)
-        else:
-            print(f"epoch {epoch}  batch {B}  loss {row['loss']:.4f}  "
-                  f"train {row['train_accuracy']:.4f}  test {test_acc:.4f}  "
-                  f"{seconds:.3f} s ({median_seconds:.3f} s from the median step)", flush=True)
-
+        report_epoch(args.json, epoch, B, loss_sum, correct, steps, test_acc, seconds,
+                     step_times)
 
 if __name__ == "__main__":
     main()

@@ -16,7 +16,6 @@ OpenBLAS with the CPU type set, as tests/bench/compare.sh does:
     OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 python3 torch_reference.py --threads 1
 """
 import argparse
-import json
 import os
 import sys
 import time
@@ -24,7 +23,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_reference import read_idx  # noqa: E402  (the same IDX reader)
+from numpy_reference import read_idx, report_epoch  # noqa: E402  (shared with NumPy's)
 
 
 def main():
@@ -80,20 +79,11 @@ def main():
             steps += 1
             step_times.append(time.perf_counter() - ts)
         seconds = time.perf_counter() - t0
-        median_seconds = sorted(step_times)[len(step_times) // 2] * steps
         model.eval()
         with torch.no_grad():
             test_acc = float((model(xtest.float() / 255.0).argmax(dim=1) == ytest).float().mean())
-        row = {"epoch": epoch, "batch": B, "loss": loss_sum / steps,
-               "train_accuracy": correct / (steps * B), "test_accuracy": test_acc,
-               "seconds": seconds, "median_step_seconds": median_seconds}
-        if args.json:
-            print(json.dumps(row), flush=True)
-        else:
-            print(f"epoch {epoch}  batch {B}  loss {row['loss']:.4f}  "
-                  f"train {row['train_accuracy']:.4f}  test {test_acc:.4f}  "
-                  f"{seconds:.3f} s ({median_seconds:.3f} s from the median step)", flush=True)
-
+        report_epoch(args.json, epoch, B, loss_sum, correct, steps, test_acc, seconds,
+                     step_times)
 
 if __name__ == "__main__":
     main()
