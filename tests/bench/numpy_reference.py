@@ -52,22 +52,30 @@ def report_epoch(as_json, epoch, batch, loss_sum, correct, steps, test_acc, seco
               f"{seconds:.3f} s ({median_seconds:.3f} s from the median step)", flush=True)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parse_args(name, doc, extra=None):
+    """The options both references take (extra(parser) adds a script's own) and MNIST as
+    four arrays: training images (n × 784 bytes) and labels, test images and labels."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--data", default=os.environ.get("DIGITS_MNIST_DIR"))
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true")
+    if extra is not None:
+        extra(ap)
     args = ap.parse_args()
     if not args.data:
-        sys.exit("numpy_reference: give --data DIR or set DIGITS_MNIST_DIR")
+        sys.exit(f"{name}: give --data DIR or set DIGITS_MNIST_DIR")
+    data = (read_idx(args.data, "train-images-idx3-ubyte").reshape(-1, 784),
+            read_idx(args.data, "train-labels-idx1-ubyte").astype(np.int64),
+            read_idx(args.data, "t10k-images-idx3-ubyte").reshape(-1, 784),
+            read_idx(args.data, "t10k-labels-idx1-ubyte").astype(np.int64))
+    return args, data
 
-    xtrain = read_idx(args.data, "train-images-idx3-ubyte").reshape(-1, 784)
-    ytrain = read_idx(args.data, "train-labels-idx1-ubyte").astype(np.int64)
-    xtest = read_idx(args.data, "t10k-images-idx3-ubyte").reshape(-1, 784)
-    ytest = read_idx(args.data, "t10k-labels-idx1-ubyte").astype(np.int64)
+
+def main():
+    args, (xtrain, ytrain, xtest, ytest) = parse_args("numpy_reference", __doc__)
 
     rng = np.random.default_rng(args.seed)
     sizes = [784, 128, 128, 10]

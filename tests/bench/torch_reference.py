@@ -15,7 +15,6 @@ OpenBLAS with the CPU type set, as tests/bench/compare.sh does:
     LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread \\
     OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 python3 torch_reference.py --threads 1
 """
-import argparse
 import os
 import sys
 import time
@@ -23,28 +22,15 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_reference import read_idx, report_epoch  # noqa: E402  (shared with NumPy's)
+from numpy_reference import parse_args, report_epoch  # noqa: E402  (shared with NumPy's)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default=os.environ.get("DIGITS_MNIST_DIR"))
-    ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--epochs", type=int, default=2)
-    ap.add_argument("--lr", type=float, default=0.1)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
-    if not args.data:
-        sys.exit("torch_reference: give --data DIR or set DIGITS_MNIST_DIR")
-
+    args, arrays = parse_args("torch_reference", __doc__,
+                              lambda ap: ap.add_argument("--threads", type=int, default=1))
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    xtrain = torch.from_numpy(read_idx(args.data, "train-images-idx3-ubyte").reshape(-1, 784).copy())
-    ytrain = torch.from_numpy(read_idx(args.data, "train-labels-idx1-ubyte").astype("int64"))
-    xtest = torch.from_numpy(read_idx(args.data, "t10k-images-idx3-ubyte").reshape(-1, 784).copy())
-    ytest = torch.from_numpy(read_idx(args.data, "t10k-labels-idx1-ubyte").astype("int64"))
+    xtrain, ytrain, xtest, ytest = (torch.from_numpy(a.copy()) for a in arrays)
 
     sizes = [784, 128, 128, 10]
     layers = []
