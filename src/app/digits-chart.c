@@ -231,18 +231,6 @@ digits_chart_measure (GtkWidget      *widget,
 }
 
 static void
-digits_chart_size_allocate (GtkWidget *widget,
-                            int        width,
-                            int        height,
-                            int        baseline)
-{
-  DigitsChart *self = DIGITS_CHART (widget);
-
-  /* The colour carrier is never drawn, but it must be allocated like any child. */
-  digits_color_probe_allocate (self->accent);
-}
-
-static void
 update_accessible (DigitsChart *self)
 {
   g_autoptr (GString) description = g_string_new (NULL);
@@ -314,7 +302,6 @@ digits_chart_class_init (DigitsChartClass *klass)
 
   widget_class->snapshot = digits_chart_snapshot;
   widget_class->measure = digits_chart_measure;
-  widget_class->size_allocate = digits_chart_size_allocate;
 
   gtk_widget_class_set_css_name (widget_class, "digitschart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);

@@ -37,13 +37,3 @@ digits_color_probe_get (GtkWidget *probe,
 
   gtk_style_context_get_color (gtk_widget_get_style_context (probe), color);
 }
-
-/* Never drawn, but a child must be allocated like any other. */
-void
-digits_color_probe_allocate (GtkWidget *probe)
-{
-  g_return_if_fail (GTK_IS_WIDGET (probe));
-
-  if (gtk_widget_should_layout (probe))
-    gtk_widget_allocate (probe, 0, 0, -1, NULL);
-}

@@ -10,15 +10,13 @@
 
 G_BEGIN_DECLS
 
-/* A never-shown label with css_class, made a child of parent. The parent unparents it in
- * dispose and calls digits_color_probe_allocate from its size_allocate. */
+/* A never-shown label with css_class, made a child of parent, which unparents it in
+ * dispose. Being invisible, it needs no allocation. */
 GtkWidget *digits_color_probe_new      (GtkWidget  *parent,
                                         const char *css_class);
 
 /* The colour the theme gives the probe's class now (it follows light and dark). */
 void       digits_color_probe_get      (GtkWidget  *probe,
                                         GdkRGBA    *color);
-
-void       digits_color_probe_allocate (GtkWidget  *probe);
 
 G_END_DECLS

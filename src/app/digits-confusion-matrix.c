@@ -277,18 +277,6 @@ digits_confusion_matrix_measure (GtkWidget      *widget,
 }
 
 static void
-digits_confusion_matrix_size_allocate (GtkWidget *widget,
-                                       int        width,
-                                       int        height,
-                                       int        baseline)
-{
-  DigitsConfusionMatrix *self = DIGITS_CONFUSION_MATRIX (widget);
-
-  for (int i = 0; i < N_COLORS; i++)
-    digits_color_probe_allocate (self->colors[i]);
-}
-
-static void
 update_accessible (DigitsConfusionMatrix *self)
 {
   g_autoptr (GString) description = g_string_new (NULL);
@@ -357,7 +345,6 @@ digits_confusion_matrix_class_init (DigitsConfusionMatrixClass *klass)
 
   widget_class->snapshot = digits_confusion_matrix_snapshot;
   widget_class->measure = digits_confusion_matrix_measure;
-  widget_class->size_allocate = digits_confusion_matrix_size_allocate;
 
   gtk_widget_class_set_css_name (widget_class, "digitsconfusionmatrix");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);

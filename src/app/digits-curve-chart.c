@@ -351,18 +351,6 @@ digits_curve_chart_measure (GtkWidget      *widget,
 }
 
 static void
-digits_curve_chart_size_allocate (GtkWidget *widget,
-                                  int        width,
-                                  int        height,
-                                  int        baseline)
-{
-  DigitsCurveChart *self = DIGITS_CURVE_CHART (widget);
-
-  for (int i = 0; i < N_SERIES; i++)
-    digits_color_probe_allocate (self->colors[i]);
-}
-
-static void
 update_accessible (DigitsCurveChart *self)
 {
   g_autofree char *description = NULL;
@@ -426,7 +414,6 @@ digits_curve_chart_class_init (DigitsCurveChartClass *klass)
 
   widget_class->snapshot = digits_curve_chart_snapshot;
   widget_class->measure = digits_curve_chart_measure;
-  widget_class->size_allocate = digits_curve_chart_size_allocate;
 
   gtk_widget_class_set_css_name (widget_class, "digitscurvechart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);

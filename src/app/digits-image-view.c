@@ -183,17 +183,6 @@ digits_image_view_measure (GtkWidget      *widget,
 }
 
 static void
-digits_image_view_size_allocate (GtkWidget *widget,
-                                 int        width,
-                                 int        height,
-                                 int        baseline)
-{
-  DigitsImageView *self = DIGITS_IMAGE_VIEW (widget);
-
-  digits_color_probe_allocate (self->accent);
-}
-
-static void
 pressed_cb (GtkGestureClick *gesture,
             int              n_press,
             double           x,
@@ -251,7 +240,6 @@ digits_image_view_class_init (DigitsImageViewClass *klass)
 
   widget_class->snapshot = digits_image_view_snapshot;
   widget_class->measure = digits_image_view_measure;
-  widget_class->size_allocate = digits_image_view_size_allocate;
 
   /**
    * DigitsImageView::glyph-activated:
