@@ -264,17 +264,16 @@ fill_batch (DigitsTrainer        *self,
   for (guint i = 0; i < count; i++)
     {
       const guint8 *src = set->images + (gsize) order[i] * DIGITS_PIXELS;
+      guint8 flagged[DIGITS_PIXELS];
+
       if (augment != NULL && set->labels[order[i]] == 1
           && self->config.labels == DIGITS_LABELS_DIGITS)
         {
-          guint8 flagged[DIGITS_PIXELS];
-
           memcpy (flagged, src, DIGITS_PIXELS);
           digits_augment_one (augment, &self->rng, flagged, DIGITS_SIDE);
-          digits_augment (augment, &self->rng, flagged, x + (gsize) i * DIGITS_PIXELS,
-                          DIGITS_SIDE);
+          src = flagged;
         }
-      else if (augment != NULL)
+      if (augment != NULL)
         digits_augment (augment, &self->rng, src, x + (gsize) i * DIGITS_PIXELS, DIGITS_SIDE);
       else
         memcpy (x + (gsize) i * DIGITS_PIXELS, src, DIGITS_PIXELS);
