@@ -11,9 +11,9 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <zlib.h>
 
 #include "digits-dataset.h"
+#include "test-util.h"
 
 #define IMAGES_MAGIC 0x00000803u
 #define LABELS_MAGIC 0x00000801u
@@ -22,14 +22,6 @@ static char *tmp_dir;
 static char *real_mnist_dir;   /* DIGITS_MNIST_DIR as the test was started with */
 
 /* ---- building files ---- */
-
-static void
-put_be32 (GByteArray *out, guint32 v)
-{
-  guint8 b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
-
-  g_byte_array_append (out, b, 4);
-}
 
 static guint8
 pixel_at (guint item, guint i)
@@ -43,10 +35,10 @@ make_images (guint32 n_header, guint32 rows, guint32 cols, guint n_data)
 {
   GByteArray *out = g_byte_array_new ();
 
-  put_be32 (out, IMAGES_MAGIC);
-  put_be32 (out, n_header);
-  put_be32 (out, rows);
-  put_be32 (out, cols);
+  test_append_be32 (out, IMAGES_MAGIC);
+  test_append_be32 (out, n_header);
+  test_append_be32 (out, rows);
+  test_append_be32 (out, cols);
   for (guint item = 0; item < n_data; item++)
     for (guint i = 0; i < rows * cols; i++)
       {
@@ -62,39 +54,14 @@ make_labels (guint32 n_header, guint n_data)
 {
   GByteArray *out = g_byte_array_new ();
 
-  put_be32 (out, LABELS_MAGIC);
-  put_be32 (out, n_header);
+  test_append_be32 (out, LABELS_MAGIC);
+  test_append_be32 (out, n_header);
   for (guint i = 0; i < n_data; i++)
     {
       guint8 v = (guint8) (i % 10u);
 
       g_byte_array_append (out, &v, 1);
     }
-  return out;
-}
-
-static GByteArray *
-gzip_bytes (const guint8 *data, gsize len)
-{
-  z_stream z = { 0 };
-  GByteArray *out = g_byte_array_new ();
-  guint8 buf[4096];
-  int ret;
-
-  g_assert_cmpint (deflateInit2 (&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-                   ==, Z_OK);
-  z.next_in = (Bytef *) data;
-  z.avail_in = (uInt) len;
-  do
-    {
-      z.next_out = buf;
-      z.avail_out = sizeof buf;
-      ret = deflate (&z, Z_FINISH);
-      g_assert_cmpint (ret, !=, Z_STREAM_ERROR);
-      g_byte_array_append (out, buf, (guint) (sizeof buf - z.avail_out));
-    }
-  while (ret != Z_STREAM_END);
-  deflateEnd (&z);
   return out;
 }
 
@@ -107,7 +74,7 @@ write_file (const char *name, const GByteArray *bytes, gboolean gz)
 
   if (gz)
     {
-      g_autoptr(GByteArray) packed = gzip_bytes (bytes->data, bytes->len);
+      g_autoptr(GByteArray) packed = test_gzip_bytes (bytes->data, bytes->len);
 
       g_file_set_contents (path, (const char *) packed->data, packed->len, &error);
     }
@@ -206,9 +173,9 @@ static void
 test_good_gzip_members (void)
 {
   g_autoptr(GByteArray) images = make_images (10, 28, 28, 10);
-  g_autoptr(GByteArray) first = gzip_bytes (images->data, 16 + 4 * 784);
-  g_autoptr(GByteArray) second = gzip_bytes (images->data + 16 + 4 * 784,
-                                             images->len - 16 - 4 * 784);
+  g_autoptr(GByteArray) first = test_gzip_bytes (images->data, 16 + 4 * 784);
+  g_autoptr(GByteArray) second = test_gzip_bytes (images->data + 16 + 4 * 784,
+                                                  images->len - 16 - 4 * 784);
   g_autofree char *labels_path = write_good_labels ("members-labels", 10);
   g_autofree char *images_path = NULL;
   g_autoptr(GError) error = NULL;
@@ -577,7 +544,7 @@ static void
 test_bad_gzip (void)
 {
   g_autoptr(GByteArray) images = make_images (50, 28, 28, 50);
-  g_autoptr(GByteArray) packed = gzip_bytes (images->data, images->len);
+  g_autoptr(GByteArray) packed = test_gzip_bytes (images->data, images->len);
   g_autoptr(GByteArray) cut = NULL;
   g_autoptr(GByteArray) tail = NULL;
   g_autofree char *labels_path = write_good_labels ("gzip-labels", 50);
@@ -620,7 +587,7 @@ static void
 test_bad_gzip_every_byte (void)
 {
   g_autoptr(GByteArray) labels = make_labels (40, 40);
-  g_autoptr(GByteArray) packed = gzip_bytes (labels->data, labels->len);
+  g_autoptr(GByteArray) packed = test_gzip_bytes (labels->data, labels->len);
   g_autofree char *images_path = write_good_images ("every-images", 40);
   guint n_loaded = 0, n_tried = 0;
 
@@ -708,22 +675,6 @@ test_real_mnist (void)
 
 /* ---- the harness ---- */
 
-static gboolean
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  return g_remove (path) == 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -768,7 +719,7 @@ main (int argc, char **argv)
 
   status = g_test_run ();
 
-  remove_tree (tmp_dir);
+  test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (real_mnist_dir);
   return status;

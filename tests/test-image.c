@@ -10,6 +10,7 @@
 
 #include "digits-dataset.h"
 #include "digits-preprocess.h"
+#include "test-util.h"
 
 /* ---- drawing test images ---- */
 
@@ -167,16 +168,6 @@ single_glyph (GArray *glyphs)
 }
 
 static double
-mean_abs_diff (const float *a, const float *b)
-{
-  double sum = 0;
-
-  for (int i = 0; i < DIGITS_PIXELS; i++)
-    sum += fabs (a[i] - b[i]);
-  return sum / DIGITS_PIXELS;
-}
-
-static double
 mass (const float *v)
 {
   double m = 0;
@@ -249,7 +240,7 @@ test_matches_strokes (void)
 
   g_array_append_vals (stroke.points, pts, 3);
   g_assert_true (digits_preprocess_strokes (&stroke, 1, 1.0f, drawn));
-  g_assert_cmpfloat (mean_abs_diff (g.input, drawn), <, 0.04);
+  g_assert_cmpfloat (test_mean_abs_diff (g.input, drawn), <, 0.04);
   g_array_unref (stroke.points);
 }
 
@@ -269,14 +260,14 @@ test_polarity (void)
   light = ink_to_grey (&ink, 20, 230, ink.width);
   g = single_glyph (digits_glyphs_from_grey (light, ink.width, ink.height, ink.width, &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (mean_abs_diff (g.input, ref.input), <, 0.03);
+  g_assert_cmpfloat (test_mean_abs_diff (g.input, ref.input), <, 0.03);
   g_assert_cmpint (ABS (g.x - ref.x), <=, 1);
 
   grey_paper = ink_to_grey (&ink, 140, 30, ink.width);
   g = single_glyph (digits_glyphs_from_grey (grey_paper, ink.width, ink.height, ink.width,
                                              &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (mean_abs_diff (g.input, ref.input), <, 0.03);
+  g_assert_cmpfloat (test_mean_abs_diff (g.input, ref.input), <, 0.03);
   ink_clear (&ink);
 }
 
@@ -310,7 +301,7 @@ test_two_digits (void)
   g_assert_cmpint (seven.x + seven.width, <=, zero.x);
   assert_mnist_like (seven.input);
   assert_mnist_like (zero.input);
-  g_assert_cmpfloat (mean_abs_diff (seven.input, reference_seven ().input), <, 0.03);
+  g_assert_cmpfloat (test_mean_abs_diff (seven.input, reference_seven ().input), <, 0.03);
 
   /* The zero is a ring: its middle is empty. */
   g_assert_cmpfloat (zero.input[14 * DIGITS_SIDE + 14], <, 0.05f);
@@ -426,7 +417,7 @@ test_specks_ignored (void)
   g_assert_no_error (error);
   g_assert_cmpint (ABS (g.x - ref.x), <=, 1);
   g_assert_cmpint (ABS (g.width - ref.width), <=, 2);
-  g_assert_cmpfloat (mean_abs_diff (g.input, ref.input), <, 0.02);
+  g_assert_cmpfloat (test_mean_abs_diff (g.input, ref.input), <, 0.02);
   ink_clear (&ink);
 }
 
@@ -452,7 +443,7 @@ test_uneven_lighting (void)
       }
   g = single_glyph (digits_glyphs_from_grey (grey, ink.width, ink.height, ink.width, &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (mean_abs_diff (g.input, ref.input), <, 0.05);
+  g_assert_cmpfloat (test_mean_abs_diff (g.input, ref.input), <, 0.05);
   ink_clear (&ink);
 }
 
@@ -573,7 +564,7 @@ test_alpha (void)
   g = single_glyph (digits_glyphs_from_rgba (rgba, ink.width, ink.height, stride, TRUE,
                                              &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (mean_abs_diff (g.input, ref.input), <, 0.03);
+  g_assert_cmpfloat (test_mean_abs_diff (g.input, ref.input), <, 0.03);
 
   /* Opaque white paper with dark ink, and a transparent hole in the middle of the paper
    * that is not ink either. */
@@ -590,7 +581,7 @@ test_alpha (void)
   g = single_glyph (digits_glyphs_from_rgba (rgba, ink.width, ink.height, stride, TRUE,
                                              &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (mean_abs_diff (g.input, ref.input), <, 0.03);
+  g_assert_cmpfloat (test_mean_abs_diff (g.input, ref.input), <, 0.03);
   ink_clear (&ink);
 }
 
@@ -619,7 +610,7 @@ test_colour (void)
   g = single_glyph (digits_glyphs_from_rgba (rgb, ink.width, ink.height, stride, FALSE,
                                              &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (mean_abs_diff (g.input, ref.input), <, 0.03);
+  g_assert_cmpfloat (test_mean_abs_diff (g.input, ref.input), <, 0.03);
   ink_clear (&ink);
 }
 
@@ -787,15 +778,6 @@ test_file_errors (void)
   remove_tmp (dir, names);
 }
 
-static void
-put_be32 (guint8 *p, guint32 v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
-
 /* A PNG whose header claims 100 000 × 100 000 pixels is refused before decoding. */
 static void
 test_file_too_large (void)
@@ -807,20 +789,20 @@ test_file_too_large (void)
   guint8 *ihdr = png + 8;
   GError *error = NULL;
 
-  put_be32 (ihdr, 13);
+  test_put_be32 (ihdr, 13);
   memcpy (ihdr + 4, "IHDR", 4);
-  put_be32 (ihdr + 8, 100000);
-  put_be32 (ihdr + 12, 100000);
+  test_put_be32 (ihdr + 8, 100000);
+  test_put_be32 (ihdr + 12, 100000);
   ihdr[16] = 8;   /* bit depth */
   ihdr[17] = 2;   /* RGB */
-  put_be32 (ihdr + 21, (guint32) crc32 (0, ihdr + 4, 17));
+  test_put_be32 (ihdr + 21, (guint32) crc32 (0, ihdr + 4, 17));
   /* an empty IDAT: decoders learn the size when the image data begins */
-  put_be32 (ihdr + 25, 0);
+  test_put_be32 (ihdr + 25, 0);
   memcpy (ihdr + 29, "IDAT", 4);
-  put_be32 (ihdr + 33, (guint32) crc32 (0, ihdr + 29, 4));
-  put_be32 (ihdr + 37, 0);
+  test_put_be32 (ihdr + 33, (guint32) crc32 (0, ihdr + 29, 4));
+  test_put_be32 (ihdr + 37, 0);
   memcpy (ihdr + 41, "IEND", 4);
-  put_be32 (ihdr + 45, (guint32) crc32 (0, ihdr + 41, 4));
+  test_put_be32 (ihdr + 45, (guint32) crc32 (0, ihdr + 41, 4));
 
   g_assert_true (g_file_set_contents (path, (const char *) png, sizeof png, &error));
   g_assert_null (digits_glyphs_from_file (path, &error));

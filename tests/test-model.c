@@ -7,10 +7,7 @@
 #include "config.h"
 
 #include <math.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -19,6 +16,7 @@
 
 #include "digits-dataset.h"
 #include "digits-model.h"
+#include "test-util.h"
 
 static char *tmp_dir;
 
@@ -70,15 +68,6 @@ write_bytes (const char *path, const guint8 *data, gsize len)
   g_assert_no_error (error);
 }
 
-static void
-put_le32 (guint8 *p, guint32 v)
-{
-  p[0] = v & 0xff;
-  p[1] = (v >> 8) & 0xff;
-  p[2] = (v >> 16) & 0xff;
-  p[3] = v >> 24;
-}
-
 static guint32
 get_le32 (const guint8 *p)
 {
@@ -90,8 +79,8 @@ get_le32 (const guint8 *p)
 static void
 fix_crc (GByteArray *file)
 {
-  put_le32 (file->data + file->len - 4,
-            (guint32) crc32 (crc32 (0, Z_NULL, 0), file->data, file->len - 4));
+  test_put_le32 (file->data + file->len - 4,
+                 (guint32) crc32 (crc32 (0, Z_NULL, 0), file->data, file->len - 4));
 }
 
 static GByteArray *
@@ -420,7 +409,7 @@ test_wrong_version (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(DigitsModel) loaded = NULL;
 
-  put_le32 (file->data + 8, 2);
+  test_put_le32 (file->data + 8, 2);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_UNSUPPORTED, "made by a newer version of Digits");
 
@@ -434,7 +423,7 @@ test_wrong_version (void)
   memcpy (file->data + 8, "t a ", 4);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_CORRUPT, "damaged: its header claims model format");
-  put_le32 (file->data + 8, 2);
+  test_put_le32 (file->data + 8, 2);
   fix_crc (file);
 
   /* Only the preamble of a newer file: still told apart from a damaged one. */
@@ -443,7 +432,7 @@ test_wrong_version (void)
   g_clear_pointer (&file, g_byte_array_unref);
   file = serialize_to_array (model);
 
-  put_le32 (file->data + 8, 0);
+  test_put_le32 (file->data + 8, 0);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_CORRUPT, NULL);
 }
@@ -485,27 +474,27 @@ test_huge_claims (void)
   gint64 start = g_get_monotonic_time ();
 
   /* A billion parameters. */
-  put_le32 (n_params, 1000000000u);
-  put_le32 (n_params + 4, 0);
+  test_put_le32 (n_params, 1000000000u);
+  test_put_le32 (n_params + 4, 0);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_TOO_LARGE, "1000000000 parameters");
 
   /* 2^63 parameters: 4 × n_params would overflow 64 bits if not bounded first. */
-  put_le32 (n_params, 0);
-  put_le32 (n_params + 4, 0x80000000u);
+  test_put_le32 (n_params, 0);
+  test_put_le32 (n_params + 4, 0x80000000u);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_TOO_LARGE, "parameters");
 
   /* Just past the bound. */
-  put_le32 (n_params, (guint32) (DIGITS_MODEL_MAX_PARAMS + 1));
-  put_le32 (n_params + 4, (guint32) ((DIGITS_MODEL_MAX_PARAMS + 1) >> 32));
+  test_put_le32 (n_params, (guint32) (DIGITS_MODEL_MAX_PARAMS + 1));
+  test_put_le32 (n_params + 4, (guint32) ((DIGITS_MODEL_MAX_PARAMS + 1) >> 32));
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_TOO_LARGE, "parameters");
 
   /* A header that claims to be 4 GiB long. */
   g_clear_pointer (&file, g_byte_array_unref);
   file = serialize_to_array (model);
-  put_le32 (file->data + 12, 0xffffffffu);
+  test_put_le32 (file->data + 12, 0xffffffffu);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_TOO_LARGE, NULL);
 
@@ -540,7 +529,7 @@ test_bad_fields (void)
     {
       g_autoptr(GByteArray) file = serialize_to_array (model);
 
-      put_le32 (file->data + cases[i].offset, cases[i].value);
+      test_put_le32 (file->data + cases[i].offset, cases[i].value);
       fix_crc (file);
       assert_refused (file, cases[i].code, NULL);
     }
@@ -711,21 +700,8 @@ test_save_killed (void)
   for (int round = 0; round < 25; round++)
     {
       g_autoptr(DigitsModel) loaded = NULL;
-      pid_t pid = fork ();
-      int status;
 
-      g_assert_cmpint (pid, >=, 0);
-      if (pid == 0)
-        {
-          for (int k = 0;; k++)
-            if (!digits_model_save (k % 2 ? b : c, path, NULL))
-              _exit (3);
-        }
-      g_usleep ((gulong) g_rand_int_range (rand, 0, 30000));
-      g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
-      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-      g_assert_true (WIFSIGNALED (status));
-
+      test_kill_saving_child (b, c, path, rand, 0, 30000);
       loaded = load_or_die (path);
       if (loaded->net->sizes[1] == 32)
         {
@@ -748,22 +724,6 @@ test_save_killed (void)
 }
 
 /* ---- the harness ---- */
-
-static gboolean
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  return g_remove (path) == 0;
-}
 
 int
 main (int argc, char **argv)
@@ -799,7 +759,7 @@ main (int argc, char **argv)
 
   status = g_test_run ();
 
-  remove_tree (tmp_dir);
+  test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   return status;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "digits-preprocess.h"
+#include "test-util.h"
 
 /* ---- helpers ---- */
 
@@ -48,16 +49,6 @@ assert_in_range (const float *v)
 {
   for (int i = 0; i < DIGITS_PIXELS; i++)
     g_assert_true (v[i] >= 0.0f && v[i] <= 1.0f);
-}
-
-static double
-mean_abs_diff (const float *a, const float *b)
-{
-  double sum = 0;
-
-  for (int i = 0; i < DIGITS_PIXELS; i++)
-    sum += fabs (a[i] - b[i]);
-  return sum / DIGITS_PIXELS;
 }
 
 static void
@@ -222,7 +213,7 @@ test_ink_stride_and_garbage (void)
   g_assert_true (digits_preprocess_ink (a, w, h, stride, out_a));
   g_assert_true (digits_preprocess_ink (b, w, h, w, out_b));
   assert_in_range (out_a);
-  g_assert_cmpfloat (mean_abs_diff (out_a, out_b), <, 0.01);
+  g_assert_cmpfloat (test_mean_abs_diff (out_a, out_b), <, 0.01);
 }
 
 /* ---- strokes ---- */
@@ -338,7 +329,7 @@ test_strokes_size_invariant (void)
   add_polyline (b, bar, 2, 2.0f, 333, -50);
   g_assert_true (preprocess (a, 1.0f, small));
   g_assert_true (preprocess (b, 1.0f, large));
-  g_assert_cmpfloat (mean_abs_diff (small, large), <, 0.01);
+  g_assert_cmpfloat (test_mean_abs_diff (small, large), <, 0.01);
   free_strokes (a);
   free_strokes (b);
 }

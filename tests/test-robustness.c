@@ -32,6 +32,7 @@
 #include "digits-dataset.h"
 #include "digits-model.h"
 #include "digits-preprocess.h"
+#include "test-util.h"
 
 /* AddressSanitizer's shadow memory and quarantine make resident sizes meaningless. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -96,47 +97,10 @@ write_file (const char *path, const guint8 *data, gsize len)
   g_assert_no_error (error);
 }
 
-static void
-put_be32 (guint8 *p, guint32 v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
-
-static void
-put_le32 (guint8 *p, guint32 v)
-{
-  p[0] = v;
-  p[1] = v >> 8;
-  p[2] = v >> 16;
-  p[3] = v >> 24;
-}
-
 static guint32
 get_le32 (const guint8 *p)
 {
   return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) | ((guint32) p[3] << 24);
-}
-
-static GByteArray *
-gzip_bytes (const guint8 *data, gsize len)
-{
-  z_stream z = { 0 };
-  GByteArray *out = g_byte_array_new ();
-
-  g_byte_array_set_size (out, (guint) compressBound ((uLong) len) + 64);
-  g_assert_cmpint (deflateInit2 (&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-                   ==, Z_OK);
-  z.next_in = (Bytef *) data;
-  z.avail_in = (uInt) len;
-  z.next_out = out->data;
-  z.avail_out = out->len;
-  g_assert_cmpint (deflate (&z, Z_FINISH), ==, Z_STREAM_END);
-  g_byte_array_set_size (out, (guint) z.total_out);
-  deflateEnd (&z);
-  return out;
 }
 
 /* An IDX image file: `n` images of rows × cols actually present, `promised` in the header. */
@@ -146,10 +110,10 @@ idx_images (guint n, guint rows, guint cols, guint promised)
   GByteArray *out = g_byte_array_new ();
 
   g_byte_array_set_size (out, 16 + n * rows * cols);
-  put_be32 (out->data, 0x803);
-  put_be32 (out->data + 4, promised);
-  put_be32 (out->data + 8, rows);
-  put_be32 (out->data + 12, cols);
+  test_put_be32 (out->data, 0x803);
+  test_put_be32 (out->data + 4, promised);
+  test_put_be32 (out->data + 8, rows);
+  test_put_be32 (out->data + 12, cols);
   for (guint i = 0; i < n * rows * cols; i++)
     out->data[16 + i] = (guint8) (i * 7);
   return out;
@@ -161,8 +125,8 @@ idx_labels (guint n, guint promised)
   GByteArray *out = g_byte_array_new ();
 
   g_byte_array_set_size (out, 8 + n);
-  put_be32 (out->data, 0x801);
-  put_be32 (out->data + 4, promised);
+  test_put_be32 (out->data, 0x801);
+  test_put_be32 (out->data + 4, promised);
   for (guint i = 0; i < n; i++)
     out->data[8 + i] = (guint8) (i % 10);
   return out;
@@ -176,7 +140,7 @@ write_idx (Files *f, const char *base, GByteArray *bytes, gboolean gz)
 
   if (gz)
     {
-      g_autoptr(GByteArray) packed = gzip_bytes (bytes->data, bytes->len);
+      g_autoptr(GByteArray) packed = test_gzip_bytes (bytes->data, bytes->len);
 
       write_file (path, packed->data, packed->len);
     }
@@ -214,8 +178,8 @@ model_bytes (void)
 static void
 fix_crc (GByteArray *file)
 {
-  put_le32 (file->data + file->len - 4,
-            (guint32) crc32 (crc32 (0, Z_NULL, 0), file->data, file->len - 4));
+  test_put_le32 (file->data + file->len - 4,
+                 (guint32) crc32 (crc32 (0, Z_NULL, 0), file->data, file->len - 4));
 }
 
 /* Offsets in a 784-16-10 model file (see digits-model.h). */
@@ -260,24 +224,24 @@ png_header (guint32 width, guint32 height)
   guint8 ihdr[25], idat[12 + 8], iend[12];
 
   g_byte_array_append (out, signature, 8);
-  put_be32 (ihdr, 13);
+  test_put_be32 (ihdr, 13);
   memcpy (ihdr + 4, "IHDR", 4);
-  put_be32 (ihdr + 8, width);
-  put_be32 (ihdr + 12, height);
+  test_put_be32 (ihdr + 8, width);
+  test_put_be32 (ihdr + 12, height);
   ihdr[16] = 8;                  /* bit depth */
   ihdr[17] = 2;                  /* RGB */
   ihdr[18] = ihdr[19] = ihdr[20] = 0;
-  put_be32 (ihdr + 21, (guint32) crc32 (0, ihdr + 4, 17));
+  test_put_be32 (ihdr + 21, (guint32) crc32 (0, ihdr + 4, 17));
   g_byte_array_append (out, ihdr, sizeof ihdr);
   /* A zlib stream of a few zero bytes: far too little for the rows promised. */
-  put_be32 (idat, 8);
+  test_put_be32 (idat, 8);
   memcpy (idat + 4, "IDAT", 4);
   memcpy (idat + 8, "\x78\x9c\x63\x00\x00\x00\x01\x00", 8);
-  put_be32 (idat + 16, (guint32) crc32 (0, idat + 4, 12));
+  test_put_be32 (idat + 16, (guint32) crc32 (0, idat + 4, 12));
   g_byte_array_append (out, idat, sizeof idat);
-  put_be32 (iend, 0);
+  test_put_be32 (iend, 0);
   memcpy (iend + 4, "IEND", 4);
-  put_be32 (iend + 8, (guint32) crc32 (0, iend + 4, 4));
+  test_put_be32 (iend + 8, (guint32) crc32 (0, iend + 4, 4));
   g_byte_array_append (out, iend, sizeof iend);
   return out;
 }
@@ -429,7 +393,7 @@ static void
 make_dataset_gz_cut (Files *f)
 {
   g_autoptr(GByteArray) images = idx_images (12, 28, 28, 12);
-  g_autoptr(GByteArray) packed = gzip_bytes (images->data, images->len);
+  g_autoptr(GByteArray) packed = test_gzip_bytes (images->data, images->len);
 
   g_byte_array_set_size (packed, packed->len / 2);
   mnist_dir (f, packed, FALSE, NULL, FALSE);
@@ -439,7 +403,7 @@ static void
 make_dataset_gz_crc (Files *f)
 {
   g_autoptr(GByteArray) images = idx_images (12, 28, 28, 12);
-  g_autoptr(GByteArray) packed = gzip_bytes (images->data, images->len);
+  g_autoptr(GByteArray) packed = test_gzip_bytes (images->data, images->len);
 
   packed->data[packed->len - 6] ^= 0x10;
   mnist_dir (f, packed, FALSE, NULL, FALSE);
@@ -449,7 +413,7 @@ static void
 make_dataset_gz_garbage (Files *f)
 {
   g_autoptr(GByteArray) images = idx_images (12, 28, 28, 12);
-  g_autoptr(GByteArray) packed = gzip_bytes (images->data, images->len);
+  g_autoptr(GByteArray) packed = test_gzip_bytes (images->data, images->len);
 
   g_byte_array_append (packed, (const guint8 *) "\0\0\0\0trailer", 11);
   mnist_dir (f, packed, FALSE, NULL, FALSE);
@@ -569,7 +533,7 @@ make_model_newer (Files *f)
 {
   g_autoptr(GByteArray) file = model_bytes ();
 
-  put_le32 (file->data + OFF_VERSION, 2);
+  test_put_le32 (file->data + OFF_VERSION, 2);
   fix_crc (file);
   write_model (f, file);
 }
@@ -579,7 +543,7 @@ make_model_version0 (Files *f)
 {
   g_autoptr(GByteArray) file = model_bytes ();
 
-  put_le32 (file->data + OFF_VERSION, 0);
+  test_put_le32 (file->data + OFF_VERSION, 0);
   fix_crc (file);
   write_model (f, file);
 }
@@ -599,8 +563,8 @@ make_model_billion (Files *f)
   g_autoptr(GByteArray) file = model_bytes ();
   guint8 *n_params = n_params_field (file);
 
-  put_le32 (n_params, 1000000000u);
-  put_le32 (n_params + 4, 0);
+  test_put_le32 (n_params, 1000000000u);
+  test_put_le32 (n_params + 4, 0);
   fix_crc (file);
   write_model (f, file);
 }
@@ -610,7 +574,7 @@ make_model_huge_header (Files *f)
 {
   g_autoptr(GByteArray) file = model_bytes ();
 
-  put_le32 (file->data + OFF_HEADER_LEN, 0xfffffff0u);
+  test_put_le32 (file->data + OFF_HEADER_LEN, 0xfffffff0u);
   fix_crc (file);
   write_model (f, file);
 }
@@ -620,7 +584,7 @@ make_model_params_mismatch (Files *f)
 {
   g_autoptr(GByteArray) file = model_bytes ();
 
-  put_le32 (file->data + OFF_SIZE1, 17);   /* 784-17-10 needs other counts */
+  test_put_le32 (file->data + OFF_SIZE1, 17);   /* 784-17-10 needs other counts */
   fix_crc (file);
   write_model (f, file);
 }
@@ -630,7 +594,7 @@ make_model_layers (Files *f)
 {
   g_autoptr(GByteArray) file = model_bytes ();
 
-  put_le32 (file->data + OFF_N_LAYERS, 200);
+  test_put_le32 (file->data + OFF_N_LAYERS, 200);
   fix_crc (file);
   write_model (f, file);
 }
@@ -640,7 +604,7 @@ make_model_wide (Files *f)
 {
   g_autoptr(GByteArray) file = model_bytes ();
 
-  put_le32 (file->data + OFF_SIZE1, 1000000);
+  test_put_le32 (file->data + OFF_SIZE1, 1000000);
   fix_crc (file);
   write_model (f, file);
 }
@@ -650,7 +614,7 @@ make_model_input (Files *f)
 {
   g_autoptr(GByteArray) file = model_bytes ();
 
-  put_le32 (file->data + OFF_SIZE0, 1024);
+  test_put_le32 (file->data + OFF_SIZE0, 1024);
   fix_crc (file);
   write_model (f, file);
 }
@@ -660,7 +624,7 @@ make_model_preprocess (Files *f)
 {
   g_autoptr(GByteArray) file = model_bytes ();
 
-  put_le32 (file->data + OFF_PREPROCESS, 9);
+  test_put_le32 (file->data + OFF_PREPROCESS, 9);
   fix_crc (file);
   write_model (f, file);
 }
@@ -670,7 +634,7 @@ make_model_label_set (Files *f)
 {
   g_autoptr(GByteArray) file = model_bytes ();
 
-  put_le32 (file->data + OFF_LABEL_SET, 5);
+  test_put_le32 (file->data + OFF_LABEL_SET, 5);
   fix_crc (file);
   write_model (f, file);
 }
@@ -692,7 +656,7 @@ set_param (GByteArray *file, guint index, float v)
   guint32 bits;
 
   memcpy (&bits, &v, sizeof bits);
-  put_le32 (n_params_field (file) + 8 + 4 * index, bits);
+  test_put_le32 (n_params_field (file) + 8 + 4 * index, bits);
   fix_crc (file);
 }
 
@@ -882,13 +846,13 @@ make_image_huge_bmp (Files *f)
 {
   guint8 bmp[54] = { 'B', 'M' };
 
-  put_le32 (bmp + 2, sizeof bmp);
-  put_le32 (bmp + 10, sizeof bmp);
-  put_le32 (bmp + 14, 40);
-  put_le32 (bmp + 18, 0x7fffffff);    /* width */
-  put_le32 (bmp + 22, 0x7fffffff);    /* height */
-  bmp[26] = 1;                        /* planes */
-  bmp[28] = 24;                       /* bits per pixel */
+  test_put_le32 (bmp + 2, sizeof bmp);
+  test_put_le32 (bmp + 10, sizeof bmp);
+  test_put_le32 (bmp + 14, 40);
+  test_put_le32 (bmp + 18, 0x7fffffff);  /* width */
+  test_put_le32 (bmp + 22, 0x7fffffff);  /* height */
+  bmp[26] = 1;                           /* planes */
+  bmp[28] = 24;                          /* bits per pixel */
   set_image (f, "huge.bmp");
   write_file (f->image, bmp, sizeof bmp);
 }
@@ -1417,21 +1381,8 @@ test_save_killed_mid_write (void)
        round++)
     {
       g_autoptr(DigitsModel) loaded = NULL;
-      pid_t pid = fork ();
-      int status;
 
-      g_assert_cmpint (pid, >=, 0);
-      if (pid == 0)
-        {
-          for (int k = 0;; k++)
-            if (!digits_model_save (k % 2 ? first : second, path, NULL))
-              _exit (3);
-        }
-      g_usleep ((gulong) g_rand_int_range (rand, 1000, 40000));
-      g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
-      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-      g_assert_true (WIFSIGNALED (status));
-
+      test_kill_saving_child (first, second, path, rand, 1000, 40000);
       if (count_leftovers (dir) > 0)
         mid_write++;
       loaded = digits_model_load (path, &error);
@@ -1485,25 +1436,6 @@ print_markdown (void)
     }
 }
 
-static gboolean
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) || !g_file_test (path, G_FILE_TEST_IS_DIR))
-    return g_remove (path) == 0;
-  dir = g_dir_open (path, 0, NULL);
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  return g_rmdir (path) == 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -1524,7 +1456,7 @@ main (int argc, char **argv)
   if (markdown)
     {
       print_markdown ();
-      remove_tree (tmp_dir);
+      test_remove_tree (tmp_dir);
       return 0;
     }
 
@@ -1541,7 +1473,7 @@ main (int argc, char **argv)
   g_test_add_func ("/robustness/save/killed-mid-write", test_save_killed_mid_write);
 
   status = g_test_run ();
-  remove_tree (tmp_dir);
+  test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   return status;
 }

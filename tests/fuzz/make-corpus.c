@@ -12,10 +12,10 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
-#include <zlib.h>
 
 #include "digits-model.h"
 #include "nn/nn.h"
+#include "test-util.h"
 
 static const char *out_dir;
 
@@ -35,34 +35,6 @@ static void
 write_array (const char *target, const char *name, GByteArray *bytes)
 {
   write_seed (target, name, bytes->data, bytes->len);
-}
-
-static void
-put_be32 (GByteArray *out, guint32 v)
-{
-  guint8 b[4] = { v >> 24, v >> 16, v >> 8, v };
-
-  g_byte_array_append (out, b, 4);
-}
-
-/* gzip with a fixed header (no name, mtime 0): the same bytes every run. */
-static GByteArray *
-gzip (const guint8 *data, gsize len)
-{
-  z_stream z = { 0 };
-  GByteArray *out = g_byte_array_sized_new ((guint) compressBound ((uLong) len) + 32);
-
-  g_byte_array_set_size (out, (guint) compressBound ((uLong) len) + 32);
-  g_assert_cmpint (deflateInit2 (&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-                   ==, Z_OK);
-  z.next_in = (Bytef *) data;
-  z.avail_in = (uInt) len;
-  z.next_out = out->data;
-  z.avail_out = out->len;
-  g_assert_cmpint (deflate (&z, Z_FINISH), ==, Z_STREAM_END);
-  g_byte_array_set_size (out, (guint) z.total_out);
-  deflateEnd (&z);
-  return out;
 }
 
 /* A stroke-like picture: a ring (a "0") or a bar (a "1"), 0 background .. 255 ink. */
@@ -85,10 +57,10 @@ idx_images (guint n, guint rows, guint cols, guint promised)
 {
   GByteArray *out = g_byte_array_new ();
 
-  put_be32 (out, 0x803);
-  put_be32 (out, promised);
-  put_be32 (out, rows);
-  put_be32 (out, cols);
+  test_append_be32 (out, 0x803);
+  test_append_be32 (out, promised);
+  test_append_be32 (out, rows);
+  test_append_be32 (out, cols);
   for (guint i = 0; i < n; i++)
     for (guint y = 0; y < rows; y++)
       for (guint x = 0; x < cols; x++)
@@ -105,8 +77,8 @@ idx_labels (guint n, guint promised)
 {
   GByteArray *out = g_byte_array_new ();
 
-  put_be32 (out, 0x801);
-  put_be32 (out, promised);
+  test_append_be32 (out, 0x801);
+  test_append_be32 (out, promised);
   for (guint i = 0; i < n; i++)
     {
       guint8 v = (guint8) (i % 10);
@@ -120,14 +92,14 @@ static void
 make_idx (void)
 {
   g_autoptr(GByteArray) images = idx_images (3, 28, 28, 3);
-  g_autoptr(GByteArray) images_gz = gzip (images->data, images->len);
+  g_autoptr(GByteArray) images_gz = test_gzip_bytes (images->data, images->len);
   g_autoptr(GByteArray) labels = idx_labels (3, 3);
-  g_autoptr(GByteArray) labels_gz = gzip (labels->data, labels->len);
+  g_autoptr(GByteArray) labels_gz = test_gzip_bytes (labels->data, labels->len);
   g_autoptr(GByteArray) small = idx_images (4, 5, 4, 4);
   g_autoptr(GByteArray) cut = idx_images (2, 28, 28, 3);
-  g_autoptr(GByteArray) cut_gz = gzip (cut->data, cut->len);
-  g_autoptr(GByteArray) two = gzip (labels->data, 5);
-  g_autoptr(GByteArray) two_b = gzip (labels->data + 5, labels->len - 5);
+  g_autoptr(GByteArray) cut_gz = test_gzip_bytes (cut->data, cut->len);
+  g_autoptr(GByteArray) two = test_gzip_bytes (labels->data, 5);
+  g_autoptr(GByteArray) two_b = test_gzip_bytes (labels->data + 5, labels->len - 5);
   g_autoptr(GByteArray) bad_label = idx_labels (4, 4);
 
   write_array ("idx", "images-3x28x28", images);

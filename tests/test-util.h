@@ -1,0 +1,26 @@
+/* test-util.h — small helpers that several unit tests (and the fuzz corpus tool) share. */
+#pragma once
+
+#include <glib.h>
+
+#include "digits-model.h"
+
+G_BEGIN_DECLS
+
+/* Stores v at p as 4 big-endian bytes. */
+void        test_put_be32          (guint8 *p, guint32 v);
+/* Stores v at p as 4 little-endian bytes. */
+void        test_put_le32          (guint8 *p, guint32 v);
+/* Appends v to out as 4 big-endian bytes. */
+void        test_append_be32       (GByteArray *out, guint32 v);
+/* The gzip file of len bytes at data (level 9, no name, mtime 0: the same bytes every run). */
+GByteArray *test_gzip_bytes        (const guint8 *data, gsize len);
+/* Deletes path and, for a folder, all it holds, without following symbolic links. */
+gboolean    test_remove_tree       (const char *path);
+/* The mean absolute difference of two DIGITS_PIXELS-float images. */
+double      test_mean_abs_diff     (const float *a, const float *b);
+/* Forks a child saving b, a, b... to path forever; SIGKILLs, reaps it after min_us..max_us µs. */
+void        test_kill_saving_child (const DigitsModel *a, const DigitsModel *b,
+                                    const char *path, GRand *rand, int min_us, int max_us);
+
+G_END_DECLS
