@@ -374,7 +374,8 @@ command_train (int argc, char **argv)
       nn_net_spec (start->net, spec, sizeof spec);
       printf (_("Training %s (%zu parameters) on %u digits (%s, lr %g, batch %u, "
                 "%u epochs%s)\n"),
-              spec[0] ? spec : _("softmax regression"), start->net->n_params, train->n, nn_opt_kind_to_string (config.opt.kind),
+              spec[0] ? spec : _("softmax regression"), start->net->n_params, train->n,
+              nn_opt_kind_to_string (config.opt.kind),
               config.opt.lr, config.batch, config.epochs,
               config.augment ? _(", augmented") : "");
       fflush (stdout);

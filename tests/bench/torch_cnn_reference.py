@@ -75,7 +75,8 @@ def main():
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    xtrain = torch.from_numpy(load(args.data, "train-images-idx3-ubyte", 16, (-1, 1, 28, 28)).copy())
+    xtrain = torch.from_numpy(
+        load(args.data, "train-images-idx3-ubyte", 16, (-1, 1, 28, 28)).copy())
     ytrain = torch.from_numpy(load(args.data, "train-labels-idx1-ubyte", 8, (-1,)).astype(np.int64))
     xtest = torch.from_numpy(load(args.data, "t10k-images-idx3-ubyte", 16, (-1, 1, 28, 28)).copy())
     ytest = torch.from_numpy(load(args.data, "t10k-labels-idx1-ubyte", 8, (-1,)).astype(np.int64))
