@@ -1,12 +1,12 @@
 /* digits-cli-bench-net.c — `digits-cli bench --net SPEC`: where a network's time goes.
  *
- * Times are CPU time of the thread where they can be (a shared machine preempts), the
- * epoch wall-clock time. Measures, in one run: the machine's sgemm peak (the engine's best
- * kernel on a cache-friendly product, on one core and on every thread at once), each layer's forward,
- * input-gradient and weight-gradient time on a batch of 64 on one core with its GFLOP/s
- * and share of the one-core peak, a training epoch (Adam, batch 64, all threads) against
- * the arithmetic floor (training FLOPs ÷ the all-thread peak), one digit's inference and a
- * canvas update.
+ * Measures, in one run: the machine's sgemm peak (the engine's best kernel on a
+ * cache-friendly product, on one core and on every thread at once); each layer's forward,
+ * input-gradient and weight-gradient time on a batch of 64 on one core, with its GFLOP/s
+ * and share of the one-core peak; a training epoch (Adam, batch 64, all threads) against
+ * the arithmetic floor (training FLOPs ÷ the all-thread peak); and one digit's inference.
+ * Times are the thread's CPU time where they can be (a shared machine preempts); the
+ * epoch is given both in wall-clock time and in CPU time per thread.
  */
 #include "config.h"
 
