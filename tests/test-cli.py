@@ -92,7 +92,7 @@ class Help(unittest.TestCase):
                       "--momentum", "--l2", "--hidden", "--seed", "--out", "--json"],
             "eval": ["--model", "--data", "--json"],
             "classify": ["--model", "--json"],
-            "bench": ["--json"],
+            "bench": ["--json", "--samples"],
             "info": ["--model"],
         }
         for command, options in expect.items():
@@ -266,7 +266,8 @@ class WithMnist(unittest.TestCase):
     def test_bench_json(self):
         # Speeds are a benchmark's figures, printed here; the test checks that they are
         # there and agree with each other, never how fast this machine happens to be.
-        p = run("bench", "--json", "--threads", "2", check=0)
+        # 6,000 samples, not 60,000: under the sanitizers the full run takes minutes.
+        p = run("bench", "--json", "--threads", "2", "--samples", "6000", check=0)
         print("bench:", p.stdout.strip())
         b = json.loads(p.stdout)
         self.assertEqual(b["threads"], 2)
@@ -284,6 +285,10 @@ class WithMnist(unittest.TestCase):
                                    delta=0.006 + 0.01 * t["gflops"])
         for key in ("inference_us", "test_set_ms", "canvas_update_us"):
             self.assertGreater(b[key], 0, key)
+        p = run("bench", "--samples", "100")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr,
+                         "digits-cli bench: --samples takes a number from 128 to 60000\n")
 
 
 if __name__ == "__main__":
