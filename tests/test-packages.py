@@ -36,6 +36,9 @@ POST_INSTALL = {
     "gtk_update_icon_cache": ["gtk4-update-icon-cache|gtk-update-icon-cache"],
     "update_desktop_database": ["update-desktop-database"],
 }
+# What glib-compile-resources runs for a preprocess= option of a .gresource.xml file
+# (without it the build only warns, and the resources keep their blanks).
+PREPROCESSORS = {"xml-stripblanks": "xmllint", "json-stripblanks": "json-glib-format"}
 # dependency() names that meson resolves itself, not through pkg-config.
 NOT_PKG_CONFIG = {"threads"}
 
@@ -71,6 +74,12 @@ def needs(root):
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith((".", "_")) and d != "build"
                    and not os.path.exists(os.path.join(folder, d, "meson-private"))]
+        for name in files:
+            if name.endswith(".gresource.xml"):
+                text = open(os.path.join(folder, name), encoding="utf-8").read()
+                where = os.path.relpath(os.path.join(folder, name), root)
+                found += [(f"{where}: preprocess=\"{option}\"", "program", program)
+                          for option, program in PREPROCESSORS.items() if option in text]
         if "meson.build" not in files:
             continue
         path = os.path.join(folder, "meson.build")
