@@ -24,6 +24,7 @@
 #include "core/digits-preprocess.h"
 #include "digits-confusion-matrix.h"
 #include "digits-curve-chart.h"
+#include "digits-fold-box.h"
 #include "digits-train-view.h"
 #ifdef DIGITS_HAVE_DOWNLOAD
 #include "digits-downloader.h"
@@ -45,6 +46,11 @@ static const char * const dataset_ids[] = { "mnist", "fashion-mnist", "folder" }
 static const guint subset_sizes[] = { 0, 10000, 2000 };
 
 static const NnOptKind optimizer_kinds[] = { NN_OPT_ADAM, NN_OPT_MOMENTUM, NN_OPT_SGD };
+
+/* The networks offered, by combo row position, as stored in "train-network". Until the
+ * engine has convolutions in the trainer, both named ones train today's default. */
+static const char * const network_ids[] = { "builtin", "mlp", "custom" };
+#define NETWORK_CUSTOM 2
 
 /* ---- data shared between runs ---- */
 
@@ -167,21 +173,21 @@ struct _DigitsTrainView
 
   /* template */
   GtkWidget              *scroller;
-  GtkLabel               *in_use_label;
-  GtkWidget              *revert_button;
-  GtkDropDown            *dataset_dropdown;
-  GtkLabel               *data_status_label;
+  GtkScrolledWindow      *settings_scroller;
+  AdwPreferencesRow      *in_use_row;
+  AdwComboRow            *dataset_row;
   GtkWidget              *choose_folder_button;
-  GtkDropDown            *subset_dropdown;
+  AdwComboRow            *subset_row;
   GtkSwitch              *augment_switch;
-  GtkEntry               *hidden_entry;
+  AdwExpanderRow         *network_expander;
+  AdwComboRow            *network_row;
+  GtkWidget              *hidden_row;
   GtkSpinButton          *epochs_spin;
   GtkSpinButton          *batch_spin;
-  GtkDropDown            *optimizer_dropdown;
+  AdwComboRow            *optimizer_row;
   GtkSpinButton          *rate_spin;
   GtkStack               *right_stack;
-  GtkLabel               *no_data_title;
-  GtkLabel               *no_data_label;
+  AdwStatusPage          *no_data_page;
   GtkWidget              *download_button;
   GtkWidget              *download_box;
   GtkProgressBar         *download_progress;
@@ -226,7 +232,6 @@ struct _DigitsTrainView
   double                  smooth_loss;
   double                  smooth_accuracy;
   guint                   curve_points;
-  char                   *error;
   GCancellable           *eval_cancellable;
 
   GCancellable           *download_cancellable;
@@ -470,7 +475,7 @@ get_class_name (DigitsTrainView *self,
 static DatasetKind
 get_dataset_kind (DigitsTrainView *self)
 {
-  guint selected = gtk_drop_down_get_selected (self->dataset_dropdown);
+  guint selected = adw_combo_row_get_selected (self->dataset_row);
 
   if (selected >= self->n_datasets)
     return DATASET_MNIST;
@@ -485,11 +490,11 @@ select_dataset_kind (DigitsTrainView *self,
   for (guint i = 0; i < self->n_datasets; i++)
     if (self->dataset_kinds[i] == kind)
       {
-        gtk_drop_down_set_selected (self->dataset_dropdown, i);
+        adw_combo_row_set_selected (self->dataset_row, i);
         return;
       }
 
-  gtk_drop_down_set_selected (self->dataset_dropdown, 0);
+  adw_combo_row_set_selected (self->dataset_row, 0);
 }
 
 static gboolean
@@ -519,7 +524,7 @@ folder_holds_idx (const char *folder)
 static guint
 get_subset (DigitsTrainView *self)
 {
-  guint selected = gtk_drop_down_get_selected (self->subset_dropdown);
+  guint selected = adw_combo_row_get_selected (self->subset_row);
 
   if (self->subset_override > 0)
     return self->subset_override;
@@ -530,7 +535,7 @@ get_subset (DigitsTrainView *self)
 static NnOptKind
 get_optimizer (DigitsTrainView *self)
 {
-  guint selected = gtk_drop_down_get_selected (self->optimizer_dropdown);
+  guint selected = adw_combo_row_get_selected (self->optimizer_row);
 
   return selected < G_N_ELEMENTS (optimizer_kinds) ? optimizer_kinds[selected] : NN_OPT_ADAM;
 }
@@ -541,7 +546,7 @@ select_optimizer (DigitsTrainView *self,
 {
   for (guint i = 0; i < G_N_ELEMENTS (optimizer_kinds); i++)
     if (optimizer_kinds[i] == kind)
-      gtk_drop_down_set_selected (self->optimizer_dropdown, i);
+      adw_combo_row_set_selected (self->optimizer_row, i);
 }
 
 /* "128,128" → { 128, 128 }; "" → no hidden layer. */
@@ -558,10 +563,12 @@ parse_hidden (const char  *text,
     {
       guint64 units;
 
+      const char *number = g_str_has_prefix (parts[i], "dense") ? parts[i] + 5 : parts[i];
+
       if (*parts[i] == '\0')
         continue;
 
-      if (!g_ascii_string_to_unsigned (parts[i], 10, 1, NN_MAX_WIDTH, &units, NULL))
+      if (!g_ascii_string_to_unsigned (number, 10, 1, NN_MAX_WIDTH, &units, NULL))
         {
           g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
                        _("“%s” is not a layer size: give numbers from 1 to %d, separated "
@@ -597,7 +604,7 @@ show_config (DigitsTrainView         *self,
 {
   g_autofree char *hidden = format_hidden (config);
 
-  gtk_editable_set_text (GTK_EDITABLE (self->hidden_entry), hidden);
+  gtk_editable_set_text (GTK_EDITABLE (self->hidden_row), hidden);
   gtk_spin_button_set_value (self->epochs_spin, config->epochs);
   gtk_spin_button_set_value (self->batch_spin, config->batch);
   select_optimizer (self, config->opt.kind);
@@ -615,10 +622,13 @@ save_settings (DigitsTrainView *self)
   g_settings_set_string (self->settings, "train-dataset", dataset_ids[get_dataset_kind (self)]);
   g_settings_set_string (self->settings, "train-folder", self->folder != NULL ? self->folder : "");
   g_settings_set_uint (self->settings, "train-subset",
-                       subset_sizes[MIN (gtk_drop_down_get_selected (self->subset_dropdown),
+                       subset_sizes[MIN (adw_combo_row_get_selected (self->subset_row),
                                          G_N_ELEMENTS (subset_sizes) - 1)]);
+  g_settings_set_string (self->settings, "train-network",
+                         network_ids[MIN (adw_combo_row_get_selected (self->network_row),
+                                          G_N_ELEMENTS (network_ids) - 1)]);
   g_settings_set_string (self->settings, "train-hidden",
-                         gtk_editable_get_text (GTK_EDITABLE (self->hidden_entry)));
+                         gtk_editable_get_text (GTK_EDITABLE (self->hidden_row)));
   g_settings_set_uint (self->settings, "train-epochs",
                        (guint) gtk_spin_button_get_value_as_int (self->epochs_spin));
   g_settings_set_uint (self->settings, "train-batch",
@@ -640,6 +650,7 @@ load_settings (DigitsTrainView *self)
   g_autofree char *dataset = NULL;
   g_autofree char *optimizer = NULL;
   g_autofree char *hidden = NULL;
+  g_autofree char *network = NULL;
   DigitsTrainConfig config;
   NnOptKind kind;
   guint subset;
@@ -670,10 +681,14 @@ load_settings (DigitsTrainView *self)
   subset = g_settings_get_uint (self->settings, "train-subset");
   for (guint i = 0; i < G_N_ELEMENTS (subset_sizes); i++)
     if (subset_sizes[i] == subset)
-      gtk_drop_down_set_selected (self->subset_dropdown, i);
+      adw_combo_row_set_selected (self->subset_row, i);
 
+  network = g_settings_get_string (self->settings, "train-network");
+  for (guint i = 0; i < G_N_ELEMENTS (network_ids); i++)
+    if (g_strcmp0 (network, network_ids[i]) == 0)
+      adw_combo_row_set_selected (self->network_row, i);
   hidden = g_settings_get_string (self->settings, "train-hidden");
-  gtk_editable_set_text (GTK_EDITABLE (self->hidden_entry), hidden);
+  gtk_editable_set_text (GTK_EDITABLE (self->hidden_row), hidden);
   gtk_spin_button_set_value (self->epochs_spin, g_settings_get_uint (self->settings,
                                                                      "train-epochs"));
   gtk_spin_button_set_value (self->batch_spin, g_settings_get_uint (self->settings,
@@ -693,6 +708,29 @@ static void
 setting_changed_cb (DigitsTrainView *self)
 {
   save_settings (self);
+}
+
+/* Only "Custom…" takes a layer list. */
+static void
+network_changed_cb (DigitsTrainView *self)
+{
+  gtk_widget_set_visible (self->hidden_row,
+                          adw_combo_row_get_selected (self->network_row) == NETWORK_CUSTOM);
+  save_settings (self);
+}
+
+/* Narrow: the settings go above the training, the network's folded away, and the page
+ * scrolls as a whole. */
+static void
+columns_folded_cb (DigitsFoldBox   *columns,
+                   GParamSpec      *pspec,
+                   DigitsTrainView *self)
+{
+  gboolean folded = digits_fold_box_get_folded (columns);
+
+  adw_expander_row_set_expanded (self->network_expander, !folded);
+  gtk_scrolled_window_set_policy (self->settings_scroller, GTK_POLICY_NEVER,
+                                  folded ? GTK_POLICY_NEVER : GTK_POLICY_AUTOMATIC);
 }
 
 static void
@@ -721,7 +759,8 @@ defaults_clicked_cb (DigitsTrainView *self)
   digits_train_config_defaults (&config);
   self->loading_settings = TRUE;
   show_config (self, &config);
-  gtk_drop_down_set_selected (self->subset_dropdown, 0);
+  adw_combo_row_set_selected (self->subset_row, 0);
+  adw_combo_row_set_selected (self->network_row, 0);
   self->loading_settings = FALSE;
   save_settings (self);
 }
@@ -737,7 +776,8 @@ build_config (DigitsTrainView    *self,
   digits_train_config_defaults (&defaults);
   *config = defaults;
 
-  if (!parse_hidden (gtk_editable_get_text (GTK_EDITABLE (self->hidden_entry)),
+  if (adw_combo_row_get_selected (self->network_row) == NETWORK_CUSTOM &&
+      !parse_hidden (gtk_editable_get_text (GTK_EDITABLE (self->hidden_row)),
                      config->hidden, &config->n_hidden, error))
     return FALSE;
 
@@ -788,16 +828,17 @@ update_data_status (DigitsTrainView *self)
       /* TRANSLATORS: where the training data was found */
       g_autofree char *text = g_strdup_printf (_("In %s"), display);
 
-      gtk_label_set_text (self->data_status_label, text);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->data_status_label), display);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->dataset_row), text);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->dataset_row), display);
     }
   else if (kind == DATASET_FOLDER && self->folder == NULL)
     {
-      gtk_label_set_text (self->data_status_label, _("No folder chosen yet"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->dataset_row),
+                                   _("No folder chosen yet"));
     }
   else
     {
-      gtk_label_set_text (self->data_status_label, _("Not found"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->dataset_row), _("Not found"));
     }
 
   /* The empty page explains where the files go. */
@@ -805,7 +846,7 @@ update_data_status (DigitsTrainView *self)
     {
       g_autofree char *display = g_filename_display_name (self->folder);
 
-      gtk_label_set_text (self->no_data_title, _("No Training Data in This Folder"));
+      adw_status_page_set_title (self->no_data_page, _("No Training Data in This Folder"));
       markup = g_markup_printf_escaped (_("Digits needs the four files of an MNIST-style "
                                           "data set, such as <tt>train-images-idx3-ubyte.gz"
                                           "</tt>, in <b>%s</b>."), display);
@@ -814,7 +855,7 @@ update_data_status (DigitsTrainView *self)
     {
       g_autofree char *display = g_filename_display_name (user_dir);
 
-      gtk_label_set_text (self->no_data_title, _("No Training Data Yet"));
+      adw_status_page_set_title (self->no_data_page, _("No Training Data Yet"));
       markup = g_markup_printf_escaped (_("Digits learns from MNIST, 70,000 handwritten "
                                           "digits. Put its four files "
                                           "(<tt>train-images-idx3-ubyte.gz</tt> and the "
@@ -823,7 +864,7 @@ update_data_status (DigitsTrainView *self)
                                           "environment variable."),
                                         display, SYSTEM_MNIST_DIR);
     }
-  gtk_label_set_markup (self->no_data_label, markup);
+  adw_status_page_set_description (self->no_data_page, markup);
 
 #ifdef DIGITS_HAVE_DOWNLOAD
   gtk_widget_set_visible (self->download_button,
@@ -920,15 +961,10 @@ update_view (DigitsTrainView *self)
                                  !self->used);
 
   /* Settings cannot change under a running trainer. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_dropdown), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->subset_dropdown), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->subset_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->augment_switch), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->hidden_entry), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->epochs_spin), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->batch_spin), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->optimizer_dropdown), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->rate_spin), !busy);
-  gtk_widget_set_sensitive (self->choose_folder_button, !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->network_expander), !busy);
 
   if (running)
     {
@@ -1020,7 +1056,7 @@ static void
 add_log_row (DigitsTrainView           *self,
              const DigitsTrainProgress *p)
 {
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *row = adw_action_row_new ();
   g_autofree char *epoch = g_strdup_printf (_("Epoch %u"), p->epoch);
   g_autofree char *loss = g_strdup_printf (_("Loss %.3f"), p->loss);
   g_autofree char *train = g_strdup_printf (_("Training %.1f%%"), p->train_accuracy * 100.0);
@@ -1028,29 +1064,20 @@ add_log_row (DigitsTrainView           *self,
                           ? g_strdup (_("No test set"))
                           : g_strdup_printf (_("Test %.2f%%"), p->test_accuracy * 100.0);
   g_autofree char *time = g_strdup_printf (_("%.1f s"), p->epoch_seconds);
-  const char *texts[] = { epoch, loss, train, test, time };
+  g_autofree char *title = g_strdup_printf ("%s · %s", epoch, test);
+  g_autofree char *subtitle = g_strdup_printf ("%s · %s · %s", loss, train, time);
   g_autofree char *description = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
-    {
-      GtkWidget *label = gtk_label_new (texts[i]);
-
-      /* Columns of even width, as far as the texts let them. */
-      gtk_label_set_xalign (GTK_LABEL (label), i == G_N_ELEMENTS (texts) - 1 ? 1.0f : 0.0f);
-      gtk_label_set_width_chars (GTK_LABEL (label), i == 0 ? 8 : 10);
-      gtk_widget_set_hexpand (label, TRUE);
-      gtk_widget_add_css_class (label, "numeric");
-      if (i == 0 || i == 3)
-        gtk_widget_add_css_class (label, "heading");
-      else
-        gtk_widget_add_css_class (label, "dim-label");
-      gtk_box_append (GTK_BOX (row), label);
-    }
+  /* A row that wraps rather than a table: it reads as well at 360 px as at 1080. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_add_css_class (row, "numeric");
 
   description = g_strdup_printf ("%s, %s, %s, %s, %s", epoch, loss, train, test, time);
   /* Newest first: the epoch that just ended is always in sight. */
   gtk_list_box_prepend (self->log_list, row);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (row)),
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description,
                                   -1);
 }
@@ -1159,8 +1186,6 @@ handle_finished (DigitsTrainView *self,
     {
       g_autofree char *text = g_strdup_printf (_("Training failed: %s"), error->message);
 
-      g_free (self->error);
-      self->error = g_strdup (error->message);
       gtk_label_set_text (self->progress_label, text);
       gtk_widget_add_css_class (GTK_WIDGET (self->progress_label), "error");
       g_clear_pointer (&self->model, digits_model_free);
@@ -1418,8 +1443,6 @@ download_done_cb (GObject      *source,
       else
         {
           text = g_strdup_printf (_("MNIST could not be downloaded: %s"), error->message);
-          g_free (self->error);
-          self->error = g_strdup (error->message);
           set_download_status (self, text, TRUE);
         }
     }
@@ -1493,23 +1516,6 @@ use_action (GtkWidget  *widget,
 /* ---- GObject ---- */
 
 static void
-ensure_style (void)
-{
-  static gboolean loaded = FALSE;
-  GdkDisplay *display = gdk_display_get_default ();
-  g_autoptr (GtkCssProvider) provider = NULL;
-
-  if (loaded || display == NULL)
-    return;
-
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, RESOURCE_PREFIX "/digits-train.css");
-  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  loaded = TRUE;
-}
-
-static void
 digits_train_view_dispose (GObject *object)
 {
   DigitsTrainView *self = DIGITS_TRAIN_VIEW (object);
@@ -1552,7 +1558,6 @@ digits_train_view_finalize (GObject *object)
   g_clear_pointer (&self->test_accuracies, g_array_unref);
   g_free (self->folder);
   g_free (self->data_folder);
-  g_free (self->error);
   g_free (self->download_status);
 
   G_OBJECT_CLASS (digits_train_view_parent_class)->finalize (object);
@@ -1607,6 +1612,7 @@ digits_train_view_class_init (DigitsTrainViewClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (DIGITS_TYPE_CURVE_CHART);
+  g_type_ensure (DIGITS_TYPE_FOLD_BOX);
   g_type_ensure (DIGITS_TYPE_CONFUSION_MATRIX);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -1615,21 +1621,21 @@ digits_train_view_class_init (DigitsTrainViewClass *klass)
   gtk_widget_class_set_css_name (widget_class, "digitstrainview");
 
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, scroller);
-  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, in_use_label);
-  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, revert_button);
-  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, dataset_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, data_status_label);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, settings_scroller);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, in_use_row);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, dataset_row);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, choose_folder_button);
-  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, subset_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, subset_row);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, augment_switch);
-  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, hidden_entry);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, network_expander);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, network_row);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, hidden_row);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, epochs_spin);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, batch_spin);
-  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, optimizer_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, optimizer_row);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, rate_spin);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, right_stack);
-  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, no_data_title);
-  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, no_data_label);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, no_data_page);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, download_button);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, download_box);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, download_progress);
@@ -1650,6 +1656,8 @@ digits_train_view_class_init (DigitsTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, use_button);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, confusion_matrix);
   gtk_widget_class_bind_template_callback (widget_class, dataset_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, network_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, columns_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, setting_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, optimizer_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, defaults_clicked_cb);
@@ -1671,10 +1679,13 @@ digits_train_view_init (DigitsTrainView *self)
     _("All (60,000)"), _("Quick: 10,000"), _("Tiny: 2,000"), NULL
   };
   const char *optimizers[] = { _("Adam"), _("Momentum"), _("SGD"), NULL };
+  const char *networks[] = {
+    _("Convolutional (built-in)"), _("Tutorial MLP"), _("Custom…"), NULL
+  };
+  g_autoptr (GtkStringList) network_model = gtk_string_list_new (networks);
   g_autoptr (GtkStringList) subset_model = gtk_string_list_new (subsets);
   g_autoptr (GtkStringList) optimizer_model = gtk_string_list_new (optimizers);
 
-  ensure_style ();
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->test_accuracies = g_array_new (FALSE, FALSE, sizeof (float));
@@ -1693,14 +1704,17 @@ digits_train_view_init (DigitsTrainView *self)
   gtk_string_list_append (datasets, _("A Folder"));
 
   self->loading_settings = TRUE;
-  gtk_drop_down_set_model (self->dataset_dropdown, G_LIST_MODEL (datasets));
-  gtk_drop_down_set_model (self->subset_dropdown, G_LIST_MODEL (subset_model));
-  gtk_drop_down_set_model (self->optimizer_dropdown, G_LIST_MODEL (optimizer_model));
+  adw_combo_row_set_model (self->dataset_row, G_LIST_MODEL (datasets));
+  adw_combo_row_set_model (self->subset_row, G_LIST_MODEL (subset_model));
+  adw_combo_row_set_model (self->network_row, G_LIST_MODEL (network_model));
+  adw_combo_row_set_model (self->optimizer_row, G_LIST_MODEL (optimizer_model));
   self->loading_settings = FALSE;
 
   load_settings (self);
+  gtk_widget_set_visible (self->hidden_row,
+                          adw_combo_row_get_selected (self->network_row) == NETWORK_CUSTOM);
   update_data_status (self);
-  digits_train_view_set_model_in_use (self, NULL, TRUE);
+  digits_train_view_set_model_in_use (self, NULL);
   gtk_label_set_text (self->progress_label, _("Ready to train"));
 
   update_view (self);
@@ -1727,13 +1741,11 @@ digits_train_view_start (DigitsTrainView *self)
     return FALSE;
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->progress_label), "error");
-  g_clear_pointer (&self->error, g_free);
 
   if (!build_config (self, &config, &error))
     {
       gtk_label_set_text (self->progress_label, error->message);
       gtk_widget_add_css_class (GTK_WIDGET (self->progress_label), "error");
-      self->error = g_strdup (error->message);
       return FALSE;
     }
 
@@ -1782,7 +1794,6 @@ digits_train_view_start (DigitsTrainView *self)
       train_job_unref (job);   /* the reference meant for the thread */
       g_clear_pointer (&self->job, train_job_unref);
       gtk_label_set_text (self->progress_label, error->message);
-      self->error = g_strdup (error->message);
       set_state (self, DIGITS_TRAIN_STATE_FAILED);
       return FALSE;
     }
@@ -1896,14 +1907,6 @@ digits_train_view_get_test_accuracies (DigitsTrainView *self,
   return (const float *) self->test_accuracies->data;
 }
 
-const char *
-digits_train_view_get_error (DigitsTrainView *self)
-{
-  g_return_val_if_fail (DIGITS_IS_TRAIN_VIEW (self), NULL);
-
-  return self->error;
-}
-
 double
 digits_train_view_get_stop_latency (DigitsTrainView *self)
 {
@@ -2010,14 +2013,13 @@ digits_train_view_get_download_status (DigitsTrainView *self)
 
 void
 digits_train_view_set_model_in_use (DigitsTrainView *self,
-                                    const char      *description,
-                                    gboolean         is_builtin)
+                                    const char      *description)
 {
   g_return_if_fail (DIGITS_IS_TRAIN_VIEW (self));
 
-  gtk_label_set_text (self->in_use_label,
-                      description != NULL ? description : _("The built-in model"));
-  gtk_widget_set_sensitive (self->revert_button, !is_builtin);
+  /* Use Built-in follows win.revert-model, which the window enables: one place. */
+  adw_preferences_row_set_title (self->in_use_row,
+                                 description != NULL ? description : _("The built-in model"));
 }
 
 GtkWidget *

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "core/digits-model.h"
 #include "core/digits-trainer.h"
@@ -44,8 +44,6 @@ const DigitsModel *digits_train_view_get_model       (DigitsTrainView *self);
 /* Test accuracy of each epoch so far (NAN where there was no test set). */
 const float      *digits_train_view_get_test_accuracies (DigitsTrainView *self,
                                                          guint           *n_epochs);
-/* The error of the last failed run or download, or NULL. */
-const char       *digits_train_view_get_error        (DigitsTrainView *self);
 /* Seconds from the last stop request to the training thread's end, or a negative number. */
 double            digits_train_view_get_stop_latency (DigitsTrainView *self);
 
@@ -70,8 +68,7 @@ const char       *digits_train_view_get_download_status (DigitsTrainView *self);
 
 /* What the window uses now, in words ("The built-in model, 98.98% on MNIST"). */
 void              digits_train_view_set_model_in_use (DigitsTrainView *self,
-                                                      const char      *description,
-                                                      gboolean         is_builtin);
+                                                      const char      *description);
 
 GtkWidget        *digits_train_view_get_curve_chart  (DigitsTrainView *self);
 GtkWidget        *digits_train_view_get_confusion_matrix (DigitsTrainView *self);

@@ -19,6 +19,7 @@
 #include "core/digits-dataset.h"
 #include "core/digits-preprocess.h"
 #include "digits-chart.h"
+#include "digits-fold-box.h"
 #include "digits-image-view.h"
 #include "digits-preview.h"
 #include "digits-train-view.h"
@@ -29,20 +30,22 @@
 /* Opened images are shown at most this large; the digits are found at full size. */
 #define DISPLAY_MAX_SIDE 2048
 
-enum {
-  RESPONSE_OPEN_MODEL = 1,
-};
-
 struct _DigitsWindow
 {
-  GtkApplicationWindow parent_instance;
+  AdwApplicationWindow parent_instance;
 
   /* template */
+  AdwToastOverlay *toast_overlay;
   GtkWidget       *content;
   GtkSpinner      *spinner;
-  GtkInfoBar      *message_bar;
+  GtkRevealer     *message_revealer;
+  GtkWidget       *message_box;
   GtkLabel        *message_label;
-  GtkStack        *main_stack;
+  GtkWidget       *message_open_button;
+  AdwViewStack    *main_stack;
+  DigitsFoldBox   *draw_page;
+  GtkAspectFrame  *canvas_frame;
+  GtkWidget       *result_box;
   GtkStack        *input_stack;
   DigitsCanvas    *canvas;
   GtkWidget       *hint_label;
@@ -56,7 +59,6 @@ struct _DigitsWindow
   DigitsPreview   *preview;
   DigitsTrainView *train_view;
 
-  GtkWidget       *open_model_button;   /* in the message bar */
   GSettings       *settings;            /* NULL when the schema is not installed */
   GtkNativeDialog *file_chooser;
   GCancellable    *load_cancellable;
@@ -70,6 +72,8 @@ struct _DigitsWindow
   DigitsModel     *in_use;
   gboolean         in_use_builtin;
   gboolean         on_trial;            /* a trained model answers, not the one in use */
+  DigitsModel     *previous;            /* the model in use before "Use This Model" */
+  gboolean         previous_builtin;
 
   /* The canvas's answer. */
   float            canvas_input[DIGITS_PIXELS];
@@ -84,9 +88,11 @@ struct _DigitsWindow
   int             *glyph_tops;
   int              selected;
   char            *reading;
+
+  char            *last_toast;
 };
 
-G_DEFINE_FINAL_TYPE (DigitsWindow, digits_window, GTK_TYPE_APPLICATION_WINDOW)
+G_DEFINE_FINAL_TYPE (DigitsWindow, digits_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---- messages ---- */
 
@@ -111,26 +117,42 @@ show_message (DigitsWindow   *self,
   va_end (args);
 
   gtk_label_set_text (self->message_label, text);
-  gtk_info_bar_set_message_type (self->message_bar, type);
-  gtk_widget_set_visible (self->open_model_button, offer_model);
-  gtk_info_bar_set_revealed (self->message_bar, TRUE);
+  if (type == GTK_MESSAGE_ERROR)
+    gtk_widget_add_css_class (self->message_box, "error");
+  else
+    gtk_widget_remove_css_class (self->message_box, "error");
+  gtk_widget_set_visible (self->message_open_button, offer_model);
+  gtk_revealer_set_reveal_child (self->message_revealer, TRUE);
 }
 
 static void
 hide_message (DigitsWindow *self)
 {
-  gtk_info_bar_set_revealed (self->message_bar, FALSE);
+  gtk_revealer_set_reveal_child (self->message_revealer, FALSE);
 }
 
 static void
-message_response_cb (GtkInfoBar   *bar,
-                     int           response,
-                     DigitsWindow *self)
+message_close_clicked_cb (DigitsWindow *self)
 {
   hide_message (self);
+}
 
-  if (response == RESPONSE_OPEN_MODEL)
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.open-model", NULL);
+/* Passing news, with an Undo button when @undo is not NULL. */
+static void
+show_toast (DigitsWindow *self,
+            const char   *title,
+            GCallback     undo)
+{
+  AdwToast *toast = adw_toast_new (title);
+
+  if (undo != NULL)
+    {
+      adw_toast_set_button_label (toast, _("_Undo"));
+      g_signal_connect_object (toast, "button-clicked", undo, self, G_CONNECT_SWAPPED);
+    }
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (title);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 /* ---- answers ---- */
@@ -524,7 +546,7 @@ update_actions (DigitsWindow *self)
   gboolean empty = digits_canvas_is_empty (self->canvas);
   GtkWidget *widget = GTK_WIDGET (self);
   /* Ctrl+Z, Delete and Escape must not change a drawing that the Train page hides. */
-  gboolean drawing = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
+  gboolean drawing = g_strcmp0 (adw_view_stack_get_visible_child_name (self->main_stack),
                                 "draw") == 0;
 
   gtk_widget_action_set_enabled (widget, "win.undo", drawing && !self->showing_image && !empty);
@@ -539,22 +561,35 @@ update_actions (DigitsWindow *self)
 static void
 update_train_attention (DigitsWindow *self)
 {
-  GtkStackPage *page = gtk_stack_get_page (self->main_stack, GTK_WIDGET (self->train_view));
-  gboolean shown = gtk_stack_get_visible_child (self->main_stack) ==
+  AdwViewStackPage *page = adw_view_stack_get_page (self->main_stack,
+                                                     GTK_WIDGET (self->train_view));
+  gboolean shown = adw_view_stack_get_visible_child (self->main_stack) ==
                    GTK_WIDGET (self->train_view);
 
   if (page != NULL)
-    gtk_stack_page_set_needs_attention (page, !shown &&
-                                        digits_train_view_is_running (self->train_view));
+    adw_view_stack_page_set_needs_attention (page, !shown &&
+                                             digits_train_view_is_running (self->train_view));
 }
 
 static void
-main_page_changed_cb (GtkStack     *stack,
+main_page_changed_cb (AdwViewStack *stack,
                       GParamSpec   *pspec,
                       DigitsWindow *self)
 {
   update_actions (self);
   update_train_attention (self);
+}
+
+/* Narrow: the answer goes under the canvas, both centred. */
+static void
+draw_page_folded_cb (DigitsFoldBox *box,
+                     GParamSpec    *pspec,
+                     DigitsWindow  *self)
+{
+  gboolean folded = digits_fold_box_get_folded (box);
+
+  gtk_aspect_frame_set_xalign (self->canvas_frame, folded ? 0.5f : 1.0f);
+  gtk_widget_set_halign (self->result_box, folded ? GTK_ALIGN_FILL : GTK_ALIGN_START);
 }
 
 static void
@@ -1081,7 +1116,7 @@ show_image (DigitsWindow *self,
                                   -1);
   gtk_stack_set_visible_child_name (self->input_stack, "image");
   /* An image opened, pasted or dropped while the Train page is up is shown, not hidden. */
-  gtk_stack_set_visible_child_name (self->main_stack, "draw");
+  adw_view_stack_set_visible_child_name (self->main_stack, "draw");
 
   answer_image (self);
   update_actions (self);
@@ -1207,7 +1242,7 @@ show_model_in_use (DigitsWindow *self)
   else
     description = g_strdup (_("None: no model could be loaded"));
 
-  digits_train_view_set_model_in_use (self->train_view, description, self->in_use_builtin);
+  digits_train_view_set_model_in_use (self->train_view, description);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revert-model",
                                  !self->in_use_builtin || self->on_trial);
 }
@@ -1249,12 +1284,36 @@ train_model_updated_cb (DigitsTrainView   *view,
   show_model_in_use (self);
 }
 
+/* The toast's Undo: the model in use before goes back in use. */
+static void
+undo_use_clicked_cb (DigitsWindow *self)
+{
+  DigitsModel *previous = g_steal_pointer (&self->previous);
+
+  if (self->previous_builtin || previous == NULL)
+    {
+      g_clear_pointer (&previous, digits_model_free);
+      digits_window_revert_model (self);
+    }
+  else
+    {
+      digits_window_use_model (self, previous);
+    }
+}
+
 static void
 train_use_model_cb (DigitsTrainView   *view,
                     const DigitsModel *model,
                     DigitsWindow      *self)
 {
+  DigitsModel *previous = self->in_use != NULL ? digits_model_copy (self->in_use) : NULL;
+  gboolean previous_builtin = self->in_use_builtin;
+
   digits_window_use_model (self, digits_model_copy (model));
+  g_clear_pointer (&self->previous, digits_model_free);
+  self->previous = previous;
+  self->previous_builtin = previous_builtin;
+  show_toast (self, _("Using the new model"), G_CALLBACK (undo_use_clicked_cb));
 }
 
 static void
@@ -1281,16 +1340,47 @@ train_action (GtkWidget  *widget,
   DigitsWindow *self = DIGITS_WINDOW (widget);
 
   if (!digits_train_view_has_data (self->train_view))
-    gtk_stack_set_visible_child_name (self->main_stack, "train");
+    adw_view_stack_set_visible_child_name (self->main_stack, "train");
   digits_train_view_toggle (self->train_view);
 }
 
+static void
+revert_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    DigitsWindow     *self)
+{
+  if (g_strcmp0 (response, "revert") == 0)
+    digits_window_revert_model (self);
+}
+
+/* Going back forgets the person's own model (its kept copy is deleted): asked first. */
 static void
 revert_model_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  digits_window_revert_model (DIGITS_WINDOW (widget));
+  DigitsWindow *self = DIGITS_WINDOW (widget);
+  GtkWidget *dialog;
+
+  if (self->in_use_builtin)
+    {
+      digits_window_revert_model (self);
+      return;
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Use the Built-in Model?"),
+                                   _("Your own model will be forgotten. Save it first "
+                                     "(Save Model As…) to keep it."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "revert", _("_Use Built-in"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "revert",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (revert_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* The reason in a core error, without the "PATH: " the core puts first for the command
@@ -1415,11 +1505,13 @@ digits_window_finalize (GObject *object)
 
   g_clear_pointer (&self->model, digits_model_free);
   g_clear_pointer (&self->in_use, digits_model_free);
+  g_clear_pointer (&self->previous, digits_model_free);
   g_clear_pointer (&self->canvas_probs, g_free);
   g_clear_pointer (&self->glyphs, g_array_unref);
   g_clear_pointer (&self->glyph_probs, g_free);
   g_clear_pointer (&self->glyph_tops, g_free);
   g_clear_pointer (&self->reading, g_free);
+  g_clear_pointer (&self->last_toast, g_free);
 
   G_OBJECT_CLASS (digits_window_parent_class)->finalize (object);
 }
@@ -1436,6 +1528,7 @@ digits_window_class_init (DigitsWindowClass *klass)
   window_class->close_request = digits_window_close_request;
 
   g_type_ensure (DIGITS_TYPE_CANVAS);
+  g_type_ensure (DIGITS_TYPE_FOLD_BOX);
   g_type_ensure (DIGITS_TYPE_CHART);
   g_type_ensure (DIGITS_TYPE_IMAGE_VIEW);
   g_type_ensure (DIGITS_TYPE_PREVIEW);
@@ -1443,10 +1536,16 @@ digits_window_class_init (DigitsWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/digits-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, content);
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, spinner);
-  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, message_bar);
+  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, message_revealer);
+  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, message_box);
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, message_label);
+  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, message_open_button);
+  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, draw_page);
+  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, canvas_frame);
+  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, result_box);
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, input_stack);
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, canvas);
@@ -1461,7 +1560,7 @@ digits_window_class_init (DigitsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, preview);
   gtk_widget_class_bind_template_child (widget_class, DigitsWindow, train_view);
   gtk_widget_class_bind_template_callback (widget_class, canvas_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, message_response_cb);
+  gtk_widget_class_bind_template_callback (widget_class, message_close_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, glyph_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, train_model_updated_cb);
   gtk_widget_class_bind_template_callback (widget_class, train_use_model_cb);
@@ -1512,16 +1611,13 @@ digits_window_init (DigitsWindow *self)
   self->n_classes = 10;
   self->canvas_probs = g_new0 (float, self->n_classes);
 
-  self->open_model_button = gtk_info_bar_add_button (self->message_bar, _("Open _Model…"),
-                                                     RESPONSE_OPEN_MODEL);
-  gtk_widget_set_visible (self->open_model_button, FALSE);
-
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (self->content, GTK_EVENT_CONTROLLER (drop));
   gtk_widget_add_css_class (self->content, "drop-target");
 
+  g_signal_connect (self->draw_page, "notify::folded", G_CALLBACK (draw_page_folded_cb), self);
   g_signal_connect (self->main_stack, "notify::visible-child",
                     G_CALLBACK (main_page_changed_cb), self);
 
@@ -1682,6 +1778,8 @@ digits_window_save_model (DigitsWindow *self,
       return FALSE;
     }
 
+  hide_message (self);
+  show_toast (self, _("Model saved"), NULL);
   return TRUE;
 }
 
@@ -1792,7 +1890,7 @@ digits_window_get_message (DigitsWindow *self)
 {
   g_return_val_if_fail (DIGITS_IS_WINDOW (self), NULL);
 
-  if (!gtk_info_bar_get_revealed (self->message_bar))
+  if (!gtk_revealer_get_reveal_child (self->message_revealer))
     return NULL;
 
   return gtk_label_get_text (self->message_label);

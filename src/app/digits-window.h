@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "core/digits-model.h"
 #include "digits-application.h"
@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 #define DIGITS_TYPE_WINDOW (digits_window_get_type ())
 
-G_DECLARE_FINAL_TYPE (DigitsWindow, digits_window, DIGITS, WINDOW, GtkApplicationWindow)
+G_DECLARE_FINAL_TYPE (DigitsWindow, digits_window, DIGITS, WINDOW, AdwApplicationWindow)
 
 /* app may be NULL (tests). */
 DigitsWindow      *digits_window_new            (DigitsApplication *app);

@@ -33,4 +33,8 @@ void          digits_test_add_line      (DigitsCanvas        *canvas,
                                          float                y1);
 void          digits_test_add_circle    (DigitsCanvas        *canvas);
 
+GtkWidget    *digits_test_get_header_bar (DigitsWindow       *window);
+gboolean      digits_test_respond       (DigitsWindow        *window,
+                                         const char          *response);
+
 G_END_DECLS

@@ -85,7 +85,7 @@ is_actionable_with (GtkWidget *widget,
 static GtkMenuButton *
 get_menu_button (DigitsWindow *window)
 {
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *titlebar = digits_test_get_header_bar (window);
   GtkWidget *button = find_widget (titlebar, is_menu_button, NULL);
 
   g_assert_nonnull (button);
@@ -374,7 +374,7 @@ test_translated (void)
   about_label = find_menu_label (gtk_menu_button_get_menu_model (menu_button), "app.about");
   g_assert_cmpstr (about_label, ==, "_Info zu Digits");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (menu_button)), ==, "Hauptmenü");
-  open_button = find_widget (gtk_window_get_titlebar (GTK_WINDOW (window)),
+  open_button = find_widget (digits_test_get_header_bar (window),
                              is_actionable_with, (gpointer) "win.open");
   g_assert_nonnull (open_button);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (open_button)), ==, "_Öffnen");
@@ -479,7 +479,8 @@ static gboolean
 is_main_stack (GtkWidget *widget,
                gpointer   data)
 {
-  return GTK_IS_STACK (widget) && gtk_stack_get_child_by_name (GTK_STACK (widget), "train");
+  return ADW_IS_VIEW_STACK (widget) &&
+         adw_view_stack_get_child_by_name (ADW_VIEW_STACK (widget), "train") != NULL;
 }
 
 /* The drawing's keys (Ctrl+Z, Delete, Escape) do nothing to a drawing the Train page
@@ -499,7 +500,7 @@ test_train_page_keys (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
   digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
 
-  gtk_stack_set_visible_child_name (GTK_STACK (stack), "train");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "train");
   digits_test_wait_frames ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.clear", NULL);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
@@ -519,7 +520,7 @@ test_train_page_keys (void)
   digits_window_open_texture (window, texture, "bar.png");
   g_assert_true (digits_test_wait_until (digits_test_is_idle, window, 10));
   digits_test_wait_frames ();
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "draw");
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, "draw");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.close-image", NULL));
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 1);
 
@@ -531,7 +532,7 @@ static void
 test_focus_order (void)
 {
   DigitsWindow *window = digits_test_create_window (app);
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *titlebar = digits_test_get_header_bar (window);
   GtkWidget *canvas = GTK_WIDGET (digits_window_get_canvas (window));
   GtkWidget *stops[7] = { NULL, };
   int last = -1;
@@ -670,10 +671,7 @@ test_sizes (void)
 static gboolean
 prefers_dark (void)
 {
-  gboolean dark;
-
-  g_object_get (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", &dark, NULL);
-  return dark;
+  return adw_style_manager_get_dark (adw_style_manager_get_default ());
 }
 
 /* GNOME's own setting, when there is no settings portal (as here, without D-Bus). */
@@ -763,26 +761,40 @@ static const char portal_xml[] =
 /* Held for the whole run: the last reference going would close the connection, and
  * the portal's name with it. */
 static GDBusConnection *portal_bus;
+static GMainContext *portal_context;
 
-static void
-start_fake_portal (void)
+/* The portal answers on a thread and a connection of its own: libadwaita reads the
+ * portal with blocking calls from the main thread, which a portal served by the main
+ * loop could never answer. */
+static gpointer
+portal_thread (gpointer data)
 {
   static const GDBusInterfaceVTable vtable = { portal_method_call_cb, NULL, NULL, { 0 } };
+  g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GDBusNodeInfo) info = NULL;
   g_autoptr (GVariant) reply = NULL;
-  GDBusConnection *bus;
+  g_autofree char *address = NULL;
+  GAsyncQueue *ready = data;
   guint32 result;
 
-  portal_bus = bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_main_context_push_thread_default (portal_context);
+  loop = g_main_loop_new (portal_context, FALSE);
+
+  address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  portal_bus = g_dbus_connection_new_for_address_sync (
+    address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+             G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
   g_assert_no_error (error);
   info = g_dbus_node_info_new_for_xml (portal_xml, &error);
   g_assert_no_error (error);
-  g_dbus_connection_register_object (bus, "/org/freedesktop/portal/desktop",
+  g_dbus_connection_register_object (portal_bus, "/org/freedesktop/portal/desktop",
                                      info->interfaces[0], &vtable, NULL, NULL, &error);
   g_assert_no_error (error);
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "RequestName",
+  reply = g_dbus_connection_call_sync (portal_bus, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "RequestName",
                                        g_variant_new ("(su)", "org.freedesktop.portal.Desktop",
                                                       0x4 /* DO_NOT_QUEUE */),
                                        G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
@@ -790,6 +802,22 @@ start_fake_portal (void)
   g_assert_no_error (error);
   g_variant_get (reply, "(u)", &result);
   g_assert_cmpuint (result, ==, 1 /* PRIMARY_OWNER */);
+
+  g_async_queue_push (ready, GINT_TO_POINTER (1));
+  g_async_queue_unref (ready);
+  g_main_loop_run (loop);
+
+  return NULL;
+}
+
+static void
+start_fake_portal (void)
+{
+  g_autoptr (GAsyncQueue) ready = g_async_queue_new ();
+
+  portal_context = g_main_context_new ();
+  g_thread_unref (g_thread_new ("fake-portal", portal_thread, g_async_queue_ref (ready)));
+  g_async_queue_pop (ready);
 }
 
 static void

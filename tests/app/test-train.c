@@ -49,9 +49,9 @@ static DigitsTrainView *
 show_train_view (DigitsWindow *window)
 {
   DigitsTrainView *view = digits_window_get_train_view (window);
-  GtkStack *stack = GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_STACK));
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (view), ADW_TYPE_VIEW_STACK);
 
-  gtk_stack_set_visible_child_name (stack, "train");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "train");
   digits_test_wait_frames ();
 
   return view;
@@ -306,7 +306,13 @@ test_train_stop_keep (void)
     g_assert_null (digits_window_get_message (second));
 
     /* Revert to the built-in model: now and for later. */
+    /* Going back forgets the person's model: a dialog asks first. */
     gtk_widget_activate_action (GTK_WIDGET (second), "win.revert-model", NULL);
+    g_assert_false (digits_test_respond (second, "cancel"));
+    get_probs (second, probs);
+    g_assert_cmpfloat (max_difference (probs, again), >, 1e-4f);
+    gtk_widget_activate_action (GTK_WIDGET (second), "win.revert-model", NULL);
+    g_assert_true (digits_test_respond (second, "revert"));
     get_probs (second, probs);
     g_assert_cmpfloat (max_difference (probs, again), <, 1e-6f);
     g_free (remembered);
