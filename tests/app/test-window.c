@@ -16,6 +16,7 @@
 #include "app-test-util.h"
 #include "digits-application.h"
 #include "digits-window.h"
+#include "digits-window-private.h"
 
 static DigitsApplication *app;
 
@@ -510,6 +511,7 @@ test_model_open_save (void)
   g_autoptr (GFile) corrupt = g_file_new_for_path (corrupt_path);
   g_autoptr (GFile) unwritable = g_file_new_for_path ("/nonexistent-folder/digits.model");
   g_autoptr (GError) error = NULL;
+  g_autofree char *expected = NULL;
   const DigitsModel *model;
   int answer;
 
@@ -526,17 +528,20 @@ test_model_open_save (void)
   g_assert_true (digits_window_save_model (window, saved));
   g_assert_true (g_file_test (saved_path, G_FILE_TEST_IS_REGULAR));
   g_assert_null (digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Model saved");
 
+  /* The file is named once, as the person chose it: no temporary name, no prefix. */
   g_assert_false (digits_window_save_model (window, unwritable));
-  g_assert_nonnull (digits_window_get_message (window));
-  g_test_message ("unwritable: %s", digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_message (window), ==,
+                   "Could not save the model as “digits.model”: the folder does not exist");
 
-  /* A broken model file leaves the model in use alone. */
-  g_file_set_contents (corrupt_path, "DIGITSNN and then nothing good", -1, &error);
+  /* A broken model file leaves the model in use alone; the core's reason names it. */
+  g_file_set_contents (corrupt_path, "this is not a model", -1, &error);
   g_assert_no_error (error);
   g_assert_false (digits_window_open_model (window, corrupt));
-  g_assert_nonnull (digits_window_get_message (window));
-  g_test_message ("corrupt: %s", digits_window_get_message (window));
+  expected = g_strdup_printf ("Could not open the model (%s: not a Digits model file). "
+                              "The current model stays in use.", corrupt_path);
+  g_assert_cmpstr (digits_window_get_message (window), ==, expected);
   g_assert_true (digits_window_get_model (window) == model);
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, answer);
 
@@ -585,22 +590,23 @@ test_bad_images (void)
   before = digits_window_get_prediction (window, NULL);
 
   open_and_wait (window, corrupt);
-  g_assert_nonnull (digits_window_get_message (window));
-  g_test_message ("corrupt: %s", digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_message (window), ==,
+                   "“corrupt.png” is not an image Digits can read: Fatal error reading PNG "
+                   "image file: [20]is[20]: invalid chunk type");
   g_assert_null (digits_window_get_reading (window));
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, before);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (canvas)));
 
   open_and_wait (window, blank);
-  g_assert_nonnull (digits_window_get_message (window));
-  g_test_message ("blank: %s", digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_message (window), ==,
+                   "No digit was found in “blank.png”. Digits looks for dark writing on a "
+                   "light background, or light writing on a dark one.");
   g_assert_null (digits_window_get_reading (window));
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
 
   open_and_wait (window, missing);
-  g_assert_nonnull (digits_window_get_message (window));
-  g_test_message ("missing: %s", digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_message (window), ==, "“missing.png” does not exist");
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, before);
 
