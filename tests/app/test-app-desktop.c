@@ -20,6 +20,7 @@
 #include "app-test-util.h"
 #include "digits-application.h"
 #include "digits-window.h"
+#include "digits-window-private.h"
 
 static DigitsApplication *app;
 
@@ -641,6 +642,146 @@ test_accessible (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- adaptive: every control whole and reachable, narrow and wide ---- */
+
+static gboolean
+is_control (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_SWITCH (widget) ||
+         GTK_IS_SPIN_BUTTON (widget) || GTK_IS_TEXT (widget) || ADW_IS_COMBO_ROW (widget) ||
+         ADW_IS_EXPANDER_ROW (widget) || DIGITS_IS_CANVAS (widget) ||
+         g_type_is_a (G_OBJECT_TYPE (widget), g_type_from_name ("DigitsChart"));
+}
+
+static void
+collect_controls (GtkWidget *widget,
+                  GPtrArray *controls)
+{
+  /* The window manager's buttons have keys of their own (Super+Up, Ctrl+W). */
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget) ||
+      GTK_IS_WINDOW_CONTROLS (widget))
+    return;
+
+  /* A button inside a row or a spin button is reached through it. */
+  if (is_control (widget) && gtk_widget_is_sensitive (widget))
+    {
+      g_ptr_array_add (controls, widget);
+      if (!ADW_IS_EXPANDER_ROW (widget))
+        return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_controls (child, controls);
+}
+
+/* Inside the window: across always; down too unless a scrolled window holds it (then
+ * scrolling reaches it, and Tab scrolls to it). */
+static void
+assert_inside (DigitsWindow *window,
+               GtkWidget    *control,
+               const char   *where)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+  graphene_rect_t b;
+  gboolean scrolled = gtk_widget_get_ancestor (control, GTK_TYPE_SCROLLED_WINDOW) != NULL;
+
+  g_assert_true (gtk_widget_compute_bounds (control, GTK_WIDGET (window), &b));
+  if (b.origin.x < -0.5 || b.origin.x + b.size.width > width + 0.5 ||
+      (!scrolled && (b.origin.y < -0.5 || b.origin.y + b.size.height > height + 0.5)))
+    g_error ("%s: %s at %.0f,%.0f %.0f×%.0f is outside the %d×%d window", where,
+             G_OBJECT_TYPE_NAME (control), b.origin.x, b.origin.y, b.size.width,
+             b.size.height, width, height);
+}
+
+/* Tab twice round the window: every control gets the focus, or something in it does. */
+static void
+assert_reachable (DigitsWindow *window,
+                  GPtrArray    *controls,
+                  const char   *where)
+{
+  g_autoptr (GHashTable) reached = g_hash_table_new (NULL, NULL);
+
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  for (int i = 0; i < 400; i++)
+    {
+      GtkWidget *focus = press_tab (window);
+
+      for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+        g_hash_table_add (reached, w);
+    }
+
+  for (guint i = 0; i < controls->len; i++)
+    {
+      GtkWidget *control = g_ptr_array_index (controls, i);
+
+      if (!g_hash_table_contains (reached, control))
+        g_error ("%s: Tab never reaches %s in %s in %s", where, G_OBJECT_TYPE_NAME (control),
+                 G_OBJECT_TYPE_NAME (gtk_widget_get_parent (control)),
+                 G_OBJECT_TYPE_NAME (gtk_widget_get_parent (gtk_widget_get_parent (control))));
+    }
+}
+
+static void
+check_page (DigitsWindow *window,
+            const char   *page,
+            int           width,
+            int           height)
+{
+  g_autoptr (GPtrArray) controls = g_ptr_array_new ();
+  g_autofree char *where = g_strdup_printf ("%s page at %d×%d", page, width, height);
+
+  digits_window_show_page (window, page);
+  digits_test_wait_frames ();
+  collect_controls (GTK_WIDGET (window), controls);
+  g_test_message ("%s: %u controls", where, controls->len);
+  g_assert_cmpuint (controls->len, >, 3);
+
+  for (guint i = 0; i < controls->len; i++)
+    assert_inside (window, g_ptr_array_index (controls, i), where);
+  assert_reachable (window, controls, where);
+}
+
+/* The size asked for, less the client-side decoration's frame (a few pixels under X). */
+static gboolean
+has_size (gpointer data)
+{
+  GtkWidget *window = ((gpointer *) data)[0];
+  int width = GPOINTER_TO_INT (((gpointer *) data)[1]);
+  int height = GPOINTER_TO_INT (((gpointer *) data)[2]);
+
+  return gtk_widget_get_width (window) <= width && gtk_widget_get_width (window) > width - 24 &&
+         gtk_widget_get_height (window) <= height &&
+         gtk_widget_get_height (window) > height - 24;
+}
+
+/* From a phone (360×640) to a laptop (1080×720): nothing clipped or out of reach. */
+static void
+test_adaptive (void)
+{
+  static const int sizes[][2] = { { 360, 640 }, { 1080, 720 } };
+  DigitsWindow *window = digits_test_create_window (app);
+
+  digits_test_add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      gpointer data[3] = { window, GINT_TO_POINTER (sizes[i][0]),
+                           GINT_TO_POINTER (sizes[i][1]) };
+
+      gtk_window_set_default_size (GTK_WINDOW (window), sizes[i][0], sizes[i][1]);
+      if (!digits_test_wait_until (has_size, data, 10))
+        g_error ("The window is %d×%d, not %d×%d", gtk_widget_get_width (GTK_WIDGET (window)),
+                 gtk_widget_get_height (GTK_WIDGET (window)), sizes[i][0], sizes[i][1]);
+      check_page (window, "draw", sizes[i][0], sizes[i][1]);
+      check_page (window, "train", sizes[i][0], sizes[i][1]);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The window fits a 1366×768 laptop with a top bar, and grows to a large screen. */
 static void
 test_sizes (void)
@@ -653,7 +794,7 @@ test_sizes (void)
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, min_width,
                       &min_height, NULL, NULL, NULL);
   g_test_message ("Minimum size %d × %d", min_width, min_height);
-  g_assert_cmpint (min_width, <=, 800);
+  g_assert_cmpint (min_width, <=, 360);
   g_assert_cmpint (min_height, <=, 600);
 
   /* The default size fits the laptop too. */
@@ -907,6 +1048,7 @@ main (int   argc,
   g_test_add_func ("/desktop/focus-order", test_focus_order);
   g_test_add_func ("/desktop/accessible", test_accessible);
   g_test_add_func ("/desktop/sizes", test_sizes);
+  g_test_add_func ("/desktop/adaptive", test_adaptive);
   g_test_add_func ("/desktop/gnome-style", test_gnome_style);
   g_test_add_func ("/desktop/portal-style", test_portal_style);
 
