@@ -149,7 +149,8 @@ digits_window_show_canvas_answer (DigitsWindow *self)
   digits_chart_set_probabilities (self->chart, self->canvas_probs, self->n_classes);
   describe_answer (self, self->canvas_probs, self->canvas_top, &caption, &description,
                    &unsure);
-  set_answer (self, digits_window_get_class_name (self, self->canvas_top), caption, description, unsure);
+  set_answer (self, digits_window_get_class_name (self, self->canvas_top), caption,
+              description, unsure);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
@@ -225,7 +226,8 @@ show_image_answer (DigitsWindow *self)
       guint n_unsure = 0;
 
       for (guint i = 0; i < n; i++)
-        if (self->glyph_probs[(gsize) i * self->n_classes + self->glyph_tops[i]] < DIGITS_UNSURE_BELOW)
+        if (self->glyph_probs[(gsize) i * self->n_classes + self->glyph_tops[i]] <
+            DIGITS_UNSURE_BELOW)
           n_unsure++;
 
       if (n_unsure == 0)

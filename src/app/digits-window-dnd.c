@@ -28,7 +28,7 @@ paste_texture_cb (GObject      *source,
   if (texture == NULL)
     {
       digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE,
-                    _("Could not paste the image: %s"), error->message);
+                                  _("Could not paste the image: %s"), error->message);
       return;
     }
 
@@ -52,8 +52,10 @@ paste_files_cb (GObject      *source,
   files = value != NULL ? g_value_get_boxed (value) : NULL;
   if (files == NULL)
     {
-      digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE, _("Could not paste the file: %s"),
-                    error != NULL ? error->message : _("the clipboard holds no file"));
+      digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE,
+                                  _("Could not paste the file: %s"),
+                                  error != NULL ? error->message
+                                                : _("the clipboard holds no file"));
       return;
     }
 
@@ -78,8 +80,8 @@ digits_window_paste (DigitsWindow *self)
                                     NULL, paste_files_cb, g_object_ref (self));
   else
     digits_window_show_message (self, GTK_MESSAGE_INFO, FALSE,
-                  _("There is no image on the clipboard to paste. Copy an image or an "
-                    "image file first."));
+                                _("There is no image on the clipboard to paste. Copy an "
+                                  "image or an image file first."));
 }
 
 static gboolean
@@ -284,8 +286,8 @@ load_done_cb (GObject      *source,
       if (g_error_matches (error, DIGITS_ERROR, DIGITS_ERROR_NO_DIGIT))
         digits_window_show_message (self, GTK_MESSAGE_WARNING, FALSE,
                                     _("No digit was found in “%s”. Digits looks for dark "
-                                      "writing on a light background, or light writing on "
-                                      "a dark one."), job->name);
+                                    "writing on a light background, or light writing on "
+                                    "a dark one."), job->name);
       else
         digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE, "%s", error->message);
       return;
@@ -353,7 +355,7 @@ digits_window_open_texture (DigitsWindow *self,
   if ((guint64) width * height > DIGITS_IMAGE_MAX_PIXELS)
     {
       digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE,
-                    _("The image is too large: %d × %d pixels."), width, height);
+                                  _("The image is too large: %d × %d pixels."), width, height);
       return;
     }
 

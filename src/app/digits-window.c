@@ -470,7 +470,7 @@ digits_window_open_model (DigitsWindow *self,
     {
       digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE,
                                   _("Could not open the model “%s”: only local files can be "
-                                    "opened. The current model stays in use."), name);
+                                  "opened. The current model stays in use."), name);
       return FALSE;
     }
 
@@ -480,7 +480,7 @@ digits_window_open_model (DigitsWindow *self,
     {
       digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE,
                                   _("Could not open the model (%s). The current model "
-                                    "stays in use."), error->message);
+                                  "stays in use."), error->message);
       return FALSE;
     }
 
@@ -515,15 +515,16 @@ digits_window_save_model (DigitsWindow *self,
   if (path == NULL)
     {
       digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE,
-                    _("Could not save the model as “%s”: only local files can be written."),
-                    name);
+                                  _("Could not save the model as “%s”: only local files "
+                                    "can be written."), name);
       return FALSE;
     }
 
   if (!digits_model_save (self->model, path, &error))
     {
       digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE,
-                    _("Could not save the model as “%s”: %s"), name, error->message);
+                                  _("Could not save the model as “%s”: %s"), name,
+                                  error->message);
       return FALSE;
     }
 
