@@ -642,6 +642,42 @@ test_accessible (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* About is filled from the metainfo: what the software centre shows, release notes too. */
+static void
+test_about (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwAboutWindow *about = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  digits_test_wait_frames ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && about == NULL; i++)
+    {
+      g_autoptr (GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (toplevel))
+        about = ADW_ABOUT_WINDOW (toplevel);
+    }
+  g_assert_nonnull (about);
+
+  g_assert_cmpstr (adw_about_window_get_application_name (about), ==, "Digits");
+  g_assert_cmpstr (adw_about_window_get_comments (about), ==,
+                   "Draw a digit and watch a neural network read it");
+  g_assert_cmpstr (adw_about_window_get_developer_name (about), ==, "The Digits authors");
+  g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
+  g_assert_cmpstr (adw_about_window_get_website (about), ==,
+                   "https://github.com/neuraldigits/digits");
+  g_assert_cmpstr (adw_about_window_get_issue_url (about), ==,
+                   "https://github.com/neuraldigits/digits/issues");
+  g_assert_cmpstr (adw_about_window_get_release_notes_version (about), ==, PACKAGE_VERSION);
+  g_assert_cmpstr (adw_about_window_get_release_notes (about), ==,
+                   "<p>The first release.</p>");
+
+  gtk_window_destroy (GTK_WINDOW (about));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- adaptive: every control whole and reachable, narrow and wide ---- */
 
 static gboolean
@@ -1049,6 +1085,7 @@ main (int   argc,
   g_test_add_func ("/desktop/accessible", test_accessible);
   g_test_add_func ("/desktop/sizes", test_sizes);
   g_test_add_func ("/desktop/adaptive", test_adaptive);
+  g_test_add_func ("/desktop/about", test_about);
   g_test_add_func ("/desktop/gnome-style", test_gnome_style);
   g_test_add_func ("/desktop/portal-style", test_portal_style);
 
