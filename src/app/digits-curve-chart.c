@@ -120,6 +120,35 @@ get_accuracy_floor (DigitsCurveChart *self)
 }
 
 static void
+append_swatch (GtkSnapshot   *snapshot,
+               int            series,
+               const GdkRGBA *color,
+               double         x,
+               double         y,
+               int            height)
+{
+  double cy = y + height / 2.0;
+
+  if (series == SERIES_TEST)
+    {
+      /* The test accuracy is drawn as dots: so is its swatch. */
+      cairo_t *cr = gtk_snapshot_append_cairo (snapshot,
+                                               &GRAPHENE_RECT_INIT (x, y, SWATCH, height));
+
+      gdk_cairo_set_source_rgba (cr, color);
+      cairo_arc (cr, x + SWATCH / 2.0, cy, SWATCH / 2.0 - 0.5, 0, 2 * G_PI);
+      cairo_fill (cr);
+      cairo_destroy (cr);
+    }
+  else
+    {
+      gtk_snapshot_append_color (snapshot, color,
+                                 &GRAPHENE_RECT_INIT (x, round (cy - 1.5), SWATCH, 3));
+    }
+}
+
+/* The series' names in a centred row, or in several when the chart is narrow. */
+static void
 append_legend (DigitsCurveChart *self,
                GtkSnapshot      *snapshot,
                const GdkRGBA    *fg,
@@ -131,44 +160,39 @@ append_legend (DigitsCurveChart *self,
     _("Training loss"), _("Training accuracy"), _("Test accuracy"),
   };
   PangoLayout *layouts[N_SERIES];
-  int widths[N_SERIES], height = 0, total = 0;
-  double x;
+  int widths[N_SERIES], height = 0, y = 0;
 
   for (int i = 0; i < N_SERIES; i++)
     {
       layouts[i] = create_layout (self, names[i], FALSE);
       pango_layout_get_pixel_size (layouts[i], &widths[i], &height);
-      total += SWATCH + TICK_GAP + widths[i] + (i > 0 ? 2 * LEGEND_GAP : 0);
+      widths[i] += SWATCH + TICK_GAP;
     }
 
-  x = MAX (0, (width - total) / 2.0);
-  for (int i = 0; i < N_SERIES; i++)
+  for (int first = 0; first < N_SERIES; )
     {
-      double cy = height / 2.0;
+      int last = first, total = widths[first];
+      double x;
 
-      if (i == SERIES_TEST)
-        {
-          /* The test accuracy is drawn as dots: so is its swatch. */
-          cairo_t *cr = gtk_snapshot_append_cairo (snapshot,
-                                                   &GRAPHENE_RECT_INIT (x, 0, SWATCH, height));
+      while (last + 1 < N_SERIES && total + 2 * LEGEND_GAP + widths[last + 1] <= width)
+        total += 2 * LEGEND_GAP + widths[++last];
 
-          gdk_cairo_set_source_rgba (cr, &colors[i]);
-          cairo_arc (cr, x + SWATCH / 2.0, cy, SWATCH / 2.0 - 0.5, 0, 2 * G_PI);
-          cairo_fill (cr);
-          cairo_destroy (cr);
-        }
-      else
+      x = MAX (0, (width - total) / 2.0);
+      for (int i = first; i <= last; i++)
         {
-          gtk_snapshot_append_color (snapshot, &colors[i],
-                                     &GRAPHENE_RECT_INIT (x, round (cy - 1.5), SWATCH, 3));
+          append_swatch (snapshot, i, &colors[i], x, y, height);
+          append_text (snapshot, layouts[i], x + SWATCH + TICK_GAP, y, fg);
+          x += widths[i] + 2 * LEGEND_GAP;
         }
 
-      append_text (snapshot, layouts[i], x + SWATCH + TICK_GAP, 0, fg);
-      x += SWATCH + TICK_GAP + widths[i] + 2 * LEGEND_GAP;
-      g_object_unref (layouts[i]);
+      first = last + 1;
+      y += height + (first < N_SERIES ? LEGEND_GAP : 0);
     }
 
-  *legend_height = height;
+  for (int i = 0; i < N_SERIES; i++)
+    g_object_unref (layouts[i]);
+
+  *legend_height = y;
 }
 
 static void

@@ -217,7 +217,7 @@ network_changed_cb (DigitsTrainView *self)
   digits_train_view_save_settings (self);
 }
 
-/* Narrow: the settings go above the training, the network's folded away, and the page
+/* Narrow: the settings go under the training, the network's folded away, and the page
  * scrolls as a whole. */
 static void
 columns_folded_cb (DigitsFoldBox   *columns,
@@ -225,8 +225,18 @@ columns_folded_cb (DigitsFoldBox   *columns,
                    DigitsTrainView *self)
 {
   gboolean folded = digits_fold_box_get_folded (columns);
+  GtkWidget *settings = GTK_WIDGET (self->settings_scroller);
+  GtkWidget *training = GTK_WIDGET (self->right_stack);
+
+  /* Training first when narrow: Train and its progress need no scrolling. */
+  if (folded)
+    gtk_widget_insert_before (training, GTK_WIDGET (columns), settings);
+  else
+    gtk_widget_insert_before (settings, GTK_WIDGET (columns), training);
 
   adw_expander_row_set_expanded (self->network_expander, !folded);
+  /* The page scrolls then, and the curves would get only their minimum. */
+  gtk_widget_set_size_request (GTK_WIDGET (self->curve_chart), -1, folded ? 300 : -1);
   gtk_scrolled_window_set_policy (self->settings_scroller, GTK_POLICY_NEVER,
                                   folded ? GTK_POLICY_NEVER : GTK_POLICY_AUTOMATIC);
 }

@@ -771,6 +771,8 @@ check_page (DigitsWindow *window,
 
   digits_window_show_page (window, page);
   digits_test_wait_frames ();
+  /* No page makes the window wider than asked. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, width);
   collect_controls (GTK_WIDGET (window), controls);
   g_test_message ("%s: %u controls", where, controls->len);
   g_assert_cmpuint (controls->len, >, 3);
