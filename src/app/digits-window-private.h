@@ -81,6 +81,7 @@ struct _DigitsWindow
   char             *reading;
 
   char             *last_toast;
+  AdwToast         *last_toast_shown;   /* weak: gone when the toast is dismissed */
 };
 
 /* digits-window.c */
@@ -112,6 +113,8 @@ void        digits_window_paste            (DigitsWindow   *self);
 
 /* For tests only. */
 const char *digits_window_get_last_toast   (DigitsWindow   *self);
+/* Presses the last toast's button (its Undo), while it is shown; FALSE otherwise. */
+gboolean    digits_window_press_toast_button (DigitsWindow *self);
 void        digits_window_show_page        (DigitsWindow   *self,
                                             const char     *name);
 

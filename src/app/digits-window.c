@@ -68,6 +68,7 @@ show_toast (DigitsWindow *self,
     }
   g_free (self->last_toast);
   self->last_toast = g_strdup (title);
+  g_set_weak_pointer (&self->last_toast_shown, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -307,6 +308,7 @@ digits_window_finalize (GObject *object)
   g_clear_pointer (&self->glyph_tops, g_free);
   g_clear_pointer (&self->reading, g_free);
   g_clear_pointer (&self->last_toast, g_free);
+  g_clear_weak_pointer (&self->last_toast_shown);
 
   G_OBJECT_CLASS (digits_window_parent_class)->finalize (object);
 }
@@ -688,6 +690,19 @@ digits_window_get_last_toast (DigitsWindow *self)
   g_return_val_if_fail (DIGITS_IS_WINDOW (self), NULL);
 
   return self->last_toast;
+}
+
+gboolean
+digits_window_press_toast_button (DigitsWindow *self)
+{
+  g_return_val_if_fail (DIGITS_IS_WINDOW (self), FALSE);
+
+  if (self->last_toast_shown == NULL ||
+      adw_toast_get_button_label (self->last_toast_shown) == NULL)
+    return FALSE;
+
+  g_signal_emit_by_name (self->last_toast_shown, "button-clicked");
+  return TRUE;
 }
 
 void
