@@ -49,11 +49,20 @@ check_file (const char  *path,
       return FALSE;
     }
 
-  /* An unknown format is left to the decoder, which says why. */
+  /* The sniffing does not say why a format is unknown; a stream decoder does, without
+   * naming the path. */
   if (gdk_pixbuf_get_file_info (path, width, height) == NULL)
     {
-      *width = *height = 0;
-      return TRUE;
+      g_autoptr (GFile) file = g_file_new_for_path (path);
+      g_autoptr (GInputStream) stream = G_INPUT_STREAM (g_file_read (file, NULL, &local));
+      g_autoptr (GdkPixbuf) decoded = NULL;
+
+      if (stream != NULL)
+        decoded = gdk_pixbuf_new_from_stream (stream, NULL, &local);
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("“%s” is not an image Digits can read: %s"), name,
+                   local != NULL ? local->message : _("unknown format"));
+      return FALSE;
     }
   if (*width > 0 && *height > 0 && !digits_image_check_size (*width, *height, &local))
     {
