@@ -144,4 +144,25 @@ void        digits_train_view_show_stopped       (DigitsTrainView   *self);
 void        digits_train_view_show_took          (DigitsTrainView   *self);
 void        digits_train_view_start_evaluation   (DigitsTrainView   *self);
 
+/* For tests only. */
+DigitsTrainState  digits_train_view_get_state        (DigitsTrainView *self);
+/* The trained (or kept) model, or NULL. */
+const DigitsModel *digits_train_view_get_model       (DigitsTrainView *self);
+/* Test accuracy of each epoch so far (NAN where there was no test set). */
+const float      *digits_train_view_get_test_accuracies (DigitsTrainView *self,
+                                                         guint           *n_epochs);
+/* Seconds from the last stop request to the training thread's end, or a negative number. */
+double            digits_train_view_get_stop_latency (DigitsTrainView *self);
+/* For tests and quick demos: train on the first n training items (0: the setting's). */
+void              digits_train_view_set_subset       (DigitsTrainView *self,
+                                                      guint            n);
+void              digits_train_view_set_epochs       (DigitsTrainView *self,
+                                                      guint            epochs);
+gboolean          digits_train_view_is_downloading   (DigitsTrainView *self);
+/* The line under the download button ("Downloaded…", or why it failed), or NULL. */
+const char       *digits_train_view_get_download_status (DigitsTrainView *self);
+GtkWidget        *digits_train_view_get_curve_chart  (DigitsTrainView *self);
+GtkWidget        *digits_train_view_get_confusion_matrix (DigitsTrainView *self);
+
+
 G_END_DECLS

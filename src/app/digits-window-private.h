@@ -112,6 +112,24 @@ void        digits_window_init_dnd         (DigitsWindow   *self);
 void        digits_window_paste            (DigitsWindow   *self);
 
 /* For tests only. */
+/* The model answering; the window starts with the model in use. */
+const DigitsModel *digits_window_get_model      (DigitsWindow      *self);
+/* The canvas's answer: the class, or -1 with an empty canvas or no model. */
+int                digits_window_get_prediction (DigitsWindow      *self,
+                                                 float             *confidence);
+/* The line under the answer: "Draw a digit", "98% sure", "Maybe 7? 48%"… */
+const char        *digits_window_get_status     (DigitsWindow      *self);
+/* What the open image was read as ("7", "2024"), or NULL. */
+const char        *digits_window_get_reading    (DigitsWindow      *self);
+/* The message shown in the window, or NULL. */
+const char        *digits_window_get_message    (DigitsWindow      *self);
+DigitsCanvas      *digits_window_get_canvas     (DigitsWindow      *self);
+GtkWidget         *digits_window_get_chart      (DigitsWindow      *self);
+GtkWidget         *digits_window_get_preview    (DigitsWindow      *self);
+DigitsTrainView   *digits_window_get_train_view (DigitsWindow      *self);
+gboolean           digits_window_is_loading     (DigitsWindow      *self);
+gboolean           digits_window_is_on_trial    (DigitsWindow      *self);
+
 const char *digits_window_get_last_toast   (DigitsWindow   *self);
 /* Presses the last toast's button (its Undo), while it is shown; FALSE otherwise. */
 gboolean    digits_window_press_toast_button (DigitsWindow *self);

@@ -10,6 +10,7 @@
 
 #include "digits-application.h"
 #include "digits-window.h"
+#include "digits-window-private.h"
 
 G_BEGIN_DECLS
 

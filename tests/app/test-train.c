@@ -30,6 +30,7 @@
 #include "digits-downloader.h"
 #endif
 #include "digits-window.h"
+#include "digits-train-view-private.h"
 #include "digits-window-private.h"
 
 static DigitsApplication *app;
