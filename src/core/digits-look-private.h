@@ -1,0 +1,19 @@
+/* digits-look-private.h — the few facts about a network that the look-inside code (evaluation,
+ * explanation, activations) reads from the engine, kept in one place so that a change in the
+ * engine's network struct is one edit here.
+ */
+#pragma once
+
+#include "digits-model.h"
+
+static inline int
+look_n_inputs (const DigitsModel *model)
+{
+  return model->net->sizes[0];
+}
+
+static inline int
+look_n_classes (const DigitsModel *model)
+{
+  return model->net->sizes[model->net->n_layers];
+}
