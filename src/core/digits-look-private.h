@@ -17,3 +17,7 @@ look_n_classes (const DigitsModel *model)
 {
   return model->net->sizes[model->net->n_layers];
 }
+
+/* The gradient of log p(klass | x) with respect to x (n_inputs floats) into dx: the one
+ * engine call saliency makes. Returns 0, or -1 (no memory, klass out of range). */
+int look_input_gradient (const NnNet *net, const float *x, int klass, float *dx);
