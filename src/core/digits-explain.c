@@ -1,15 +1,23 @@
 /* digits-explain.c — saliency maps: which input pixels pushed toward a class, which against.
  *
- * Method: integrated gradients (Sundararajan et al., 2017) from a blank input, averaging the
- * gradient of log p(target) at DIGITS_SALIENCY_STEPS points along the straight path from
- * the blank input to the digit (midpoint rule) and multiplying by the pixel's ink. Chosen
- * over gradient × input because it is complete — the map sums to log p(target | digit) −
- * log p(target | blank), so every bit of the answer's score is owed to some pixel and the
- * colours of two digits mean the same — and because a ReLU network's gradient at the digit
- * alone says only how it would answer to a slightly different digit, which the path
- * average does not depend on. It costs DIGITS_SALIENCY_STEPS backward passes instead of
- * one (about a millisecond for the dense model); gradient × input stays available for a
- * caller that must be faster still. The faithfulness test (test-explain.c) measures both.
+ * Two methods, both attributing log p(target) (see below why not the raw class score):
+ *
+ * gradient × input, the default: the gradient of log p(target) at the digit, times each
+ * pixel's ink. It is the first-order estimate of what removing that pixel's ink would do,
+ * which is what a person asks of the map ("which strokes made it a 7?"), and it costs one
+ * backward pass, so the map can follow every stroke live, also for a convolutional net.
+ * Measured on the first 300 MNIST test digits with the dense built-in model
+ * (test-faithfulness.c), blanking its top k ink pixels lowers p(answer) more than blanking
+ * integrated gradients' top k, at every k tried (2 to 40): e.g. k = 10: 0.30 vs 0.18, where
+ * 10 random ink pixels lower it by 0.005. Its absolute size shrinks where the model is very
+ * sure (log p saturates), but the overlay is scaled to the map's largest value, so what a
+ * person sees does not.
+ *
+ * integrated gradients (Sundararajan et al., 2017) from a blank input: the gradient
+ * averaged over `steps` points on the straight path from the blank input to the digit
+ * (midpoint rule), times the ink. Complete — the map sums to log p(target | digit) −
+ * log p(target | blank) — so its numbers can be compared between digits and models;
+ * it costs `steps` backward passes.
  *
  * The score explained is the log-probability, not the raw class score (logit): a pixel
  * that raises every class's score alike does not make the answer more likely and should
