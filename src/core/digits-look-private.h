@@ -20,4 +20,8 @@ look_n_classes (const DigitsModel *model)
 
 /* The gradient of log p(klass | x) with respect to x (n_inputs floats) into dx: the one
  * engine call saliency makes. Returns 0, or -1 (no memory, klass out of range). */
-int look_input_gradient (const NnNet *net, const float *x, int klass, float *dx);
+static inline int
+look_input_gradient (const NnNet *net, const float *x, int klass, float *dx)
+{
+  return nn_net_input_gradient (net, x, klass, NN_GRAD_LOG_PROB, dx);
+}
