@@ -340,6 +340,31 @@ draw_sheet (const DigitsModel *model, const DigitsDataset *set, const DigitsVerd
   return surface;
 }
 
+/* Where each digit went on the sheet, for tools (and the tests, which check its pixels). */
+static void
+print_sheet_json (const char *path, guint count, const DigitsVerdict *mistakes, guint n,
+                  guint shown)
+{
+  g_autoptr(GString) s = g_string_new ("{\"out\":");
+  g_autofree char *display = g_filename_display_name (path);
+
+  append_json_string (s, display);
+  g_string_append_printf (s, ",\"count\":%u,\"misread\":%u,\"scale\":%d,\"digits\":[",
+                          count, n, SHEET_SCALE);
+  for (guint i = 0; i < shown; i++)
+    {
+      int x, y;
+      sheet_position (i, &x, &y);
+      g_string_append_printf (s, "%s{\"index\":%u,\"label\":%u,\"predicted\":%u,\"x\":%d,"
+                              "\"y\":%d,\"confidence\":", i ? "," : "", mistakes[i].index,
+                              mistakes[i].label, mistakes[i].answer, x, y);
+      append_json_number (s, mistakes[i].confidence, "%.6f");
+      g_string_append_c (s, '}');
+    }
+  g_string_append (s, "]}\n");
+  fputs (s->str, stdout);
+}
+
 int
 digits_cli_mistakes (int argc, char **argv)
 {
@@ -406,28 +431,10 @@ digits_cli_mistakes (int argc, char **argv)
   if (!saved)
     return fail ("mistakes", error->message);
 
-  if (!json)
-    {
-      printf ("%s; drawn to %s\n", title, path);
-      return 0;
-    }
-  g_autoptr(GString) s = g_string_new ("{\"out\":");
-  g_autofree char *display = g_filename_display_name (path);
-  append_json_string (s, display);
-  g_string_append_printf (s, ",\"count\":%u,\"misread\":%u,\"scale\":%d,\"digits\":[",
-                          set->n, n, SHEET_SCALE);
-  for (guint i = 0; i < shown; i++)
-    {
-      int x, y;
-      sheet_position (i, &x, &y);
-      g_string_append_printf (s, "%s{\"index\":%u,\"label\":%u,\"predicted\":%u,\"x\":%d,"
-                              "\"y\":%d,\"confidence\":", i ? "," : "", mistakes[i].index,
-                              mistakes[i].label, mistakes[i].answer, x, y);
-      append_json_number (s, mistakes[i].confidence, "%.6f");
-      g_string_append_c (s, '}');
-    }
-  g_string_append (s, "]}\n");
-  fputs (s->str, stdout);
+  if (json)
+    print_sheet_json (path, set->n, mistakes, n, shown);
+  else
+    printf ("%s; drawn to %s\n", title, path);
   return 0;
 }
 
@@ -548,6 +555,32 @@ explain_one (const DigitsModel *model, const ExplainOptions *options, const char
   return TRUE;
 }
 
+/* Every digit in one file (or the one raw input), left to right. */
+static gboolean
+explain_file (const DigitsModel *model, const ExplainOptions *options, const char *path,
+              gboolean raw, GError **error)
+{
+  g_autoptr(GArray) glyphs = NULL;
+
+  if (raw)
+    {
+      float input[DIGITS_PIXELS];
+      if (!digits_input_from_raw_file (path, input, error))
+        return FALSE;
+      glyphs = g_array_new (FALSE, TRUE, sizeof (DigitsGlyph));
+      g_array_set_size (glyphs, 1);
+      memcpy (g_array_index (glyphs, DigitsGlyph, 0).input, input, sizeof input);
+    }
+  else if ((glyphs = digits_glyphs_from_file (path, error)) == NULL)
+    return FALSE;
+
+  for (guint g = 0; g < glyphs->len; g++)
+    if (!explain_one (model, options, path, g, g_array_index (glyphs, DigitsGlyph, g).input,
+                      error))
+      return FALSE;
+  return TRUE;
+}
+
 int
 digits_cli_explain (int argc, char **argv)
 {
@@ -614,25 +647,7 @@ digits_cli_explain (int argc, char **argv)
   for (int i = 1; i < argc; i++)
     {
       g_autoptr(GError) image_error = NULL;
-      g_autoptr(GArray) glyphs = NULL;
-
-      if (raw)
-        {
-          float input[DIGITS_PIXELS];
-          if (digits_input_from_raw_file (argv[i], input, &image_error))
-            {
-              glyphs = g_array_new (FALSE, TRUE, sizeof (DigitsGlyph));
-              g_array_set_size (glyphs, 1);
-              memcpy (g_array_index (glyphs, DigitsGlyph, 0).input, input, sizeof input);
-            }
-        }
-      else
-        glyphs = digits_glyphs_from_file (argv[i], &image_error);
-
-      for (guint g = 0; glyphs != NULL && g < glyphs->len && image_error == NULL; g++)
-        explain_one (model, &options, argv[i], g,
-                     g_array_index (glyphs, DigitsGlyph, g).input, &image_error);
-      if (image_error != NULL)
+      if (!explain_file (model, &options, argv[i], raw, &image_error))
         {
           failures++;
           g_printerr ("digits-cli explain: %s\n", image_error->message);
