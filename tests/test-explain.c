@@ -172,6 +172,56 @@ test_gradient_matches_finite_differences (void)
   check_gradient (builtin, faint, 7);
 }
 
+/* d log p_k / dx = Σ_j≠k p_j (dz_k/dx − dz_j/dx): the same gradient from the raw class
+ * scores' gradients. It must hold where the answer is so sure that p_k rounds to 1.0f,
+ * which difference quotients of the float probabilities cannot see (log 1.0f = 0). */
+static void
+check_against_logits (const DigitsModel *model, const float *input, int k)
+{
+  float probs[10], gradient[DIGITS_PIXELS], logit[10][DIGITS_PIXELS];
+  g_autoptr(GError) error = NULL;
+  double err = 0, norm = 0;
+
+  digits_model_classify (model, input, probs);
+  g_assert_true (digits_explain_gradient (model, input, k, gradient, &error));
+  for (int c = 0; c < 10; c++)
+    g_assert_cmpint (nn_net_input_gradient (model->net, input, c, NN_GRAD_LOGIT, logit[c]),
+                     ==, 0);
+  for (int i = 0; i < DIGITS_PIXELS; i++)
+    {
+      double want = 0;
+      for (int c = 0; c < 10; c++)
+        if (c != k)
+          want += (double) probs[c] * (logit[k][i] - logit[c][i]);
+      err += (gradient[i] - want) * (gradient[i] - want);
+      norm += want * want;
+    }
+  g_test_message ("p(%d) = %.9g: relative error %.2e", k, probs[k], sqrt (err / norm));
+  g_assert_cmpfloat (norm, >, 0.0);
+  g_assert_cmpfloat (sqrt (err / norm), <, 1e-3);
+}
+
+static void
+test_gradient_of_a_sure_answer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DigitsModel) builtin = digits_model_load_builtin (&error);
+  g_autoptr(DigitsModel) random = make_random_model ();
+  float seven[DIGITS_PIXELS], probs[10];
+
+  make_seven (seven);
+  check_against_logits (builtin, seven, 7);
+  check_against_logits (builtin, seven, 2);
+
+  /* Output weights fifty times too large: the answer's p is 1.0f in float. */
+  NnNet *net = random->net;
+  for (size_t i = 0; i < net->layers[net->n_layers - 1].n_weights; i++)
+    net->w[net->n_layers - 1][i] *= 50.0f;
+  int answer = digits_model_classify (random, seven, probs);
+  g_assert_cmpfloat (probs[answer], ==, 1.0f);
+  check_against_logits (random, seven, answer);
+}
+
 static void
 test_integrated_gradients_complete (void)
 {
@@ -345,6 +395,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/explain/gradient-matches-finite-differences",
                    test_gradient_matches_finite_differences);
+  g_test_add_func ("/explain/gradient-of-a-sure-answer", test_gradient_of_a_sure_answer);
   g_test_add_func ("/explain/integrated-gradients-complete", test_integrated_gradients_complete);
   g_test_add_func ("/explain/gradient-times-input", test_gradient_times_input);
   g_test_add_func ("/explain/bad-target", test_bad_target);

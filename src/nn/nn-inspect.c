@@ -106,9 +106,17 @@ nn_net_input_gradient (const NnNet *net, const float *x, int klass, NnGradTarget
   int L = net->n_layers, classes = net->sizes[L];
   const float *p = ps.act[L - 1];
   float *d = ps.d[0];
-  /* d z_k / d z = onehot(k); d log p_k / d z = onehot(k) - p. */
+  /* d z_k / d z = onehot(k); d log p_k / d z = onehot(k) - p, its k-th entry written as
+   * the sum of the other classes' p: a sure answer's p_k rounds to 1.0f (1 in 5 MNIST
+   * digits for a CNN), so 1 - p_k would be 0, but the others keep their digits. */
+  float others = 0.0f;
   for (int c = 0; c < classes; c++)
-    d[c] = (c == klass ? 1.0f : 0.0f) - (target == NN_GRAD_LOG_PROB ? p[c] : 0.0f);
+    others += c == klass ? 0.0f : p[c];
+  for (int c = 0; c < classes; c++)
+    if (target == NN_GRAD_LOG_PROB)
+      d[c] = c == klass ? others : -p[c];
+    else
+      d[c] = c == klass ? 1.0f : 0.0f;
   for (int l = L - 1; l >= 0; l--)
     {
       const NnLayer *ly = &net->layers[l];
