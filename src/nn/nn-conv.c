@@ -13,70 +13,79 @@
  * of the batch of im2col row × delta row, is nn_layer_weight_grad. */
 #include "nn-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-/* One window row: size × c values starting at column x0 of source row sy
- * (sy, x0 may be outside the map: zeros there). */
-static inline void
-window_row (const float *src, int src_h, int src_w, int c, int sy, int x0, int size, float *dst)
+/* The map with its zero border, laid out so every window is size rows of size·c
+ * contiguous floats: rows [-pad_t, dst_h - pad_t + size - 1), columns likewise. */
+static void
+pad_map (const float *src, int src_h, int src_w, int c, int ph, int pw, int pad_t, int pad_l,
+         float *pad)
 {
-  if (sy < 0 || sy >= src_h)
+  for (int py = 0; py < ph; py++)
     {
-      memset (dst, 0, sizeof (float) * size * c);
-      return;
+      float *row = pad + (size_t) py * pw * c;
+      int sy = py - pad_t;
+      if (sy < 0 || sy >= src_h)
+        {
+          memset (row, 0, sizeof (float) * pw * c);
+          continue;
+        }
+      /* Columns px with 0 <= px - pad_l < src_w come from the map. */
+      int a = pad_l < 0 ? 0 : pad_l < pw ? pad_l : pw;
+      int b = pad_l + src_w < pw ? pad_l + src_w : pw;
+      int skip = pad_l < 0 ? -pad_l : 0;
+      if (b < a)
+        b = a;
+      memset (row, 0, sizeof (float) * a * c);
+      memcpy (row + (size_t) a * c, src + ((size_t) sy * src_w + skip) * c,
+              sizeof (float) * (b - a) * c);
+      memset (row + (size_t) b * c, 0, sizeof (float) * (pw - b) * c);
     }
-  int a = x0 < 0 ? -x0 : 0;
-  int b = x0 + size > src_w ? src_w - x0 : size;
-  if (b < a)
-    b = a;
-  if (a > 0)
-    memset (dst, 0, sizeof (float) * a * c);
-  if (b > a)
-    memcpy (dst + (size_t) a * c, src + ((size_t) sy * src_w + x0 + a) * c,
-            sizeof (float) * (b - a) * c);
-  if (b < size)
-    memset (dst + (size_t) b * c, 0, sizeof (float) * (size - b) * c);
 }
 
 void
 nn_im2col (const float *src, int src_h, int src_w, int c, int dst_h, int dst_w, int size,
            int pad_t, int pad_l, float *col)
 {
-  size_t row = (size_t) size * size * c;
+  int ph = dst_h + size - 1, pw = dst_w + size - 1;
+  size_t row = (size_t) size * size * c, span = (size_t) size * c;
+  float stack[4096];
+  size_t n = (size_t) ph * pw * c;
+  float *pad = n <= 4096 ? stack : malloc (sizeof (float) * n);
+  if (pad == NULL)
+    return;
+  pad_map (src, src_h, src_w, c, ph, pw, pad_t, pad_l, pad);
   for (int y = 0; y < dst_h; y++)
     for (int x = 0; x < dst_w; x++)
       {
-        float *dst = col + ((size_t) y * dst_w + x) * row;
+        float *restrict dst = col + ((size_t) y * dst_w + x) * row;
         for (int ky = 0; ky < size; ky++)
-          window_row (src, src_h, src_w, c, y - pad_t + ky, x - pad_l, size,
-                      dst + (size_t) ky * size * c);
+          {
+            const float *restrict from = pad + ((size_t) (y + ky) * pw + x) * c;
+            for (size_t i = 0; i < span; i++)
+              dst[ky * span + i] = from[i];
+          }
       }
+  if (pad != stack)
+    free (pad);
 }
 
 void
 nn_im2col_u8 (const uint8_t *src, int src_h, int src_w, int c, int dst_h, int dst_w, int size,
               int pad_t, int pad_l, float *col)
 {
-  size_t row = (size_t) size * size * c;
-  for (int y = 0; y < dst_h; y++)
-    for (int x = 0; x < dst_w; x++)
-      {
-        float *dst = col + ((size_t) y * dst_w + x) * row;
-        for (int ky = 0; ky < size; ky++)
-          {
-            int sy = y - pad_t + ky;
-            for (int kx = 0; kx < size; kx++)
-              {
-                int sx = x - pad_l + kx;
-                float *d = dst + ((size_t) ky * size + kx) * c;
-                if (sy < 0 || sy >= src_h || sx < 0 || sx >= src_w)
-                  memset (d, 0, sizeof (float) * c);
-                else
-                  for (int ci = 0; ci < c; ci++)
-                    d[ci] = nn_u8_to_float[src[((size_t) sy * src_w + sx) * c + ci]];
-              }
-          }
-      }
+  /* Through floats of the map (one sample: small), then as any map. */
+  size_t n = (size_t) src_h * src_w * c;
+  float stack[4096] = { 0 };
+  float *f = n <= 4096 ? stack : malloc (sizeof (float) * n);
+  if (f == NULL)
+    return;
+  for (size_t i = 0; i < n; i++)
+    f[i] = nn_u8_to_float[src[i]];
+  nn_im2col (f, src_h, src_w, c, dst_h, dst_w, size, pad_t, pad_l, col);
+  if (f != stack)
+    free (f);
 }
 
 /* ---- conv ---- */
@@ -148,39 +157,63 @@ conv_backward (const NnKernels *k, const NnLayer *l, const float *wt, const floa
 
 /* ---- max-pool ---- */
 
+/* One sample's pooling; written branch-free over channels so it vectorises. */
+static void
+pool_sample (const NnLayer *l, const float *x, float *y, int *idx)
+{
+  int S = l->size, C = l->in_c, W = l->in_w;
+  for (int oy = 0; oy < l->out_h; oy++)
+    for (int ox = 0; ox < l->out_w; ox++)
+      {
+        size_t o = ((size_t) oy * l->out_w + ox) * C;
+        float *restrict yo = y + o;
+        size_t at0 = ((size_t) (oy * S) * W + ox * S) * C;
+        for (int c = 0; c < C; c++)
+          yo[c] = x[at0 + c];
+        if (idx != NULL)
+          for (int c = 0; c < C; c++)
+            idx[o + c] = (int) (at0 + c);
+        for (int dy = 0; dy < S; dy++)
+          for (int dx = (dy == 0); dx < S; dx++)
+            {
+              size_t at = ((size_t) (oy * S + dy) * W + (ox * S + dx)) * C;
+              const float *restrict xi = x + at;
+              /* The first of equal maxima wins: only strictly greater replaces. */
+              if (idx != NULL)
+                {
+                  int *restrict io = idx + o;
+                  for (int c = 0; c < C; c++)
+                    io[c] = xi[c] > yo[c] ? (int) (at + c) : io[c];
+                }
+              for (int c = 0; c < C; c++)
+                yo[c] = xi[c] > yo[c] ? xi[c] : yo[c];
+            }
+      }
+}
+
 static void
 pool_forward (const NnKernels *k, const NnLayer *l, const float *w, const float *b,
               const float *x, const uint8_t *xb, int n, int first, float *y, const NnWork *wk)
 {
   (void) k, (void) w, (void) b, (void) first;
-  int S = l->size, C = l->in_c, W = l->in_w;
-  size_t in = (size_t) C * l->in_h * W, out = (size_t) C * l->out_h * l->out_w;
-  float buf[NN_MAX_CHANNELS];
+  size_t in = (size_t) l->in_c * l->in_h * l->in_w, out = (size_t) l->out_c * l->out_h * l->out_w;
+  float *buf = NULL;
+  if (xb != NULL)
+    {
+      /* A pool straight on the bytes of the input: one sample at a time in floats. */
+      buf = malloc (sizeof (float) * in);
+      if (buf == NULL)
+        return;
+    }
   for (int s = 0; s < n; s++)
-    for (int oy = 0; oy < l->out_h; oy++)
-      for (int ox = 0; ox < l->out_w; ox++)
-        {
-          size_t o = s * out + ((size_t) oy * l->out_w + ox) * C;
-          float *yo = y + o;
-          int *io = wk->idx ? wk->idx + o : NULL;
-          for (int dy = 0; dy < S; dy++)
-            for (int dx = 0; dx < S; dx++)
-              {
-                size_t at = ((size_t) (oy * S + dy) * W + (ox * S + dx)) * C;
-                const float *xi = x ? x + s * in + at : buf;
-                if (xb != NULL)
-                  for (int c = 0; c < C; c++)
-                    buf[c] = nn_u8_to_float[xb[s * in + at + c]];
-                /* The first of equal maxima wins: strictly greater replaces. */
-                for (int c = 0; c < C; c++)
-                  if ((dy == 0 && dx == 0) || xi[c] > yo[c])
-                    {
-                      yo[c] = xi[c];
-                      if (io != NULL)
-                        io[c] = (int) (at + c);
-                    }
-              }
-        }
+    {
+      const float *xs = x ? x + s * in : buf;
+      if (xb != NULL)
+        for (size_t i = 0; i < in; i++)
+          buf[i] = nn_u8_to_float[xb[s * in + i]];
+      pool_sample (l, xs, y + s * out, wk->idx ? wk->idx + s * out : NULL);
+    }
+  free (buf);
 }
 
 static void
