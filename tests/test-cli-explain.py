@@ -125,7 +125,8 @@ class Help(Base):
         self.assertIn("mistakes", top)
         for command, options in {"explain": ["--model", "--json", "--out-dir", "--target",
                                              "--method", "--raw"],
-                                 "mistakes": ["--model", "--data", "--out", "--max", "--json"],
+                                 "mistakes": ["--model", "--data", "--out", "--max", "--json", "--label",
+                                              "--predicted"],
                                  "classify": ["--raw"]}.items():
             out = run(command, "--help", check=0).stdout
             for option in options:
@@ -333,7 +334,7 @@ class WithMnist(Base):
         self.assertAlmostEqual(max(c["probabilities"][0]), first["confidence"], places=5)
 
     def test_sheet(self):
-        images, _ = read_mnist_test()
+        images, labels = read_mnist_test()
         out = self.path("sheet.png")
         s = json.loads(run("mistakes", "--data", MNIST, "--out", out, "--json",
                            check=0).stdout)
@@ -355,11 +356,35 @@ class WithMnist(Base):
         self.assertLessEqual(max(d["y"] for d in s["digits"]) + 28 * scale, height)
 
         p = run("mistakes", "--data", MNIST, "--out", out, "--max", "5", check=0)
-        self.assertIn("The 5 most confident of", p.stdout)
+        self.assertTrue(p.stdout.startswith(f"The first 5 of {s['misread']} digits misread, "
+                                            "of 10000 test digits; drawn to "), p.stdout)
+
+        # Filters: a true class, an answer, a cell; both the same: the least sure right ones.
+        confusion = r["confusion"]
+        for args, count in ((["--label", "9"], sum(confusion[9]) - confusion[9][9]),
+                            (["--predicted", "7"], sum(row[7] for row in confusion) - confusion[7][7]),
+                            (["--label", "4", "--predicted", "9"], confusion[4][9]),
+                            (["--label", "1", "--predicted", "1"], confusion[1][1])):
+            f = json.loads(run("mistakes", "--data", MNIST, "--out", out, "--json", *args,
+                               check=0).stdout)
+            self.assertEqual(f["misread"], count, args)
+            self.assertEqual(len(f["digits"]), count)
+            for d in f["digits"]:
+                if "--label" in args:
+                    self.assertEqual(labels[d["index"]], int(args[args.index("--label") + 1]))
+                if "--predicted" in args:
+                    self.assertEqual(d["predicted"], int(args[args.index("--predicted") + 1]))
+        right = [d["confidence"] for d in f["digits"]]
+        self.assertEqual(right, sorted(right))
+        p = run("mistakes", "--data", MNIST, "--out", out, "--label", "1", "--predicted", "1",
+                "--max", "3", check=0)
+        self.assertIn("The first 3 of %d 1 read right, least sure first" % confusion[1][1], p.stdout)
 
     def test_sheet_errors(self):
         p = run("mistakes", "--data", "/nonexistent/mnist")
         self.assert_one_line_error(p, "/nonexistent/mnist")
+        p = run("mistakes", "--data", MNIST, "--label", "10")
+        self.assert_one_line_error(p, "--label and --predicted take a class from 0 to 9")
         p = run("mistakes", "--data", MNIST, "--out", self.path("no/such/dir/sheet.png"))
         self.assert_one_line_error(p, "sheet.png")
 

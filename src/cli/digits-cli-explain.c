@@ -365,6 +365,31 @@ print_sheet_json (const char *path, guint count, const DigitsVerdict *mistakes, 
   fputs (s->str, stdout);
 }
 
+/* The digits the options ask for, and what to call them. Both classes given: that cell
+ * of the confusion matrix, so --label 3 --predicted 3 gives the least sure right 3s. */
+static DigitsVerdict *
+select_digits (const DigitsModel *model, const DigitsEvaluation *evaluation, int label,
+               int predicted, guint *n, char **what)
+{
+  const char *t = label >= 0 ? digits_model_class_name (model, label) : NULL;
+  const char *p = predicted >= 0 ? digits_model_class_name (model, predicted) : NULL;
+
+  if (label >= 0 && label == predicted)
+    *what = g_strdup_printf (_("%s read right, least sure first"), t);
+  else if (label >= 0 && predicted >= 0)
+    *what = g_strdup_printf (_("%s misread as %s"), t, p);
+  else if (label >= 0)
+    *what = g_strdup_printf (_("%s misread"), t);
+  else if (predicted >= 0)
+    *what = g_strdup_printf (_("digits misread as %s"), p);
+  else
+    *what = g_strdup (_("digits misread"));
+
+  if (label >= 0 && predicted >= 0)
+    return digits_evaluation_cell (evaluation, label, predicted, n);
+  return digits_evaluation_mistakes (evaluation, label, predicted, n);
+}
+
 int
 digits_cli_mistakes (int argc, char **argv)
 {
@@ -372,7 +397,7 @@ digits_cli_mistakes (int argc, char **argv)
   g_autofree char *data_dir = NULL;
   g_autofree char *out_path = NULL;
   gboolean json = FALSE;
-  gint max = 0;
+  gint max = 0, label = -1, predicted = -1;
 
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
@@ -382,7 +407,11 @@ digits_cli_mistakes (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path,
       N_("Write the sheet to FILE.png (default: mistakes.png)"), N_("FILE.png") },
     { "max", 0, 0, G_OPTION_ARG_INT, &max,
-      N_("Show only the N most confident mistakes"), "N" },
+      N_("Show only the first N (the most confident mistakes)"), "N" },
+    { "label", 0, 0, G_OPTION_ARG_INT, &label,
+      N_("Only digits whose true class is K"), "K" },
+    { "predicted", 0, 0, G_OPTION_ARG_INT, &predicted,
+      N_("Only digits read as K (with --label K too: the least sure right answers)"), "K" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print one JSON object: each digit shown and where it is on the sheet"), NULL },
     G_OPTION_ENTRY_NULL
@@ -399,6 +428,8 @@ digits_cli_mistakes (int argc, char **argv)
     return fail ("mistakes", _("unexpected argument; see digits-cli mistakes --help"));
   if (max < 0)
     return fail ("mistakes", _("--max takes a number ≥ 1"));
+  if (label < -1 || label > 9 || predicted < -1 || predicted > 9)
+    return fail ("mistakes", _("--label and --predicted take a class from 0 to 9"));
 
   g_autoptr(GError) error = NULL;
   g_autoptr(DigitsModel) model = load_model (model_path, &error);
@@ -419,11 +450,15 @@ digits_cli_mistakes (int argc, char **argv)
     return fail ("mistakes", error->message);
 
   guint n;
-  g_autofree DigitsVerdict *mistakes = digits_evaluation_mistakes (evaluation, -1, -1, &n);
+  g_autofree char *what = NULL;
+  g_autofree DigitsVerdict *mistakes = select_digits (model, evaluation, label, predicted,
+                                                      &n, &what);
   guint shown = max > 0 ? MIN (n, (guint) max) : n;
+  /* TRANSLATORS: the sheet's title, e.g. "105 digits misread, of 10000 test digits" or
+   * "the first 5 of 105 digits misread, of 10000 test digits" */
   g_autofree char *title = shown < n
-    ? g_strdup_printf (_("The %u most confident of %u misread digits (of %u)"), shown, n, set->n)
-    : g_strdup_printf (_("%u of %u test digits misread"), n, set->n);
+    ? g_strdup_printf (_("The first %u of %u %s, of %u test digits"), shown, n, what, set->n)
+    : g_strdup_printf (_("%u %s, of %u test digits"), n, what, set->n);
   cairo_surface_t *surface = draw_sheet (model, set, mistakes, shown, title);
   const char *path = out_path ? out_path : "mistakes.png";
   gboolean saved = save_surface (surface, path, &error);
