@@ -304,12 +304,37 @@ class Explain(Base):
         self.assertEqual(len(p.stdout.splitlines()), 3)
 
 
+N_SMALL = 1000
+
+
 @unittest.skipUnless(MNIST, "DIGITS_MNIST_DIR is not set")
 class WithMnist(Base):
-    def test_eval_json_mistakes(self):
+    """On a folder holding MNIST's first 1,000 test digits: a whole-set evaluation per
+    command costs minutes with a CNN under the sanitizers."""
+
+    @classmethod
+    def setUpClass(cls):
         images, labels = read_mnist_test()
-        r = json.loads(run("eval", "--data", MNIST, "--json", check=0).stdout)
+        cls.images, cls.labels = images[:N_SMALL * 784], labels[:N_SMALL]
+        cls.data = tempfile.TemporaryDirectory()
+        with open(os.path.join(cls.data.name, "t10k-images-idx3-ubyte"), "wb") as f:
+            f.write(struct.pack(">IIII", 0x803, N_SMALL, 28, 28) + cls.images)
+        with open(os.path.join(cls.data.name, "t10k-labels-idx1-ubyte"), "wb") as f:
+            f.write(struct.pack(">II", 0x801, N_SMALL) + cls.labels)
+        cls.eval = json.loads(run("eval", "--data", cls.data.name, "--json", check=0).stdout)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.data.cleanup()
+
+    def mistakes(self, *args):
+        return json.loads(run("mistakes", "--data", self.data.name, "--out",
+                              self.path("sheet.png"), "--json", *args, check=0).stdout)
+
+    def test_eval_json_mistakes(self):
+        r = self.eval
         m = r["mistakes"]
+        self.assertEqual(r["count"], N_SMALL)
         self.assertEqual(len(m), r["count"] - r["correct"])
         self.assertGreater(len(m), 0)
         for a, b in zip(m, m[1:]):
@@ -318,7 +343,7 @@ class WithMnist(Base):
         for x in m:
             self.assertEqual(set(x), {"index", "label", "predicted", "confidence"})
             self.assertNotEqual(x["label"], x["predicted"])
-            self.assertEqual(x["label"], labels[x["index"]])
+            self.assertEqual(x["label"], self.labels[x["index"]])
             cells[x["label"], x["predicted"]] = cells.get((x["label"], x["predicted"]), 0) + 1
         for t in range(10):
             for a in range(10):
@@ -327,27 +352,24 @@ class WithMnist(Base):
         # The surest mistake, read again as a raw input, gives the same answer and confidence.
         first = m[0]
         write_png(self.path("first.png"), 28, 28,
-                  images[first["index"] * 784:(first["index"] + 1) * 784])
+                  self.images[first["index"] * 784:(first["index"] + 1) * 784])
         c = json.loads(run("classify", "--raw", "--json", self.path("first.png"),
                            check=0).stdout)
         self.assertEqual(int(c["digits"]), first["predicted"])
         self.assertAlmostEqual(max(c["probabilities"][0]), first["confidence"], places=5)
 
     def test_sheet(self):
-        images, labels = read_mnist_test()
-        out = self.path("sheet.png")
-        s = json.loads(run("mistakes", "--data", MNIST, "--out", out, "--json",
-                           check=0).stdout)
-        r = json.loads(run("eval", "--data", MNIST, "--json", check=0).stdout)
-        self.assertEqual(s["count"], 10000)
+        s = self.mistakes()
+        r = self.eval
+        self.assertEqual(s["count"], N_SMALL)
         self.assertEqual(s["misread"], len(r["mistakes"]))
         self.assertEqual([(d["index"], d["predicted"]) for d in s["digits"]],
                          [(x["index"], x["predicted"]) for x in r["mistakes"]])
-        width, height, rows = read_png(out)
+        width, height, rows = read_png(self.path("sheet.png"))
         scale = s["scale"]
         # Every thumbnail holds exactly its test digit's pixels, each scale × scale.
         for d in s["digits"][:3] + s["digits"][-3:]:
-            digit = images[d["index"] * 784:(d["index"] + 1) * 784]
+            digit = self.images[d["index"] * 784:(d["index"] + 1) * 784]
             for y in range(28 * scale):
                 for x in range(28 * scale):
                     v = digit[(y // scale) * 28 + x // scale]
@@ -355,37 +377,42 @@ class WithMnist(Base):
         self.assertLessEqual(max(d["x"] for d in s["digits"]) + 28 * scale, width)
         self.assertLessEqual(max(d["y"] for d in s["digits"]) + 28 * scale, height)
 
-        p = run("mistakes", "--data", MNIST, "--out", out, "--max", "5", check=0)
-        self.assertTrue(p.stdout.startswith(f"The first 5 of {s['misread']} digits misread, "
-                                            "of 10000 test digits; drawn to "), p.stdout)
+        p = run("mistakes", "--data", self.data.name, "--out", self.path("sheet.png"),
+                "--max", "2", check=0)
+        self.assertTrue(p.stdout.startswith(f"The first 2 of {s['misread']} digits misread, "
+                                            f"of {N_SMALL} test digits; drawn to "), p.stdout)
 
-        # Filters: a true class, an answer, a cell; both the same: the least sure right ones.
-        confusion = r["confusion"]
-        for args, count in ((["--label", "9"], sum(confusion[9]) - confusion[9][9]),
-                            (["--predicted", "7"], sum(row[7] for row in confusion) - confusion[7][7]),
-                            (["--label", "4", "--predicted", "9"], confusion[4][9]),
+    def test_filters(self):
+        """A true class, a cell; both the same class: the least sure right answers."""
+        confusion = self.eval["confusion"]
+        worst = max(((t, a) for t in range(10) for a in range(10) if t != a),
+                    key=lambda c: confusion[c[0]][c[1]])
+        for args, count in ((["--label", str(worst[0])],
+                             sum(confusion[worst[0]]) - confusion[worst[0]][worst[0]]),
+                            (["--label", str(worst[0]), "--predicted", str(worst[1])],
+                             confusion[worst[0]][worst[1]]),
+                            (["--predicted", str(worst[1])],
+                             sum(row[worst[1]] for row in confusion) - confusion[worst[1]][worst[1]]),
                             (["--label", "1", "--predicted", "1"], confusion[1][1])):
-            f = json.loads(run("mistakes", "--data", MNIST, "--out", out, "--json", *args,
-                               check=0).stdout)
+            f = self.mistakes(*args)
+            want = dict(zip(args[::2], map(int, args[1::2])))
             self.assertEqual(f["misread"], count, args)
             self.assertEqual(len(f["digits"]), count)
             for d in f["digits"]:
-                if "--label" in args:
-                    self.assertEqual(labels[d["index"]], int(args[args.index("--label") + 1]))
-                if "--predicted" in args:
-                    self.assertEqual(d["predicted"], int(args[args.index("--predicted") + 1]))
+                self.assertEqual(self.labels[d["index"]], d["label"])
+                self.assertEqual(d["label"], want.get("--label", d["label"]))
+                self.assertEqual(d["predicted"], want.get("--predicted", d["predicted"]))
+        self.assertGreater(confusion[worst[0]][worst[1]], 0)
         right = [d["confidence"] for d in f["digits"]]
         self.assertEqual(right, sorted(right))
-        p = run("mistakes", "--data", MNIST, "--out", out, "--label", "1", "--predicted", "1",
-                "--max", "3", check=0)
-        self.assertIn("The first 3 of %d 1 read right, least sure first" % confusion[1][1], p.stdout)
 
     def test_sheet_errors(self):
         p = run("mistakes", "--data", "/nonexistent/mnist")
         self.assert_one_line_error(p, "/nonexistent/mnist")
-        p = run("mistakes", "--data", MNIST, "--label", "10")
+        p = run("mistakes", "--data", self.data.name, "--label", "10")
         self.assert_one_line_error(p, "--label and --predicted take a class from 0 to 9")
-        p = run("mistakes", "--data", MNIST, "--out", self.path("no/such/dir/sheet.png"))
+        p = run("mistakes", "--data", self.data.name, "--out",
+                self.path("no/such/dir/sheet.png"))
         self.assert_one_line_error(p, "sheet.png")
 
 
