@@ -56,7 +56,8 @@ def read_png(path):
     bpp = 3 if colour == 2 else 4
     raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
     for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0
             b, c = prev[i], prev[i - bpp] if i >= bpp else 0
@@ -123,11 +124,13 @@ class Help(Base):
         top = run("--help", check=0).stdout
         self.assertIn("explain", top)
         self.assertIn("mistakes", top)
-        for command, options in {"explain": ["--model", "--json", "--out-dir", "--target",
-                                             "--method", "--raw"],
-                                 "mistakes": ["--model", "--data", "--out", "--max", "--json", "--label",
-                                              "--predicted"],
-                                 "classify": ["--raw"]}.items():
+        expect = {
+            "explain": ["--model", "--json", "--out-dir", "--target", "--method", "--raw"],
+            "mistakes": ["--model", "--data", "--out", "--max", "--json", "--label",
+                         "--predicted"],
+            "classify": ["--raw"],
+        }
+        for command, options in expect.items():
             out = run(command, "--help", check=0).stdout
             for option in options:
                 self.assertIn(option, out, f"{command} --help lacks {option}")
@@ -392,7 +395,8 @@ class WithMnist(Base):
                             (["--label", str(worst[0]), "--predicted", str(worst[1])],
                              confusion[worst[0]][worst[1]]),
                             (["--predicted", str(worst[1])],
-                             sum(row[worst[1]] for row in confusion) - confusion[worst[1]][worst[1]]),
+                             sum(row[worst[1]] for row in confusion)
+                             - confusion[worst[1]][worst[1]]),
                             (["--label", "1", "--predicted", "1"], confusion[1][1])):
             f = self.mistakes(*args)
             want = dict(zip(args[::2], map(int, args[1::2])))

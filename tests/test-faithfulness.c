@@ -21,8 +21,9 @@
 #include "digits-preprocess.h"
 
 /* The first 200 test digits for gradient × input (each blanked 15 ways, 3,000 forward
- * passes: 55 s of CPU under ASan with a CNN, 3 minutes on a 2-core machine at load 17); integrated gradients cost 32 backward
- * passes a digit, so they get the first 100 (and run only when asked, see below). */
+ * passes: 55 s of CPU under ASan with a CNN, 3 minutes on a 2-core machine at load 17);
+ * integrated gradients cost 32 backward passes a digit, so they get the first 100 (and run
+ * only when asked, see below). */
 #define N_DIGITS    200
 #define N_DIGITS_IG 100
 #define N_RANDOM    2          /* random blankings per digit and k, averaged */

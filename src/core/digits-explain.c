@@ -9,9 +9,9 @@
  * Measured on MNIST test digits (test-faithfulness.c), blanking its top k ink pixels lowers
  * p(answer) about as much as blanking integrated gradients' top k or more, at every k tried
  * (2 to 40): k = 10: 0.27 vs 0.14 with the dense built-in model (10 random ink pixels:
- * 0.002), 0.21 vs 0.20 with a CNN (conv3x32,pool2,conv3x64,pool2,dense128; random: 0.03). Its absolute size shrinks where the model is very
- * sure (log p saturates), but the overlay is scaled to the map's largest value, so what a
- * person sees does not.
+ * 0.002), 0.21 vs 0.20 with a CNN (conv3x32,pool2,conv3x64,pool2,dense128; random: 0.03).
+ * Its absolute size shrinks where the model is very sure (log p saturates), but the overlay
+ * is scaled to the map's largest value, so what a person sees does not.
  *
  * integrated gradients (Sundararajan et al., 2017) from a blank input: the gradient
  * averaged over `steps` points on the straight path from the blank input to the digit
