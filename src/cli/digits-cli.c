@@ -12,9 +12,17 @@
 #include <glib/gi18n.h>
 
 #include "digits-dataset.h"
+#include "digits-evaluation.h"
 #include "digits-model.h"
 #include "digits-preprocess.h"
 #include "digits-trainer.h"
+
+/* digits-cli-explain.c */
+int digits_cli_explain (int argc, char **argv);
+int digits_cli_mistakes (int argc, char **argv);
+int digits_cli_classify_raw (const DigitsModel *model, gboolean json, gboolean show,
+                             int argc, char **argv);
+void digits_cli_append_mistakes (GString *out, const DigitsEvaluation *evaluation);
 
 typedef int (*CommandFunc) (int argc, char **argv);
 
@@ -454,11 +462,14 @@ command_eval (int argc, char **argv)
     return fail ("eval", _("the model does not fit this data set (different input size or "
                            "number of classes)"));
 
-  g_autofree guint *confusion = g_new0 (guint, (gsize) k * k);
   gint64 t0 = g_get_monotonic_time ();
-  double accuracy = digits_evaluate (model, set, confusion);
+  g_autoptr(DigitsEvaluation) evaluation = digits_evaluation_run (model, set, NULL, &error);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
-  guint correct = (guint) lround (accuracy * set->n);
+  if (evaluation == NULL)
+    return fail ("eval", error->message);
+  const guint *confusion = digits_evaluation_get_confusion (evaluation);
+  double accuracy = digits_evaluation_get_accuracy (evaluation);
+  guint correct = digits_evaluation_get_correct (evaluation);
 
   if (json)
     {
@@ -473,7 +484,9 @@ command_eval (int argc, char **argv)
             g_string_append_printf (s, p ? ",%u" : "%u", confusion[t * k + p]);
           g_string_append_c (s, ']');
         }
-      g_string_append (s, "]}\n");
+      g_string_append (s, "],");
+      digits_cli_append_mistakes (s, evaluation);
+      g_string_append (s, "}\n");
       fputs (s->str, stdout);
       return 0;
     }
@@ -527,7 +540,7 @@ static int
 command_classify (int argc, char **argv)
 {
   g_autofree char *model_path = NULL;
-  gboolean json = FALSE, show = FALSE;
+  gboolean json = FALSE, show = FALSE, raw = FALSE;
   int failures = 0;
 
   GOptionEntry entries[] = {
@@ -536,6 +549,8 @@ command_classify (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per image"), NULL },
     { "show", 0, 0, G_OPTION_ARG_NONE, &show,
       N_("Draw each 28×28 input the network sees, in text"), NULL },
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &raw,
+      N_("Each image is already the 28×28 input (white ink on black), used as is"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
@@ -554,6 +569,8 @@ command_classify (int argc, char **argv)
   g_autoptr(DigitsModel) model = load_model (model_path, &error);
   if (model == NULL)
     return fail ("classify", error->message);
+  if (raw)
+    return digits_cli_classify_raw (model, json, show, argc, argv);
 
   const int k = model->net->sizes[model->net->n_layers];
   g_autofree float *probs = g_new (float, k);
@@ -733,6 +750,8 @@ static const Command commands[] = {
   { "classify", command_classify, N_("Read the digits in image files") },
   { "info", command_info, N_("Show a model's architecture and metadata") },
   { "bench", digits_cli_bench, N_("Measure training and inference speed") },
+  { "explain", digits_cli_explain, N_("Show which pixels made each answer (saliency)") },
+  { "mistakes", digits_cli_mistakes, N_("Draw the misread test digits on one sheet") },
 };
 
 static void
