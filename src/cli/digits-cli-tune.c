@@ -145,11 +145,12 @@ print_result (const DigitsTuneResult *r, const UnseenTest *unseen, gboolean json
 static gboolean
 parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **model_path,
                     char **samples, char **data_dir, char **out_path, char **test_dir,
-                    gboolean *json)
+                    gboolean *json, gboolean *validation)
 {
   gint epochs = -1, mix = -1, hold_out = -1, threads = 0;
   gint64 seed = -1;
-  double lr = NAN;
+  double lr = NAN, share = NAN;
+  g_autofree char *optimizer = NULL;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, model_path,
       N_("Model to start from (default: the built-in model)"), N_("FILE") },
@@ -157,13 +158,20 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
       N_("Folder of your digits: 0/ … 9/, one PNG per digit"), N_("DIR") },
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, data_dir,
       N_("Folder with the MNIST files (default: $DIGITS_MNIST_DIR)"), N_("DIR") },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Passes over the mix (default 4)"), "N" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Passes over the mix (default 6)"), "N" },
     { "mix", 0, 0, G_OPTION_ARG_INT, &mix,
       N_("MNIST training digits mixed in, so nothing is forgotten (default 12000)"), "N" },
     { "hold-out", 0, 0, G_OPTION_ARG_INT, &hold_out,
       N_("Measure on every Nth digit of a class instead of training on it (default 5; "
          "0: train on all)"), "N" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (default 0.0005)"), "F" },
+    { "validation", 0, 0, G_OPTION_ARG_NONE, validation,
+      N_("Measure MNIST on the last 5,000 training digits (mixing from the rest) instead "
+         "of the test set, for choosing settings"), NULL },
+    { "share", 0, 0, G_OPTION_ARG_DOUBLE, &share,
+      N_("Share of the mix that is your digits (default 0.1)"), "F" },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer,
+      N_("sgd, momentum or adam (default adam)"), N_("NAME") },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (default 0.0001)"), "F" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed"), "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
     { "test", 0, 0, G_OPTION_ARG_FILENAME, test_dir,
@@ -199,6 +207,10 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
     return fail (_("--hold-out takes 0 or a whole number from 2 to 1000")), FALSE;
   if (!isnan (lr) && !(lr > 0 && lr < 1))
     return fail (_("--lr takes a positive number below 1")), FALSE;
+  if (!isnan (share) && !(share > 0 && share < 1))
+    return fail (_("--share takes a number between 0 and 1")), FALSE;
+  if (optimizer != NULL && nn_opt_kind_from_string (optimizer, &config->optimizer) != 0)
+    return fail (_("--optimizer takes sgd, momentum or adam")), FALSE;
   if (seed < -1)
     return fail (_("--seed takes a number ≥ 0")), FALSE;
   if (threads < 0 || threads > 256)
@@ -212,6 +224,8 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
     config->hold_out_every = (guint) hold_out;
   if (!isnan (lr))
     config->lr = (float) lr;
+  if (!isnan (share))
+    config->share = (float) share;
   if (seed != -1)
     config->seed = (guint64) seed;
   config->threads = (guint) threads;
@@ -227,12 +241,12 @@ digits_cli_tune (int argc, char **argv)
   UnseenTest unseen = { NULL, NAN, NAN };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
-  gboolean json = FALSE;
+  gboolean json = FALSE, validation = FALSE;
   DigitsTuneConfig config;
 
   digits_tune_config_defaults (&config);
   if (!parse_tune_options (&argc, &argv, &config, &model_path, &samples, &data_dir, &out_path,
-                           &test_dir, &json))
+                           &test_dir, &json, &validation))
     return 2;
 
   g_autoptr(DigitsModel) model = model_path != NULL ? digits_model_load (model_path, &error)
@@ -278,6 +292,9 @@ digits_cli_tune (int argc, char **argv)
       unseen.before = unseen_set->n > 0 ? digits_evaluate (model, unseen_set, NULL) : NAN;
     }
 
+  if (examples->n == 0)
+    return fail (_("There are no examples of your digits to learn from"));
+
   g_autofree char *dir = data_dir != NULL ? g_strdup (data_dir) : digits_dataset_find_mnist ();
   if (dir == NULL)
     return fail (_("No MNIST folder given: pass --data DIR or set DIGITS_MNIST_DIR "
@@ -285,8 +302,18 @@ digits_cli_tune (int argc, char **argv)
                    "/usr/share/datasets/mnist)"));
   g_autoptr(DigitsDataset) train = NULL;
   g_autoptr(DigitsDataset) test = NULL;
-  if (!digits_dataset_load_mnist_dir (dir, &train, &test, &error))
+  if (!digits_dataset_load_mnist_dir (dir, &train, validation ? NULL : &test, &error))
     return fail (error->message);
+  if (validation)
+    {
+      const guint held = 5000;
+      if (train->n <= held)
+        return fail (_("--validation needs more than 5,000 training digits"));
+      test = digits_dataset_slice (train, train->n - held, held);
+      DigitsDataset *rest = digits_dataset_slice (train, 0, train->n - held);
+      digits_dataset_free (train);
+      train = rest;
+    }
 
   g_autoptr(DigitsTuner) tuner = digits_tuner_new (&config, model, examples, train, test,
                                                    &error);

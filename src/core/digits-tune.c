@@ -34,11 +34,12 @@ digits_tune_config_defaults (DigitsTuneConfig *config)
   g_return_if_fail (config != NULL);
 
   memset (config, 0, sizeof *config);
-  config->epochs = 4;
+  config->epochs = 6;
   config->batch = 64;
-  config->lr = 5e-4f;
+  config->optimizer = NN_OPT_ADAM;
+  config->lr = 1e-4f;
   config->mnist_mix = 12000;
-  config->share = 0.25f;
+  config->share = 0.1f;
   config->hold_out_every = 5;
   config->seed = 1;
 }
@@ -173,6 +174,7 @@ digits_tuner_new (const DigitsTuneConfig *config,
   digits_train_config_defaults (&train_config);
   train_config.epochs = config->epochs;
   train_config.batch = config->batch;
+  nn_opt_config_defaults (&train_config.opt, config->optimizer);
   train_config.opt.lr = config->lr;
   train_config.opt.decay = 0;
   train_config.seed = config->seed;
