@@ -37,7 +37,7 @@ digits_tune_config_defaults (DigitsTuneConfig *config)
   config->epochs = 6;
   config->batch = 64;
   config->optimizer = NN_OPT_ADAM;
-  config->lr = 1e-4f;
+  config->lr = 2e-4f;
   config->mnist_mix = 12000;
   config->share = 0.1f;
   config->hold_out_every = 5;

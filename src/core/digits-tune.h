@@ -27,7 +27,7 @@ typedef struct {
   guint epochs;            /* default 6 */
   guint batch;             /* default 64 */
   NnOptKind optimizer;     /* default NN_OPT_ADAM */
-  float lr;                /* default 1e-4 (a twentieth of training's) */
+  float lr;                /* default 2e-4 (a tenth of training's) */
   guint mnist_mix;         /* MNIST digits mixed in, default 12,000; 0 = none */
   float share;             /* of the mix that is the person's examples, default 0.1 */
   guint hold_out_every;    /* default 5; 0 = hold nothing out */
