@@ -279,6 +279,7 @@ test_foreign_files (void)
       g_ptr_array_set_size (messages, 0);
       g_autoptr(DigitsDataset) again = digits_my_digits_load (store, messages, NULL, NULL,
                                                               &error);
+      g_assert_cmpuint (again->n, ==, 2);   /* 1/0001 and 1/0009 */
       g_assert_true (messages_name (messages, "“2/0001.png”", "cannot be read"));
       g_chmod (noread, 0644);
     }
@@ -358,6 +359,7 @@ test_import_export (void)
 
   g_autoptr(DigitsMyDigits) store = digits_my_digits_open (dir, &error);
   g_autofree char *mine = digits_my_digits_add_png (store, 1, zero, &error);
+  g_assert_cmpstr (mine, ==, "0001.png");
   g_assert_cmpint (digits_my_digits_import (store, src, messages, &error), ==, 2);
   g_assert_no_error (error);
   g_assert_cmpuint (messages->len, ==, 2);
@@ -396,6 +398,7 @@ test_load_is_classify_path (void)
       g_autoptr(GBytes) png = drawn_png (i % 2, i);
       g_autofree char *name = digits_my_digits_add_png (store, (guint) (i % 2) * 3, png, &error);
       g_assert_no_error (error);
+      g_assert_nonnull (name);
     }
   g_autoptr(DigitsDataset) set = digits_my_digits_load (store, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -456,6 +459,7 @@ test_full_disk_file_limit (void)
   g_autoptr(GBytes) one = drawn_png (1, 0);
   g_autoptr(DigitsMyDigits) store = digits_my_digits_open (dir, &error);
   g_autofree char *a = digits_my_digits_add_png (store, 1, one, &error);
+  g_assert_cmpstr (a, ==, "0001.png");
   struct rlimit old, small = { 64, 64 };
 
   /* A file-size limit fails writes the way a full disk does, for root too. */
@@ -482,6 +486,31 @@ test_path_under_a_file (void)
   g_assert_cmpstr (strstr (error->message, "Not a directory"), !=, NULL);
   g_assert_true (g_str_has_prefix (error->message, "Could not make the folder “"));
   assert_file_bytes (base, "plain", "x", 1);
+}
+
+/* A folder without write permission (meaningless for root, who writes anyway: CI runs as
+ * root, where path-under-a-file and real-mounts cover it). */
+static void
+test_read_only_folder (void)
+{
+  g_autofree char *dir = fresh_dir ("read-only");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) one = drawn_png (1, 0);
+  g_autoptr(DigitsMyDigits) store = digits_my_digits_open (dir, &error);
+  g_autofree char *a = digits_my_digits_add_png (store, 1, one, &error);
+  g_autofree char *class_dir = g_build_filename (dir, "1", NULL);
+
+  if (geteuid () == 0)
+    {
+      g_test_skip ("running as root, which writes into read-only folders");
+      return;
+    }
+  g_assert_cmpint (g_chmod (class_dir, 0555), ==, 0);
+  assert_write_fails_keeping (store, dir, one, "Permission denied");
+  g_assert_null (digits_my_digits_delete (store, 1, a, &error));
+  g_assert_nonnull (strstr (error->message, "Permission denied"));
+  g_chmod (class_dir, 0755);
+  assert_file_bytes (dir, "1/0001.png", g_bytes_get_data (one, NULL), g_bytes_get_size (one));
 }
 
 /* A real read-only file system and a real full one: tmpfs mounts in a mount namespace of
@@ -554,6 +583,7 @@ main (int argc, char **argv)
   g_test_add_func ("/my-digits/load-is-classify-path", test_load_is_classify_path);
   g_test_add_func ("/my-digits/full-disk-file-limit", test_full_disk_file_limit);
   g_test_add_func ("/my-digits/path-under-a-file", test_path_under_a_file);
+  g_test_add_func ("/my-digits/read-only-folder", test_read_only_folder);
   g_test_add_func ("/my-digits/real-mounts", test_real_mounts);
 
   int status = g_test_run ();
