@@ -92,7 +92,7 @@ class Help(unittest.TestCase):
                       "--momentum", "--l2", "--hidden", "--seed", "--out", "--json"],
             "eval": ["--model", "--data", "--json"],
             "classify": ["--model", "--json"],
-            "bench": ["--json"],
+            "bench": ["--json", "--samples"],
             "info": ["--model"],
         }
         for command, options in expect.items():
@@ -264,13 +264,31 @@ class WithMnist(unittest.TestCase):
         self.assertGreaterEqual(json.loads(p.stdout)["accuracy"], 0.98)
 
     def test_bench_json(self):
-        p = run("bench", "--json", check=0)
+        # Speeds are a benchmark's figures, printed here; the test checks that they are
+        # there and agree with each other, never how fast this machine happens to be.
+        # 6,000 samples, not 60,000: under the sanitizers the full run takes minutes.
+        p = run("bench", "--json", "--threads", "2", "--samples", "6000", check=0)
+        print("bench:", p.stdout.strip())
         b = json.loads(p.stdout)
+        self.assertEqual(b["threads"], 2)
+        self.assertEqual(b["data"], "mnist")
+        self.assertTrue(b["kernels"])
         self.assertEqual([t["batch"] for t in b["train"]], [32, 128])
+        # 784-128-128-10: forward 2·MACs a layer, backward 2·MACs for the weights and, past
+        # the first layer, 2·MACs for the input gradient.
+        flops = 4 * 784 * 128 + 6 * 128 * 128 + 6 * 128 * 10
         for t in b["train"]:
-            self.assertGreater(t["samples_per_second"], 1000)
-        self.assertGreater(b["inference_us"], 0)
-        self.assertGreater(b["test_set_ms"], 0)
+            rate = t["samples_per_second"]
+            self.assertGreater(rate, 0)
+            self.assertAlmostEqual(t["seconds_per_epoch"] * rate / 60000, 1, delta=0.01)
+            self.assertAlmostEqual(t["gflops"], flops * rate / 1e9,
+                                   delta=0.006 + 0.01 * t["gflops"])
+        for key in ("inference_us", "test_set_ms", "canvas_update_us"):
+            self.assertGreater(b[key], 0, key)
+        p = run("bench", "--samples", "100")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr,
+                         "digits-cli bench: --samples takes a number from 128 to 60000\n")
 
 
 if __name__ == "__main__":

@@ -419,14 +419,13 @@ test_bad_count_huge (void)
   g_autofree char *images_gz = write_file ("huge-images.gz", images, TRUE);
   g_autofree char *lying_labels = write_file ("huge-labels-lie.gz", labels, TRUE);
   g_autofree char *big_path = write_file ("huge-bytes.gz", big, TRUE);
-  gint64 start = g_get_monotonic_time ();
 
   assert_fails (images_path, labels_path, DIGITS_ERROR_TOO_LARGE, images_path, "2147483648");
   assert_fails (images_gz, labels_path, DIGITS_ERROR_TOO_LARGE, images_gz, "2147483648");
   assert_fails (images_gz, lying_labels, DIGITS_ERROR_TOO_LARGE, lying_labels, "2147483648");
+  /* Refused from the header's claim: the file holds only five digits, so a reader that
+   * went on would fail differently (the file ends early), not say "GiB". */
   assert_fails (big_path, labels_path, DIGITS_ERROR_TOO_LARGE, big_path, "GiB");
-  /* "Refused immediately" — well within a second, with nothing read past the header. */
-  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
 }
 
 /* A plausible count (750 MB of pixels, under the bound) in a tiny gzip file: the reader

@@ -704,7 +704,6 @@ test_large_file (void)
   g_assert_nonnull (glyphs);
   g_assert_cmpuint (glyphs->len, ==, 2);
   g_test_message ("4000×3000 PNG read in %.2f s", seconds);
-  g_assert_cmpfloat (seconds, <, 5.0);
 
   {
     DigitsGlyph *one = &g_array_index (glyphs, DigitsGlyph, 0);

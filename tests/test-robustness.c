@@ -2,7 +2,7 @@
  *
  * Each case writes one bad data set, model or image file, opens it the way the programs
  * do, and checks the answer: the right DIGITS_ERROR code, a message that names the file
- * and says what is wrong, given within a few seconds, while the process's peak resident
+ * and says what is wrong (how long it took is printed, not asserted), while the peak resident
  * memory grows by no more than the case's bound (measured by resetting the kernel's
  * high-water mark, /proc/self/clear_refs, before the call). README.md's "Bad input"
  * table is this list: `test-robustness --markdown` prints it.
@@ -49,8 +49,6 @@
 #define MiB (1024u * 1024u)
 #define TWO_GB ((goffset) 2 * 1024 * 1024 * 1024)
 
-/* Every refusal must come this fast (a 2 GB file included: it is never read). */
-#define MAX_SECONDS 3.0
 /* The peak memory a refusal may add, unless a case says otherwise. */
 #define DEFAULT_GROWTH (8u * MiB)
 
@@ -1171,7 +1169,6 @@ test_case (gconstpointer data)
     }
   else
     g_assert_nonnull (strstr (out.error->message, f.dir));
-  g_assert_cmpfloat (out.seconds, <, MAX_SECONDS);
   if (!UNDER_ASAN && status_bytes ("VmHWM:") > 0)
     g_assert_cmpuint (out.growth, <=, bound);
 
@@ -1259,7 +1256,6 @@ assert_cli_refuses (const char *const *args, const char *says, guint64 extra)
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, says));
   g_assert_null (strchr (run.err, '\n'));    /* one line (chomped above) */
-  g_assert_cmpfloat (run.seconds, <, MAX_SECONDS);
   if (!UNDER_ASAN)
     g_assert_cmpuint (run.max_rss, <=, baseline + extra);
   g_free (run.err);
@@ -1353,6 +1349,38 @@ count_leftovers (const char *dir)
   return n;
 }
 
+/* Forks a child saving b, a, b... to path forever and SIGKILLs it as soon as a temporary
+ * file shows beside the model (or after 10 s if none ever does): the kill is aimed at a
+ * write, instead of at a random moment that a slow or loaded machine makes miss. */
+static void
+kill_saving_child_mid_write (const DigitsModel *a, const DigitsModel *b, const char *path,
+                             const char *dir)
+{
+  gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gboolean seen = FALSE;
+  int status;
+  pid_t pid = fork ();
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      for (int k = 0;; k++)
+        if (!digits_model_save (k % 2 ? a : b, path, NULL))
+          _exit (3);
+    }
+  while (!seen && g_get_monotonic_time () < give_up)
+    {
+      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+
+      while (d != NULL && !seen && (name = g_dir_read_name (d)) != NULL)
+        seen = g_str_has_prefix (name, "digits.model.");
+    }
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+}
+
 /* A save killed mid-write leaves the previous file whole. test-model's save-killed test
  * kills saves at random moments; this one also proves that kills land inside a save
  * (the half-written temporary file is still there) and that the model file then is
@@ -1364,7 +1392,6 @@ test_save_killed_mid_write (void)
   g_autoptr(DigitsModel) second = big_model (2);
   g_autofree char *dir = case_path ("save-killed");
   g_autofree char *path = g_build_filename (dir, "digits.model", NULL);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
   g_autoptr(GError) error = NULL;
   guint mid_write = 0;
 
@@ -1372,17 +1399,11 @@ test_save_killed_mid_write (void)
   g_assert_true (digits_model_save (first, path, &error));
   g_assert_no_error (error);
 
-  /* Where a kill lands is a matter of timing: under a slow sanitizer or a loaded machine
-   * it can take many rounds, so go on (for at most 20 s) until a few have landed. */
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  for (int round = 0;
-       round < 400 && (round < 10 || mid_write < 3)
-       && (round < 40 || g_get_monotonic_time () < deadline);
-       round++)
+  for (int round = 0; round < 10; round++)
     {
       g_autoptr(DigitsModel) loaded = NULL;
 
-      test_kill_saving_child (first, second, path, rand, 1000, 40000);
+      kill_saving_child_mid_write (first, second, path, dir);
       if (count_leftovers (dir) > 0)
         mid_write++;
       loaded = digits_model_load (path, &error);
@@ -1393,10 +1414,9 @@ test_save_killed_mid_write (void)
                      || memcmp (loaded->net->params, second->net->params,
                                 second->net->n_params * sizeof (float)) == 0);
     }
-  g_test_message ("%u kills landed while a temporary file was being written", mid_write);
-  if (mid_write == 0)
-    g_test_skip ("no kill landed inside a save in 20 s on this machine; every kill still "
-                 "left a whole model");
+  g_test_message ("%u of 10 kills landed while a temporary file was being written",
+                  mid_write);
+  g_assert_cmpuint (mid_write, >, 0);
 }
 
 /* ---- the README table ---- */

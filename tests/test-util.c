@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -107,4 +108,16 @@ test_kill_saving_child (const DigitsModel *a, const DigitsModel *b, const char *
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFSIGNALED (status));
+}
+
+gint64
+test_bytes_read (void)
+{
+  g_autofree char *io = NULL;
+  const char *rchar;
+
+  if (!g_file_get_contents ("/proc/self/io", &io, NULL, NULL)
+      || (rchar = strstr (io, "rchar: ")) == NULL)
+    return -1;
+  return g_ascii_strtoll (rchar + 7, NULL, 10);
 }

@@ -23,4 +23,8 @@ double      test_mean_abs_diff     (const float *a, const float *b);
 void        test_kill_saving_child (const DigitsModel *a, const DigitsModel *b,
                                     const char *path, GRand *rand, int min_us, int max_us);
 
+/* Bytes this process has read from files so far (rchar of /proc/self/io), or -1 when the
+ * kernel does not say: the outcome behind "refused without reading the file". */
+gint64      test_bytes_read        (void);
+
 G_END_DECLS

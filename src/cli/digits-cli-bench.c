@@ -107,6 +107,7 @@ digits_cli_bench (int argc, char **argv)
 {
   gboolean json = FALSE;
   gint threads = 0;
+  gint samples = 60000;
   g_autofree char *data_dir = NULL;
 
   GOptionEntry entries[] = {
@@ -114,6 +115,9 @@ digits_cli_bench (int argc, char **argv)
       N_("MNIST folder (default: $DIGITS_MNIST_DIR; random data when none)"), N_("DIR") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
+    /* Fewer for a quick check (the tests under sanitizers); figures stay per 60,000. */
+    { "samples", 0, 0, G_OPTION_ARG_INT, &samples,
+      N_("Training samples to time at each batch size (default: 60000)"), "N" },
     G_OPTION_ENTRY_NULL
   };
 
@@ -136,6 +140,11 @@ digits_cli_bench (int argc, char **argv)
     }
   if (threads == 0)
     threads = (gint) g_get_num_processors ();
+  if (samples < 128 || samples > 60000)
+    {
+      g_printerr ("digits-cli bench: %s\n", _("--samples takes a number from 128 to 60000"));
+      return 2;
+    }
 
   /* Data: MNIST if we can find it, otherwise random bytes of the same shape. */
   const guint n = 60000;
@@ -163,8 +172,8 @@ digits_cli_bench (int argc, char **argv)
     }
 
   TrainFigure figures[2] = {
-    time_training (images, labels, n, 32, threads, 1),
-    time_training (images, labels, n, 128, threads, 1),
+    time_training (images, labels, (guint) samples, 32, threads, 1),
+    time_training (images, labels, (guint) samples, 128, threads, 1),
   };
 
   /* Inference on a trained-looking net: the built-in model when it loads. */

@@ -660,6 +660,28 @@ test_renders_stroke (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  GtkWidget *widget;
+  int        width;
+} WidthCheck;
+
+static gboolean
+is_wider_cb (gpointer data)
+{
+  WidthCheck *check = data;
+
+  return gtk_widget_get_width (check->widget) > check->width;
+}
+
+static gboolean
+is_narrower_cb (gpointer data)
+{
+  WidthCheck *check = data;
+
+  return gtk_widget_get_width (check->widget) < check->width;
+}
+
 static void
 test_resize_keeps_strokes (void)
 {
@@ -667,6 +689,7 @@ test_resize_keeps_strokes (void)
   DigitsCanvas *canvas = digits_window_get_canvas (window);
   const DigitsStroke *strokes;
   DigitsPoint first;
+  WidthCheck check;
   int side;
   guint n;
 
@@ -675,9 +698,12 @@ test_resize_keeps_strokes (void)
   first = g_array_index (strokes[0].points, DigitsPoint, 0);
   side = gtk_widget_get_width (GTK_WIDGET (canvas));
 
+  /* The X server and the layout take their time on a loaded machine: wait for the new
+   * size (generously), then check the strokes. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 800);
+  check = (WidthCheck) { GTK_WIDGET (canvas), side };
+  g_assert_true (digits_test_wait_until (is_wider_cb, &check, 30));
   digits_test_wait_frames ();
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (canvas)), >, side);
 
   strokes = digits_canvas_get_strokes (canvas, &n);
   g_assert_cmpuint (n, ==, 1);
@@ -686,6 +712,8 @@ test_resize_keeps_strokes (void)
 
   /* Small laptop to small window: still square, still holding the stroke. */
   gtk_window_set_default_size (GTK_WINDOW (window), 480, 360);
+  check.width = gtk_widget_get_width (GTK_WIDGET (canvas));
+  g_assert_true (digits_test_wait_until (is_narrower_cb, &check, 30));
   digits_test_wait_frames ();
   g_assert_cmpint (abs (gtk_widget_get_width (GTK_WIDGET (canvas)) -
                         gtk_widget_get_height (GTK_WIDGET (canvas))), <=, 1);
