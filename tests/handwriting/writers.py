@@ -2,7 +2,7 @@
 """Teaching Digits three hands MNIST lacks, measured on digits it never saw.
 
   writers.py --gen GEN --cli CLI [--seed 31] [--min-after 0.97] [--max-mnist-drop 0.003]
-             [--short-of-aim WRITER=FLOOR ...]
+             [--short-of-aim WRITER=FLOOR ...] [--only WRITER ...]
 
 For each writer (continental mouse strokes, Kristi's slanted script, bubble outlines) GEN
 writes ten digits a class to teach and twenty unseen ones; `digits-cli tune` trains the
@@ -35,6 +35,8 @@ def main():
     ap.add_argument("--max-mnist-drop", type=float, default=0.003)
     ap.add_argument("--threads", default="0")
     ap.add_argument("--short-of-aim", action="append", default=[])
+    ap.add_argument("--only", action="append", default=[],
+                    help="teach only these writers (the sanitizer builds' smaller run)")
     args = ap.parse_args()
     floors = {}
     for item in args.short_of_aim:
@@ -52,6 +54,8 @@ def main():
     print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for name, what in WRITERS:
+            if args.only and name not in args.only:
+                continue
             folder = os.path.join(tmp, name)
             gen = subprocess.run([args.gen, "--writer", name, "--out", folder,
                                   "--seed", args.seed], capture_output=True, text=True)
