@@ -232,6 +232,71 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
   return TRUE;
 }
 
+/* A folder in the my-digits layout as network inputs. Skipped files are named on stderr
+ * (worth knowing, not a failure) when report is set. */
+static DigitsDataset *
+load_folder (const char *path, const char *what, gboolean report, GError **error)
+{
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(DigitsMyDigits) store = NULL;
+  DigitsDataset *set;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
+                   _("%s“%s” is not a folder of digits"), what, display);
+      return NULL;
+    }
+  store = digits_my_digits_open (path, error);
+  if (store == NULL)
+    return NULL;
+  for (guint i = 0; i < digits_my_digits_skipped (store)->len; i++)
+    g_ptr_array_add (messages, g_strdup (g_ptr_array_index (digits_my_digits_skipped (store), i)));
+  set = digits_my_digits_load (store, messages, NULL, NULL, error);
+  if (set != NULL && report)
+    for (guint i = 0; i < messages->len; i++)
+      g_printerr ("digits-cli tune: %s\n", (const char *) g_ptr_array_index (messages, i));
+  return set;
+}
+
+/* MNIST as `train` finds it; with validation, the last 5,000 training digits stand in for
+ * the test set and are not mixed in. */
+static gboolean
+load_mnist (const char *data_dir, gboolean validation, DigitsDataset **train,
+            DigitsDataset **test, GError **error)
+{
+  g_autofree char *dir = data_dir != NULL ? g_strdup (data_dir) : digits_dataset_find_mnist ();
+  const guint held = 5000;
+
+  if (dir == NULL)
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
+                           _("No MNIST folder given: pass --data DIR or set DIGITS_MNIST_DIR "
+                             "(looked in $DIGITS_MNIST_DIR, $XDG_DATA_HOME/digits/mnist and "
+                             "/usr/share/datasets/mnist)"));
+      return FALSE;
+    }
+  if (!digits_dataset_load_mnist_dir (dir, train, validation ? NULL : test, error))
+    return FALSE;
+  if (validation)
+    {
+      DigitsDataset *rest;
+
+      if ((*train)->n <= held)
+        {
+          g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                               _("--validation needs more than 5,000 training digits"));
+          return FALSE;
+        }
+      *test = digits_dataset_slice (*train, (*train)->n - held, held);
+      rest = digits_dataset_slice (*train, 0, (*train)->n - held);
+      digits_dataset_free (*train);
+      *train = rest;
+    }
+  return TRUE;
+}
+
 int
 digits_cli_tune (int argc, char **argv)
 {
@@ -240,7 +305,6 @@ digits_cli_tune (int argc, char **argv)
   g_autoptr(DigitsDataset) unseen_set = NULL;
   UnseenTest unseen = { NULL, NAN, NAN };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
   gboolean json = FALSE, validation = FALSE;
   DigitsTuneConfig config;
 
@@ -254,38 +318,12 @@ digits_cli_tune (int argc, char **argv)
   if (model == NULL)
     return fail (error->message);
 
-  if (!g_file_test (samples, G_FILE_TEST_IS_DIR))
-    {
-      g_autofree char *display = g_filename_display_name (samples);
-      g_autofree char *message = g_strdup_printf (_("“%s” is not a folder of digits"), display);
-      return fail (message);
-    }
-  g_autoptr(DigitsMyDigits) store = digits_my_digits_open (samples, &error);
-  if (store == NULL)
-    return fail (error->message);
-  for (guint i = 0; i < digits_my_digits_skipped (store)->len; i++)
-    g_ptr_array_add (messages, g_strdup (g_ptr_array_index (digits_my_digits_skipped (store), i)));
-  g_autoptr(DigitsDataset) examples = digits_my_digits_load (store, messages, NULL, NULL,
-                                                             &error);
+  g_autoptr(DigitsDataset) examples = load_folder (samples, "", TRUE, &error);
   if (examples == NULL)
     return fail (error->message);
-  /* Files left alone are worth knowing about, but are not a failure. */
-  for (guint i = 0; i < messages->len; i++)
-    g_printerr ("digits-cli tune: %s\n", (const char *) g_ptr_array_index (messages, i));
-
   if (test_dir != NULL)
     {
-      g_autoptr(DigitsMyDigits) test_store = NULL;
-      if (!g_file_test (test_dir, G_FILE_TEST_IS_DIR))
-        {
-          g_autofree char *display = g_filename_display_name (test_dir);
-          g_autofree char *message = g_strdup_printf (_("--test: “%s” is not a folder of "
-                                                        "digits"), display);
-          return fail (message);
-        }
-      test_store = digits_my_digits_open (test_dir, &error);
-      if (test_store != NULL)
-        unseen_set = digits_my_digits_load (test_store, NULL, NULL, NULL, &error);
+      unseen_set = load_folder (test_dir, "--test: ", FALSE, &error);
       if (unseen_set == NULL)
         return fail (error->message);
       unseen.set = unseen_set;
@@ -295,25 +333,10 @@ digits_cli_tune (int argc, char **argv)
   if (examples->n == 0)
     return fail (_("There are no examples of your digits to learn from"));
 
-  g_autofree char *dir = data_dir != NULL ? g_strdup (data_dir) : digits_dataset_find_mnist ();
-  if (dir == NULL)
-    return fail (_("No MNIST folder given: pass --data DIR or set DIGITS_MNIST_DIR "
-                   "(looked in $DIGITS_MNIST_DIR, $XDG_DATA_HOME/digits/mnist and "
-                   "/usr/share/datasets/mnist)"));
   g_autoptr(DigitsDataset) train = NULL;
   g_autoptr(DigitsDataset) test = NULL;
-  if (!digits_dataset_load_mnist_dir (dir, &train, validation ? NULL : &test, &error))
+  if (!load_mnist (data_dir, validation, &train, &test, &error))
     return fail (error->message);
-  if (validation)
-    {
-      const guint held = 5000;
-      if (train->n <= held)
-        return fail (_("--validation needs more than 5,000 training digits"));
-      test = digits_dataset_slice (train, train->n - held, held);
-      DigitsDataset *rest = digits_dataset_slice (train, 0, train->n - held);
-      digits_dataset_free (train);
-      train = rest;
-    }
 
   g_autoptr(DigitsTuner) tuner = digits_tuner_new (&config, model, examples, train, test,
                                                    &error);

@@ -1118,7 +1118,8 @@ main (int argc, char **argv)
         g_printerr ("note: font “%s” (%s) is not installed; skipped\n",
                     candidate_fonts[i].family, candidate_fonts[i].package);
     }
-  if (gen.writer == WRITER_NONE && gen.families->len == 0 && (n_fonts > 0 || (n_numbers > 0 && out != NULL) || sheet))
+  if (gen.writer == WRITER_NONE && gen.families->len == 0
+      && (n_fonts > 0 || (n_numbers > 0 && out != NULL) || sheet))
     {
       g_printerr ("No handwriting font is installed (apt-get install fonts-breip ...)\n");
       return 1;

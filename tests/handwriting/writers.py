@@ -7,9 +7,9 @@
 For each writer (continental mouse strokes, Kristi's slanted script, bubble outlines) GEN
 writes ten digits a class to teach and twenty unseen ones; `digits-cli tune` trains the
 built-in model on the ten (no hold-out: all of them) with its default settings, which were
-chosen on other writers' teaching halves (seeds 11 and 21, tune --validation), and reports the unseen
-twenty before and after, and the MNIST test set before and after. Prints a Markdown table;
-fails when a writer ends below --min-after or MNIST drops by more than --max-mnist-drop.
+chosen on other samples' teaching halves (seeds 11 and 21, tune --validation), and reports
+the unseen twenty before and after, and the MNIST test set before and after. Prints a
+Markdown table; fails when a writer ends below --min-after or MNIST drops by more than --max-mnist-drop.
 --short-of-aim names a writer known to fall short of --min-after, with the floor it must
 still reach: it is printed as short of the aim, not hidden. Needs MNIST
 (DIGITS_MNIST_DIR); without it, exits 77 (skipped).
