@@ -139,6 +139,21 @@ class Errors(unittest.TestCase):
         self.assert_one_line_error(run("train", "--lr", "-1"), "--lr")
         self.assert_one_line_error(run("train", "--frobnicate"), "frobnicate")
 
+    def test_error_texts(self):
+        """Each message names the file once, as the person gave it, and says what is wrong."""
+        with tempfile.TemporaryDirectory() as d:
+            broken = os.path.join(d, "broken.model")
+            with open(broken, "wb") as f:
+                f.write(b"this is not a model")
+            p = run("info", "--model", broken)
+            self.assertEqual(p.stderr, "digits-cli info: %s: not a Digits model file\n" % broken)
+            notes = os.path.join(d, "notes.png")
+            with open(notes, "w") as f:
+                f.write("not an image at all")
+            p = run("classify", notes)
+            self.assertEqual(p.stderr, "digits-cli classify: “notes.png” is not an image Digits "
+                             "can read: Unrecognized image file format\n")
+
     def test_bad_model_file(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "broken.model")
@@ -258,6 +273,13 @@ class WithMnist(unittest.TestCase):
 
             p = run("eval", "--model", out, "--data", MNIST, check=0)
             self.assertIn("Confusion matrix", p.stdout)
+
+    def test_save_into_missing_folder(self):
+        p = run("train", "--data", MNIST, "--limit", "500", "--epochs", "1", "--no-augment",
+                "--out", "/nonexistent-folder/digits.model")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr.splitlines()[-1], "digits-cli train: "
+                         "/nonexistent-folder/digits.model: the folder does not exist")
 
     def test_builtin_model_reaches_98(self):
         p = run("eval", "--json", env={"DIGITS_MNIST_DIR": MNIST}, check=0)

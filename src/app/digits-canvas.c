@@ -450,9 +450,19 @@ digits_canvas_measure (GtkWidget      *widget,
                        int            *minimum_baseline,
                        int            *natural_baseline)
 {
-  /* Large: the canvas is what the window is for, and it takes what the height allows. */
+  /* Large: the canvas is what the window is for, and it takes what the height allows.
+   * Given a width (a narrow window, the answer under it), it stays square up to a
+   * phone's width, so that there is room to write. */
   *minimum = 160;
   *natural = 520;
+  if (orientation == GTK_ORIENTATION_VERTICAL && for_size > 0)
+    *minimum = MAX (*minimum, MIN (for_size, 320));
+}
+
+static GtkSizeRequestMode
+digits_canvas_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
 static void
@@ -514,6 +524,7 @@ digits_canvas_class_init (DigitsCanvasClass *klass)
 
   widget_class->snapshot = digits_canvas_snapshot;
   widget_class->measure = digits_canvas_measure;
+  widget_class->get_request_mode = digits_canvas_get_request_mode;
 
   properties[PROP_EMPTY] =
     g_param_spec_boolean ("empty", NULL, NULL, TRUE,

@@ -368,7 +368,11 @@ command_train (int argc, char **argv)
       digits_model_set_meta (model, "dataset",
                              fashion ? "fashion-mnist" : "mnist");
       if (!digits_model_save (model, out_path, &error))
-        return fail ("train", error->message);
+        {
+          g_autofree char *reason = g_strdup_printf ("%s: %s", out_path, error->message);
+
+          return fail ("train", reason);
+        }
       if (!json)
         printf (_("Saved the model to %s\n"), out_path);
     }

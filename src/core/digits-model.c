@@ -804,6 +804,33 @@ digits_model_load (const char *path, GError **error)
   return model;
 }
 
+static const char *
+save_error_reason (const GError *error)
+{
+  if (error->domain != G_FILE_ERROR)
+    return _("it could not be written");
+
+  switch (error->code)
+    {
+    case G_FILE_ERROR_NOENT:
+      return _("the folder does not exist");
+    case G_FILE_ERROR_NOTDIR:
+      return _("part of its path is a file, not a folder");
+    case G_FILE_ERROR_ISDIR:
+      return _("that is a folder");
+    case G_FILE_ERROR_ACCES:
+    case G_FILE_ERROR_PERM:
+      return _("permission denied");
+    case G_FILE_ERROR_ROFS:
+      return _("the disk is read-only");
+    case G_FILE_ERROR_NOSPC:
+      return _("the disk is full");
+    default:
+      return _("it could not be written");
+    }
+}
+
+/* Errors say what went wrong without the path: the caller names the file. */
 gboolean
 digits_model_save (const DigitsModel *model, const char *path, GError **error)
 {
@@ -819,8 +846,8 @@ digits_model_save (const DigitsModel *model, const char *path, GError **error)
   bytes = digits_model_serialize (model);
   if (bytes == NULL)
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                   _("%s: this model cannot be saved"), path);
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                           _("this model cannot be saved"));
       return FALSE;
     }
   data = g_bytes_get_data (bytes, &size);
@@ -830,9 +857,9 @@ digits_model_save (const DigitsModel *model, const char *path, GError **error)
   for (gsize i = 0; i < model->net->n_params; i++)
     if (!isfinite (model->net->params[i]))
       {
-        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                     _("%s: not saved: the model's parameters are not all finite numbers "
-                       "(did training diverge?)"), path);
+        g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                             _("the model's parameters are not all finite numbers "
+                               "(did training diverge?)"));
         return FALSE;
       }
 
@@ -842,8 +869,10 @@ digits_model_save (const DigitsModel *model, const char *path, GError **error)
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                  0644, &local))
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                   _("The model could not be saved: %s"), local->message);
+      /* Said without a file name: GLib's message names the temporary file, and the
+       * caller names the real one. */
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                           save_error_reason (local));
       return FALSE;
     }
   return TRUE;
