@@ -661,6 +661,7 @@ command_info (int argc, char **argv)
 /* ---- bench ---- */
 
 int digits_cli_bench (int argc, char **argv);
+int digits_cli_tune (int argc, char **argv);
 
 static const Command commands[] = {
   { "train", command_train, N_("Train a network on MNIST") },
@@ -668,6 +669,7 @@ static const Command commands[] = {
   { "classify", command_classify, N_("Read the digits in image files") },
   { "info", command_info, N_("Show a model's architecture and metadata") },
   { "bench", digits_cli_bench, N_("Measure training and inference speed") },
+  { "tune", digits_cli_tune, N_("Teach a model your handwriting from a folder of digits") },
 };
 
 static void

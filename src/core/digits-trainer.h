@@ -48,6 +48,13 @@ DigitsTrainer *digits_trainer_new (const DigitsTrainConfig *config,
                                    DigitsDataset           *train,   /* borrowed */
                                    DigitsDataset           *test,    /* borrowed, may be NULL */
                                    GError                 **error);
+/* Fine-tuning: trains a copy of start's network (its architecture, not config's hidden
+ * sizes) further; start is not changed. */
+DigitsTrainer *digits_trainer_new_from_model (const DigitsTrainConfig *config,
+                                              const DigitsModel       *start,  /* borrowed */
+                                              DigitsDataset           *train,  /* borrowed */
+                                              DigitsDataset           *test,   /* may be NULL */
+                                              GError                 **error);
 void           digits_trainer_free (DigitsTrainer *trainer);
 
 /* Runs all epochs on the calling thread. progress is called on that thread.
