@@ -66,8 +66,15 @@ show_toast (DigitsWindow *self,
       adw_toast_set_button_label (toast, _("_Undo"));
       g_signal_connect_object (toast, "button-clicked", undo, self, G_CONNECT_SWAPPED);
     }
+  digits_window_add_toast (self, toast);
+}
+
+void
+digits_window_add_toast (DigitsWindow *self,
+                         AdwToast     *toast)
+{
   g_free (self->last_toast);
-  self->last_toast = g_strdup (title);
+  self->last_toast = g_strdup (adw_toast_get_title (toast));
   g_set_weak_pointer (&self->last_toast_shown, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
@@ -89,6 +96,7 @@ digits_window_update_actions (DigitsWindow *self)
   gtk_widget_action_set_enabled (widget, "win.close-image", drawing && self->showing_image);
   gtk_widget_action_set_enabled (widget, "win.save-model", self->model != NULL);
   gtk_widget_set_visible (self->hint_label, empty);
+  digits_window_teach_update (self);
 }
 
 /* While training goes on behind the Draw page, the Train tab says so. */
@@ -309,6 +317,7 @@ digits_window_finalize (GObject *object)
   g_clear_pointer (&self->reading, g_free);
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_weak_pointer (&self->last_toast_shown);
+  digits_window_teach_free (self);
 
   G_OBJECT_CLASS (digits_window_parent_class)->finalize (object);
 }
@@ -381,6 +390,7 @@ digits_window_init (DigitsWindow *self)
   self->canvas_probs = g_new0 (float, self->n_classes);
 
   digits_window_init_dnd (self);
+  digits_window_teach_init (self);
   g_signal_connect (self->draw_page, "notify::folded", G_CALLBACK (draw_page_folded_cb), self);
   g_signal_connect (self->main_stack, "notify::visible-child",
                     G_CALLBACK (main_page_changed_cb), self);

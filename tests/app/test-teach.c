@@ -1,0 +1,291 @@
+/* test-teach.c — correcting an answer keeps the person's digit (under Xvfb).
+ *
+ * Each case keeps the person's digits in a fresh temporary folder and reads back what
+ * is on disk: the file in the right class folder, a PNG of the ink as drawn.
+ *
+ * Copyright 2026 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "app-test-util.h"
+#include "digits-application.h"
+#include "digits-window.h"
+#include "digits-window-private.h"
+
+static DigitsApplication *app;
+
+/* A window whose digits go to a new empty folder (returned in *dir). */
+static DigitsWindow *
+create_window (char **dir)
+{
+  g_autoptr (GError) error = NULL;
+  DigitsWindow *window = digits_test_create_window (app);
+
+  *dir = g_dir_make_tmp ("digits-teach-XXXXXX", &error);
+  g_assert_no_error (error);
+  digits_window_set_my_digits_dir (window, *dir);
+  return window;
+}
+
+/* The files of one class folder, sorted. */
+static GPtrArray *
+list_class (const char *dir,
+            int         label)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%d", dir, label);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) folder = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  return names;
+}
+
+static guint
+count_class (const char *dir,
+             int         label)
+{
+  g_autoptr (GPtrArray) names = list_class (dir, label);
+
+  return names->len;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) folder = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_assert_cmpint (g_remove (child), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+}
+
+/* The grey level (0 black .. 255 white) of a pixel of a PNG's first channel. */
+static int
+grey_at (GdkPixbuf *pixbuf,
+         int        x,
+         int        y)
+{
+  const guchar *p = gdk_pixbuf_read_pixels (pixbuf) +
+                    (gsize) y * gdk_pixbuf_get_rowstride (pixbuf) +
+                    (gsize) x * gdk_pixbuf_get_n_channels (pixbuf);
+
+  return p[0];
+}
+
+/* A vertical line drawn at x = 0.5 from y = 0.2 to 0.8, kept by key 7: one PNG in 7/
+ * the canvas's size, black ink where the line is, white paper elsewhere. */
+static void
+test_key_keeps_drawing (void)
+{
+  g_autofree char *dir = NULL;
+  DigitsWindow *window = create_window (&dir);
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  g_autoptr (GPtrArray) sevens = NULL;
+  g_autoptr (GPtrArray) threes = NULL;
+  g_autoptr (GdkPixbuf) pixbuf = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (GTK_WIDGET (canvas));
+  int height = gtk_widget_get_height (GTK_WIDGET (canvas));
+  int left = width, right = -1, top = height, bottom = -1;
+  guint8 input[DIGITS_PIXELS];
+
+  /* Nothing drawn: a digit key keeps nothing and is left to others. */
+  g_assert_false (digits_window_teach_key (window, GDK_KEY_7, 0));
+  g_assert_cmpuint (count_class (dir, 7), ==, 0);
+
+  digits_test_add_line (canvas, 0.5f, 0.2f, 0.5f, 0.8f);
+  g_assert_true (digits_window_teach_key (window, GDK_KEY_7, 0));
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Kept as your 7");
+
+  sevens = list_class (dir, 7);
+  g_assert_cmpuint (sevens->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (sevens, 0), ==, "0001.png");
+  for (int k = 0; k < 10; k++)
+    if (k != 7)
+      g_assert_cmpuint (count_class (dir, k), ==, 0);
+
+  path = g_build_filename (dir, "7", g_ptr_array_index (sevens, 0), NULL);
+  pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, width);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, height);
+
+  /* The ink's bounding box is the line's, widened by the pen. */
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      if (grey_at (pixbuf, x, y) < 128)
+        {
+          left = MIN (left, x);
+          right = MAX (right, x);
+          top = MIN (top, y);
+          bottom = MAX (bottom, y);
+        }
+  g_assert_cmpint (grey_at (pixbuf, width / 2, height / 2), <, 40);
+  g_assert_cmpint (grey_at (pixbuf, width / 4, height / 2), ==, 255);
+  g_assert_cmpint (grey_at (pixbuf, 0, 0), ==, 255);
+  g_assert_cmpint (abs ((left + right) / 2 - width / 2), <=, 2);
+  g_assert_cmpint (right - left + 1, <=, (int) (0.072 * width) + 3);
+  g_assert_cmpint (right - left + 1, >=, (int) (0.072 * width) - 3);
+  g_assert_cmpint (top, >=, (int) (0.2 * height - 0.04 * height) - 2);
+  g_assert_cmpint (bottom, <=, (int) (0.8 * height + 0.04 * height) + 2);
+
+  /* It reads as a digit through the image path tune uses: a vertical bar in the middle. */
+  g_assert_true (digits_my_digits_read_example (path, input, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (input[14 * 28 + 14], >, 128);
+  g_assert_cmpint (input[14 * 28 + 4], ==, 0);
+
+  /* The keypad's digits count too, and the next example gets the next number. */
+  g_assert_true (digits_window_teach_key (window, GDK_KEY_KP_3, 0));
+  g_assert_true (digits_window_teach_key (window, GDK_KEY_7, 0));
+  threes = list_class (dir, 3);
+  g_assert_cmpuint (threes->len, ==, 1);
+  g_assert_cmpuint (count_class (dir, 7), ==, 2);
+  g_clear_pointer (&sevens, g_ptr_array_unref);
+  sevens = list_class (dir, 7);
+  g_assert_cmpstr (g_ptr_array_index (sevens, 1), ==, "0002.png");
+
+  /* With Ctrl, or on the Train page, a digit is not a correction. */
+  g_assert_false (digits_window_teach_key (window, GDK_KEY_1, GDK_CONTROL_MASK));
+  digits_window_show_page (window, "train");
+  g_assert_false (digits_window_teach_key (window, GDK_KEY_1, 0));
+  digits_window_show_page (window, "draw");
+  g_assert_cmpuint (count_class (dir, 1), ==, 0);
+
+  /* Enter keeps it as the answer shown. */
+  if (digits_window_get_model (window) != NULL)
+    {
+      int answer = digits_window_get_prediction (window, NULL);
+      guint before = count_class (dir, answer);
+
+      g_assert_cmpint (answer, >=, 0);
+      g_assert_true (digits_window_teach_key (window, GDK_KEY_Return, 0));
+      g_assert_cmpuint (count_class (dir, answer), ==, before + 1);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_tree (dir);
+}
+
+/* Undo deletes exactly the file its toast kept. */
+static void
+test_undo_removes_it (void)
+{
+  g_autofree char *dir = NULL;
+  DigitsWindow *window = create_window (&dir);
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  g_autoptr (GPtrArray) fours = NULL;
+
+  digits_test_add_line (canvas, 0.3f, 0.2f, 0.6f, 0.8f);
+  g_assert_true (digits_window_keep_example (window, 4));
+  g_assert_true (digits_window_keep_example (window, 4));
+  g_assert_cmpuint (count_class (dir, 4), ==, 2);
+
+  g_assert_true (digits_window_press_toast_button (window));
+  fours = list_class (dir, 4);
+  g_assert_cmpuint (fours->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fours, 0), ==, "0001.png");
+  /* The drawing stays on the canvas: Undo only takes back the keeping. */
+  g_assert_false (digits_canvas_is_empty (canvas));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_tree (dir);
+}
+
+/* A store that cannot be written says why and loses nothing already kept. */
+static void
+test_failed_store_loses_nothing (void)
+{
+  g_autofree char *dir = NULL;
+  DigitsWindow *window = create_window (&dir);
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  g_autofree char *seven_path = NULL;
+  g_autofree char *three_path = NULL;
+  g_autofree char *three_before = NULL;
+  g_autofree char *three_after = NULL;
+  g_autofree char *seven_after = NULL;
+  gsize three_len, after_len;
+  const char *toast;
+
+  digits_test_add_line (canvas, 0.5f, 0.2f, 0.5f, 0.8f);
+  g_assert_true (digits_window_keep_example (window, 3));
+  three_path = g_build_filename (dir, "3", "0001.png", NULL);
+  g_assert_true (g_file_get_contents (three_path, &three_before, &three_len, NULL));
+
+  /* Class 7's folder is a file (root ignores permissions, so this is how it fails). */
+  seven_path = g_build_filename (dir, "7", NULL);
+  g_assert_true (g_file_set_contents (seven_path, "not a folder", -1, NULL));
+
+  g_assert_false (digits_window_teach_key (window, GDK_KEY_7, 0));
+  toast = digits_window_get_last_toast (window);
+  g_assert_true (g_str_has_prefix (toast, "Could not keep your 7: "));
+  g_assert_cmpuint (strlen (toast), >, strlen ("Could not keep your 7: ") + 10);
+
+  g_assert_true (g_file_get_contents (seven_path, &seven_after, NULL, NULL));
+  g_assert_cmpstr (seven_after, ==, "not a folder");
+  g_assert_true (g_file_get_contents (three_path, &three_after, &after_len, NULL));
+  g_assert_cmpmem (three_after, after_len, three_before, three_len);
+  g_assert_cmpuint (count_class (dir, 3), ==, 1);
+
+  /* The drawing is still there to keep once the folder is fixed. */
+  g_assert_cmpint (g_remove (seven_path), ==, 0);
+  g_assert_true (digits_window_teach_key (window, GDK_KEY_7, 0));
+  g_assert_cmpuint (count_class (dir, 7), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *data_home = NULL;
+  int status;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("No display: run the UI tests under xvfb-run\n");
+      return 77;
+    }
+
+  /* Nothing of the person's real data is touched, whatever a case forgets. */
+  data_home = g_dir_make_tmp ("digits-data-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  app = digits_application_new (G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/teach/key-keeps-drawing", test_key_keeps_drawing);
+  g_test_add_func ("/teach/undo-removes-it", test_undo_removes_it);
+  g_test_add_func ("/teach/failed-store-loses-nothing", test_failed_store_loses_nothing);
+
+  status = g_test_run ();
+
+  g_clear_object (&app);
+  remove_tree (data_home);
+
+  return status;
+}
