@@ -127,6 +127,8 @@ DigitsMyDigits *digits_window_get_my_digits (DigitsWindow  *self,
  * of label, with a toast; FALSE (after an error toast when writing failed) otherwise. */
 gboolean    digits_window_keep_example     (DigitsWindow   *self,
                                             int             label);
+/* Opens (or raises) the My Digits window; NULL after an error toast. */
+GtkWindow  *digits_window_show_my_digits   (DigitsWindow   *self);
 /* A key on the Draw page: 0–9 keeps the digit as that class, Enter as the answer shown. */
 gboolean    digits_window_teach_key        (DigitsWindow   *self,
                                             guint           keyval,

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "digits-canvas.h"
+#include "digits-my-digits-view.h"
 #include "digits-window-private.h"
 
 struct _DigitsWindowTeach
@@ -21,6 +22,7 @@ struct _DigitsWindowTeach
   char           *dir;            /* NULL: the default folder */
   GtkWidget      *correct_button;
   GtkPopover     *popover;
+  GtkWidget      *view;           /* weak: the My Digits window while it is open */
 };
 
 /* A margin around an image's digit, as a fraction of its longer side, so that the kept
@@ -49,6 +51,8 @@ void
 digits_window_set_my_digits_dir (DigitsWindow *self,
                                  const char   *dir)
 {
+  if (self->teach->view != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->teach->view));
   g_clear_pointer (&self->teach->store, digits_my_digits_free);
   g_free (self->teach->dir);
   self->teach->dir = g_strdup (dir);
@@ -180,6 +184,9 @@ digits_window_keep_example (DigitsWindow *self,
       return FALSE;
     }
 
+  if (self->teach->view != NULL)
+    digits_my_digits_view_reload (DIGITS_MY_DIGITS_VIEW (self->teach->view));
+
   /* Translators: %d is the digit the person says they wrote. */
   title = g_strdup_printf (_("Kept as your %d"), label);
   toast = adw_toast_new (title);
@@ -294,12 +301,51 @@ add_correct_button (DigitsWindow *self)
   self->teach->popover = GTK_POPOVER (popover);
 }
 
+GtkWindow *
+digits_window_show_my_digits (DigitsWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  DigitsMyDigits *store;
+
+  if (self->teach->view != NULL)
+    {
+      digits_my_digits_view_reload (DIGITS_MY_DIGITS_VIEW (self->teach->view));
+      gtk_window_present (GTK_WINDOW (self->teach->view));
+      return GTK_WINDOW (self->teach->view);
+    }
+
+  store = digits_window_get_my_digits (self, &error);
+  if (store == NULL)
+    {
+      digits_window_add_toast (self, adw_toast_new (error->message));
+      return NULL;
+    }
+  g_set_weak_pointer (&self->teach->view,
+                      GTK_WIDGET (digits_my_digits_view_new (GTK_WINDOW (self), store)));
+  gtk_window_present (GTK_WINDOW (self->teach->view));
+  return GTK_WINDOW (self->teach->view);
+}
+
+static void
+my_digits_activated_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  digits_window_show_my_digits (DIGITS_WINDOW (user_data));
+}
+
 void
 digits_window_teach_init (DigitsWindow *self)
 {
   GtkEventController *keys = gtk_event_controller_key_new ();
+  g_autoptr (GSimpleActionGroup) group = g_simple_action_group_new ();
+  static const GActionEntry entries[] = {
+    { .name = "my-digits", .activate = my_digits_activated_cb },
+  };
 
   self->teach = g_new0 (DigitsWindowTeach, 1);
+  g_action_map_add_action_entries (G_ACTION_MAP (group), entries, G_N_ELEMENTS (entries), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "teach", G_ACTION_GROUP (group));
   g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
   add_correct_button (self);
@@ -320,6 +366,10 @@ digits_window_teach_free (DigitsWindow *self)
 {
   if (self->teach == NULL)
     return;
+  /* The view borrows the store: it goes first. */
+  if (self->teach->view != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->teach->view));
+  g_clear_weak_pointer (&self->teach->view);
   g_clear_pointer (&self->teach->store, digits_my_digits_free);
   g_clear_pointer (&self->teach->dir, g_free);
   g_clear_pointer (&self->teach, g_free);

@@ -14,6 +14,7 @@
 
 #include "app-test-util.h"
 #include "digits-application.h"
+#include "digits-my-digits-view.h"
 #include "digits-window.h"
 #include "digits-window-private.h"
 
@@ -253,6 +254,92 @@ test_failed_store_loses_nothing (void)
   remove_tree (dir);
 }
 
+/* The My Digits window: counts by class, delete, relabel, import (bad files named, kept)
+ * and export, each checked on disk. */
+static void
+test_my_digits_view (void)
+{
+  g_autofree char *dir = NULL;
+  DigitsWindow *window = create_window (&dir);
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  g_autofree char *foreign = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *bad = NULL;
+  g_autofree char *good = NULL;
+  g_autofree char *three = NULL;
+  g_autofree char *five = NULL;
+  g_autoptr (GError) error = NULL;
+  DigitsMyDigitsView *view;
+  const char *skipped;
+  gsize png_len;
+
+  digits_test_add_line (canvas, 0.5f, 0.2f, 0.5f, 0.8f);
+  g_assert_true (digits_window_teach_key (window, GDK_KEY_7, 0));
+  g_assert_true (digits_window_teach_key (window, GDK_KEY_7, 0));
+  g_assert_true (digits_window_teach_key (window, GDK_KEY_3, 0));
+  foreign = g_build_filename (dir, "7", "notes.txt", NULL);
+  g_assert_true (g_file_set_contents (foreign, "mine", -1, NULL));
+
+  view = DIGITS_MY_DIGITS_VIEW (digits_window_show_my_digits (window));
+  g_assert_nonnull (view);
+  g_assert_cmpstr (digits_my_digits_view_get_heading (view, 7), ==, "7 — 2 examples");
+  g_assert_cmpstr (digits_my_digits_view_get_heading (view, 3), ==, "3 — 1 example");
+  g_assert_cmpstr (digits_my_digits_view_get_heading (view, 0), ==, "0 — 0 examples");
+  g_assert_cmpuint (digits_my_digits_view_get_n_shown (view, 7), ==, 2);
+  g_assert_cmpuint (digits_my_digits_view_get_n_shown (view, 0), ==, 0);
+  skipped = digits_my_digits_view_get_skipped (view);
+  g_assert_nonnull (strstr (skipped, "notes.txt"));
+
+  /* Delete one seven: that file goes, the foreign one stays. */
+  g_assert_true (digits_my_digits_view_delete (view, 7, "0001.png"));
+  g_assert_cmpstr (digits_my_digits_view_get_heading (view, 7), ==, "7 — 1 example");
+  g_assert_cmpstr (digits_my_digits_view_get_last_toast (view), ==, "Deleted one of your 7s");
+  g_assert_cmpuint (count_class (dir, 7), ==, 2);  /* 0002.png and notes.txt */
+  g_assert_true (g_file_test (foreign, G_FILE_TEST_EXISTS));
+
+  /* Relabel the other: it moves to 1/. */
+  g_assert_true (digits_my_digits_view_relabel (view, 7, "0002.png", 1));
+  g_assert_cmpstr (digits_my_digits_view_get_heading (view, 7), ==, "7 — 0 examples");
+  g_assert_cmpstr (digits_my_digits_view_get_heading (view, 1), ==, "1 — 1 example");
+  g_assert_cmpuint (count_class (dir, 1), ==, 1);
+  g_assert_cmpuint (count_class (dir, 7), ==, 1);
+  /* Deleting what is not there says so and changes nothing. */
+  g_assert_false (digits_my_digits_view_delete (view, 7, "0002.png"));
+  g_assert_cmpuint (count_class (dir, 1), ==, 1);
+
+  /* Import: a good PNG and a damaged one; the damaged one is named and left alone. */
+  from = g_dir_make_tmp ("digits-import-XXXXXX", &error);
+  g_assert_no_error (error);
+  three = g_build_filename (dir, "3", "0001.png", NULL);
+  g_assert_true (g_file_get_contents (three, &png, &png_len, NULL));
+  good = g_build_filename (from, "5", "0001.png", NULL);
+  bad = g_build_filename (from, "5", "0002.png", NULL);
+  five = g_path_get_dirname (good);
+  g_assert_cmpint (g_mkdir_with_parents (five, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (good, png, png_len, NULL));
+  g_assert_true (g_file_set_contents (bad, "not a png", -1, NULL));
+  g_assert_cmpint (digits_my_digits_view_import (view, from), ==, 1);
+  g_assert_cmpstr (digits_my_digits_view_get_heading (view, 5), ==, "5 — 1 example");
+  g_assert_nonnull (strstr (digits_my_digits_view_get_skipped (view), "5/0002.png"));
+  g_assert_true (g_file_test (bad, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (digits_my_digits_view_get_last_toast (view), ==, "Imported 1 digit");
+
+  /* Export: every example, in the same layout. */
+  to = g_dir_make_tmp ("digits-export-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (digits_my_digits_view_export (view, to), ==, 3);
+  g_assert_cmpuint (count_class (to, 1), ==, 1);
+  g_assert_cmpuint (count_class (to, 3), ==, 1);
+  g_assert_cmpuint (count_class (to, 5), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_tree (dir);
+  remove_tree (from);
+  remove_tree (to);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -281,6 +368,7 @@ main (int   argc,
   g_test_add_func ("/teach/key-keeps-drawing", test_key_keeps_drawing);
   g_test_add_func ("/teach/undo-removes-it", test_undo_removes_it);
   g_test_add_func ("/teach/failed-store-loses-nothing", test_failed_store_loses_nothing);
+  g_test_add_func ("/teach/my-digits-view", test_my_digits_view);
 
   status = g_test_run ();
 
