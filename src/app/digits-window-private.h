@@ -111,6 +111,13 @@ void        digits_window_class_add_actions (GtkWidgetClass *widget_class);
 void        digits_window_clear_file_chooser (DigitsWindow  *self);
 char       *digits_window_get_display_name (GFile          *file);
 
+/* A model on trial (Train, Teach): answers until kept (with an Undo toast) or discarded. */
+void        digits_window_try_model        (DigitsWindow      *self,
+                                            const DigitsModel *model);
+void        digits_window_keep_tried_model (DigitsWindow      *self,
+                                            const DigitsModel *model);
+void        digits_window_discard_tried_model (DigitsWindow   *self);
+
 /* Shows a toast (taken) and remembers it for tests. */
 void        digits_window_add_toast        (DigitsWindow   *self,
                                             AdwToast       *toast);
@@ -129,6 +136,8 @@ gboolean    digits_window_keep_example     (DigitsWindow   *self,
                                             int             label);
 /* Opens (or raises) the My Digits window; NULL after an error toast. */
 GtkWindow  *digits_window_show_my_digits   (DigitsWindow   *self);
+/* Opens (or raises) the Teach window; NULL after an error toast. */
+GtkWindow  *digits_window_show_teach       (DigitsWindow   *self);
 /* A key on the Draw page: 0–9 keeps the digit as that class, Enter as the answer shown. */
 gboolean    digits_window_teach_key        (DigitsWindow   *self,
                                             guint           keyval,

@@ -14,6 +14,7 @@
 
 #include "digits-canvas.h"
 #include "digits-my-digits-view.h"
+#include "digits-teach-dialog.h"
 #include "digits-window-private.h"
 
 struct _DigitsWindowTeach
@@ -23,7 +24,12 @@ struct _DigitsWindowTeach
   GtkWidget      *correct_button;
   GtkPopover     *popover;
   GtkWidget      *view;           /* weak: the My Digits window while it is open */
+  GtkWidget      *dialog;         /* weak: the Teach window while it is open */
+  guint           n_kept;         /* this session, for the suggestion */
 };
+
+/* After this many kept digits, Digits suggests teaching. */
+#define SUGGEST_AFTER 5
 
 /* A margin around an image's digit, as a fraction of its longer side, so that the kept
  * picture has paper around the ink as a drawing has. */
@@ -198,6 +204,17 @@ digits_window_keep_example (DigitsWindow *self,
   g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_keep_clicked_cb),
                          kept, kept_free, 0);
   digits_window_add_toast (self, toast);
+
+  if (++self->teach->n_kept == SUGGEST_AFTER)
+    {
+      /* Translators: %d is how many digits the person has kept. */
+      g_autofree char *suggest = g_strdup_printf (_("You have corrected %d digits — Teach "
+                                                    "Digits your hand?"), SUGGEST_AFTER);
+      toast = adw_toast_new (suggest);
+      adw_toast_set_button_label (toast, _("_Teach…"));
+      adw_toast_set_action_name (toast, "teach.teach");
+      digits_window_add_toast (self, toast);
+    }
   return TRUE;
 }
 
@@ -326,6 +343,36 @@ digits_window_show_my_digits (DigitsWindow *self)
   return GTK_WINDOW (self->teach->view);
 }
 
+GtkWindow *
+digits_window_show_teach (DigitsWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  DigitsMyDigits *store;
+
+  if (self->teach->dialog == NULL)
+    {
+      store = digits_window_get_my_digits (self, &error);
+      if (store == NULL)
+        {
+          digits_window_add_toast (self, adw_toast_new (error->message));
+          return NULL;
+        }
+      g_set_weak_pointer (&self->teach->dialog,
+                          GTK_WIDGET (digits_teach_dialog_new (self,
+                                                               digits_my_digits_get_dir (store))));
+    }
+  gtk_window_present (GTK_WINDOW (self->teach->dialog));
+  return GTK_WINDOW (self->teach->dialog);
+}
+
+static void
+teach_activated_cb (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  digits_window_show_teach (DIGITS_WINDOW (user_data));
+}
+
 static void
 my_digits_activated_cb (GSimpleAction *action,
                         GVariant      *parameter,
@@ -341,6 +388,7 @@ digits_window_teach_init (DigitsWindow *self)
   g_autoptr (GSimpleActionGroup) group = g_simple_action_group_new ();
   static const GActionEntry entries[] = {
     { .name = "my-digits", .activate = my_digits_activated_cb },
+    { .name = "teach", .activate = teach_activated_cb },
   };
 
   self->teach = g_new0 (DigitsWindowTeach, 1);
@@ -370,6 +418,9 @@ digits_window_teach_free (DigitsWindow *self)
   if (self->teach->view != NULL)
     gtk_window_destroy (GTK_WINDOW (self->teach->view));
   g_clear_weak_pointer (&self->teach->view);
+  if (self->teach->dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->teach->dialog));
+  g_clear_weak_pointer (&self->teach->dialog);
   g_clear_pointer (&self->teach->store, digits_my_digits_free);
   g_clear_pointer (&self->teach->dir, g_free);
   g_clear_pointer (&self->teach, g_free);

@@ -187,8 +187,15 @@ train_model_updated_cb (DigitsTrainView   *view,
                         const DigitsModel *model,
                         DigitsWindow      *self)
 {
-  /* The canvas and the open image answer with the newest weights; the model in use
-   * stays what it is until the person chooses. */
+  digits_window_try_model (self, model);
+}
+
+/* The canvas and the open image answer with the newest weights; the model in use
+ * stays what it is until the person chooses. */
+void
+digits_window_try_model (DigitsWindow      *self,
+                         const DigitsModel *model)
+{
   digits_model_store_set_on_trial (self->store, TRUE);
   digits_window_set_model (self, digits_model_copy (model));
 }
@@ -215,6 +222,14 @@ train_use_model_cb (DigitsTrainView   *view,
                     const DigitsModel *model,
                     DigitsWindow      *self)
 {
+  digits_window_keep_tried_model (self, model);
+}
+
+/* "Use This Model": in use from now on, with an Undo. */
+void
+digits_window_keep_tried_model (DigitsWindow      *self,
+                                const DigitsModel *model)
+{
   const DigitsModel *in_use = digits_model_store_get_model (self->store);
   DigitsModel *previous = in_use != NULL ? digits_model_copy (in_use) : NULL;
   gboolean previous_builtin = digits_model_store_is_builtin (self->store);
@@ -229,6 +244,12 @@ train_use_model_cb (DigitsTrainView   *view,
 static void
 train_discarded_cb (DigitsTrainView *view,
                     DigitsWindow    *self)
+{
+  answer_with_model_in_use (self);
+}
+
+void
+digits_window_discard_tried_model (DigitsWindow *self)
 {
   answer_with_model_in_use (self);
 }

@@ -15,6 +15,7 @@
 #include "app-test-util.h"
 #include "digits-application.h"
 #include "digits-my-digits-view.h"
+#include "digits-teach-dialog.h"
 #include "digits-window.h"
 #include "digits-window-private.h"
 
@@ -340,6 +341,129 @@ test_my_digits_view (void)
   remove_tree (to);
 }
 
+static gboolean
+teach_finished_cb (gpointer data)
+{
+  return !digits_teach_dialog_is_running (data);
+}
+
+/* Draws and keeps ten ones and ten sevens, each a little different. */
+static void
+keep_twenty (DigitsWindow *window)
+{
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+
+  for (int i = 0; i < 10; i++)
+    {
+      float dx = 0.02f * (i - 5);
+
+      digits_canvas_clear (canvas);
+      digits_test_add_line (canvas, 0.5f + dx, 0.2f, 0.5f - dx, 0.8f);
+      g_assert_true (digits_window_keep_example (window, 1));
+      digits_canvas_clear (canvas);
+      digits_test_add_line (canvas, 0.3f, 0.2f + dx, 0.7f, 0.2f);
+      digits_test_add_line (canvas, 0.7f, 0.2f, 0.45f + dx, 0.8f);
+      digits_test_add_line (canvas, 0.4f, 0.5f, 0.7f, 0.5f + dx);
+      g_assert_true (digits_window_keep_example (window, 7));
+    }
+}
+
+/* Teach on a small slice of MNIST: progress comes, the result is on trial, the figures
+ * before and after are real fractions, and Use This Model puts it in use. */
+static void
+test_teach_runs (void)
+{
+  g_autofree char *dir = NULL;
+  DigitsWindow *window;
+  DigitsTeachDialog *dialog;
+  const DigitsTuneResult *result;
+  DigitsTuneConfig config;
+
+  if (g_getenv ("DIGITS_MNIST_DIR") == NULL)
+    {
+      g_test_skip ("Set DIGITS_MNIST_DIR to an MNIST folder to teach on a slice of it");
+      return;
+    }
+  window = create_window (&dir);
+  if (digits_window_get_model (window) == NULL)
+    {
+      g_test_skip ("The built-in model could not be loaded");
+      gtk_window_destroy (GTK_WINDOW (window));
+      remove_tree (dir);
+      return;
+    }
+  keep_twenty (window);
+  /* The fifth kept digit brought the suggestion; later toasts followed it. */
+  g_assert_false (digits_window_is_on_trial (window));
+
+  dialog = DIGITS_TEACH_DIALOG (digits_window_show_teach (window));
+  g_assert_nonnull (dialog);
+  digits_tune_config_defaults (&config);
+  config.epochs = 2;
+  config.mnist_mix = 400;
+  config.threads = 1;
+  digits_teach_dialog_set_config (dialog, &config, 2000, 300);
+  g_assert_true (digits_teach_dialog_start (dialog));
+  g_assert_true (digits_teach_dialog_is_running (dialog));
+  g_assert_true (digits_test_wait_until (teach_finished_cb, dialog, 100));
+
+  result = digits_teach_dialog_get_result (dialog);
+  g_assert_nonnull (result);
+  g_test_message ("held out %u: %.3f -> %.3f; MNIST slice %.4f -> %.4f", result->n_held_out,
+                  result->samples_before, result->samples_after, result->mnist_before,
+                  result->mnist_after);
+  g_assert_cmpuint (result->n_held_out, ==, 4);   /* every fifth of 10 ones and 10 sevens */
+  g_assert_cmpuint (result->n_train, ==, 16);
+  g_assert_cmpfloat (result->samples_before, >=, 0.0);
+  g_assert_cmpfloat (result->samples_after, <=, 1.0);
+  g_assert_cmpfloat (result->mnist_before, >, 0.5);
+  g_assert_cmpfloat (result->mnist_after, >, 0.5);
+  g_assert_cmpuint (digits_teach_dialog_get_n_progress (dialog), >=, 2);
+  g_assert_true (digits_window_is_on_trial (window));
+
+  digits_teach_dialog_use (dialog);
+  g_assert_false (digits_window_is_on_trial (window));
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Using the new model");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_tree (dir);
+}
+
+/* Stop leaves the model in use as it was. */
+static void
+test_teach_stops (void)
+{
+  g_autofree char *dir = NULL;
+  DigitsWindow *window;
+  DigitsTeachDialog *dialog;
+
+  if (g_getenv ("DIGITS_MNIST_DIR") == NULL)
+    {
+      g_test_skip ("Set DIGITS_MNIST_DIR to an MNIST folder to teach on a slice of it");
+      return;
+    }
+  window = create_window (&dir);
+  if (digits_window_get_model (window) == NULL)
+    {
+      g_test_skip ("The built-in model could not be loaded");
+      gtk_window_destroy (GTK_WINDOW (window));
+      remove_tree (dir);
+      return;
+    }
+  keep_twenty (window);
+  dialog = DIGITS_TEACH_DIALOG (digits_window_show_teach (window));
+  g_assert_true (digits_teach_dialog_start (dialog));
+  digits_teach_dialog_cancel (dialog);
+  g_assert_true (digits_test_wait_until (teach_finished_cb, dialog, 100));
+  g_assert_null (digits_teach_dialog_get_result (dialog));
+  g_assert_cmpstr (digits_teach_dialog_get_status (dialog), ==,
+                   "Stopped: the model in use is unchanged");
+  g_assert_false (digits_window_is_on_trial (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -369,6 +493,8 @@ main (int   argc,
   g_test_add_func ("/teach/undo-removes-it", test_undo_removes_it);
   g_test_add_func ("/teach/failed-store-loses-nothing", test_failed_store_loses_nothing);
   g_test_add_func ("/teach/my-digits-view", test_my_digits_view);
+  g_test_add_func ("/teach/teach-runs", test_teach_runs);
+  g_test_add_func ("/teach/teach-stops", test_teach_stops);
 
   status = g_test_run ();
 
