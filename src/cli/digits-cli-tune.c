@@ -363,7 +363,11 @@ digits_cli_tune (int argc, char **argv)
   if (out_path != NULL)
     {
       if (!digits_model_save (tuned, out_path, &error))
-        return fail (error->message);
+        {
+          /* Core says what is wrong; the file is named here, once (as train does). */
+          g_autofree char *reason = g_strdup_printf ("%s: %s", out_path, error->message);
+          return fail (reason);
+        }
       if (!json)
         printf (_("Saved the tuned model to %s\n"), out_path);
     }
