@@ -34,6 +34,13 @@ create_window (char **dir)
   return window;
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* The files of one class folder, sorted. */
 static GPtrArray *
 list_class (const char *dir,
@@ -46,7 +53,7 @@ list_class (const char *dir,
 
   while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   return names;
 }
 
