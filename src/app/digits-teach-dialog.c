@@ -82,10 +82,11 @@ report_progress_cb (gpointer data)
 
   if (self->cancellable != NULL)
     {
+      guint64 per_epoch = MAX (t->steps_per_epoch, 1);
+      double done = (t->epoch - 1) + (double) (t->step % per_epoch) / per_epoch;
+
       self->n_progress++;
-      gtk_progress_bar_set_fraction (self->progress_bar,
-                                     ((t->epoch - 1) + (double) (t->step % MAX (t->steps_per_epoch, 1))
-                                      / MAX (t->steps_per_epoch, 1)) / MAX (t->epochs, 1));
+      gtk_progress_bar_set_fraction (self->progress_bar, done / MAX (t->epochs, 1));
       if (t->event == DIGITS_TRAIN_EPOCH_DONE)
         text = g_strdup_printf (_("Epoch %u of %u: your digits %.1f%%, MNIST %.2f%%"),
                                 t->epoch, t->epochs, 100.0 * report->progress.samples_accuracy,

@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <math.h>
 #include <string.h>
 
 #include "app-test-util.h"
@@ -471,6 +472,75 @@ test_teach_stops (void)
   remove_tree (dir);
 }
 
+static gboolean
+is_idle_cb (gpointer data)
+{
+  return digits_test_is_idle (data);
+}
+
+/* A digit of an opened image: the selected one is cut out with paper round it and kept;
+ * read back, it is the digit the window read there. */
+static void
+test_image_digit_kept (void)
+{
+  g_autofree char *dir = NULL;
+  DigitsWindow *window = create_window (&dir);
+  g_autofree char *image_path = g_build_filename (dir, "seventeen.png", NULL);
+  g_autofree char *kept_path = NULL;
+  g_autoptr (GFile) file = g_file_new_for_path (image_path);
+  g_autoptr (GdkPixbuf) kept = NULL;
+  g_autoptr (GError) error = NULL;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 200);
+  cairo_t *cr = cairo_create (surface);
+  guint8 input[DIGITS_PIXELS];
+  const DigitsGlyph *glyph;
+  double diff = 0.0;
+
+  /* A 1 on the left and a 7 on the right, dark on white. */
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+  cairo_set_line_width (cr, 14);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_move_to (cr, 100, 40);
+  cairo_line_to (cr, 100, 160);
+  cairo_stroke (cr);
+  cairo_move_to (cr, 240, 40);
+  cairo_line_to (cr, 320, 40);
+  cairo_line_to (cr, 270, 160);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, image_path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+
+  digits_window_open_file (window, file);
+  g_assert_true (digits_test_wait_until (is_idle_cb, window, 30));
+  digits_test_wait_frames ();
+  g_assert_true (window->showing_image);
+  g_assert_cmpuint (window->glyphs->len, ==, 2);
+
+  digits_window_select_glyph (window, 1);
+  g_assert_true (digits_window_teach_key (window, GDK_KEY_7, 0));
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Kept as your 7");
+  g_assert_cmpuint (count_class (dir, 7), ==, 1);
+
+  /* The cut-out holds the 7 and not the 1. */
+  kept_path = g_build_filename (dir, "7", "0001.png", NULL);
+  kept = gdk_pixbuf_new_from_file (kept_path, &error);
+  g_assert_no_error (error);
+  glyph = &g_array_index (window->glyphs, DigitsGlyph, 1);
+  g_assert_cmpint (gdk_pixbuf_get_width (kept), >, glyph->width);
+  g_assert_cmpint (gdk_pixbuf_get_width (kept), <, 250);
+  g_assert_true (digits_my_digits_read_example (kept_path, input, &error));
+  g_assert_no_error (error);
+  for (int i = 0; i < DIGITS_PIXELS; i++)
+    diff += fabs (input[i] / 255.0 - glyph->input[i]);
+  g_assert_cmpfloat (diff / DIGITS_PIXELS, <, 0.05);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -500,6 +570,7 @@ main (int   argc,
   g_test_add_func ("/teach/undo-removes-it", test_undo_removes_it);
   g_test_add_func ("/teach/failed-store-loses-nothing", test_failed_store_loses_nothing);
   g_test_add_func ("/teach/my-digits-view", test_my_digits_view);
+  g_test_add_func ("/teach/image-digit-kept", test_image_digit_kept);
   g_test_add_func ("/teach/teach-runs", test_teach_runs);
   g_test_add_func ("/teach/teach-stops", test_teach_stops);
 
