@@ -39,8 +39,9 @@ make_scribbles (guint n, guint64 seed)
   return set;
 }
 
-/* The set to evaluate on: the first 2,000 MNIST test digits when they are here (the real
- * thing), else 2,000 scribbles. */
+/* The set to evaluate on: MNIST's whole test set when it is here (the real thing; the
+ * built-in CNN misreads only about one digit in 200, so a smaller slice leaves too few
+ * mistakes to fill the matrix's cells), else 2,000 scribbles. */
 static DigitsDataset *
 load_set (void)
 {
@@ -50,8 +51,8 @@ load_set (void)
 
   if (dir != NULL && digits_dataset_load_mnist_dir (dir, NULL, &test, &error))
     {
-      g_test_message ("evaluating on the first 2,000 MNIST test digits");
-      return digits_dataset_slice (test, 0, 2000);
+      g_test_message ("evaluating on the 10,000 MNIST test digits");
+      return g_steal_pointer (&test);
     }
   g_test_message ("no MNIST (DIGITS_MNIST_DIR): evaluating on 2,000 scribbles");
   return make_scribbles (2000, 3);

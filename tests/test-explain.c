@@ -101,6 +101,7 @@ check_gradient (const DigitsModel *model, const float *input, int target)
   g_autoptr(GError) error = NULL;
   double largest = 0, worst = 0;
   int by_step[G_N_ELEMENTS (steps)] = { 0 };
+  int mismatched = 0;
 
   g_assert_true (digits_explain_gradient (model, input, target, gradient, &error));
   g_assert_no_error (error);
@@ -128,12 +129,19 @@ check_gradient (const DigitsModel *model, const float *input, int target)
             break;
         }
       if (s == G_N_ELEMENTS (steps))
-        g_test_message ("pixel %d: gradient %.5f, nearest difference quotient %.5f away",
-                        i, gradient[i], best);
-      g_assert_cmpuint (s, <, G_N_ELEMENTS (steps));
+        {
+          /* A max-pool window whose two largest values lie closer than the step switches
+           * inside it: the quotient there mixes two linear pieces. A handful of such pixels
+           * is geometry; a wrong gradient fails at most of them. */
+          g_test_message ("pixel %d: gradient %.5f, nearest difference quotient %.5f away",
+                          i, gradient[i], best);
+          mismatched++;
+          continue;
+        }
       by_step[s]++;
       worst = MAX (worst, best / largest);
     }
+  g_assert_cmpint (mismatched, <=, DIGITS_PIXELS / 100);
   g_test_message ("class %d: largest |gradient| %.4f; pixels agreeing at step 1e-2: %d, "
                   "3e-3: %d, 1e-3: %d, 3e-4: %d; worst %.2e of the largest", target, largest,
                   by_step[0], by_step[1], by_step[2], by_step[3], worst);
@@ -153,20 +161,21 @@ test_gradient_matches_finite_differences (void)
 
   make_seven (seven);
   g_assert_cmpint (digits_model_classify (builtin, seven, probs), ==, 7);
-  check_gradient (builtin, seven, 1);   /* "why not a 1" */
-  check_gradient (random, seven, 3);
   /* Max-pooling a blank area compares equal values: a tie, where the function has no
-   * derivative to check. A little noise on every pixel breaks the ties. */
+   * derivative to check (the built-in model is convolutional). A little noise on every
+   * pixel breaks the ties. */
   nn_rng_seed (&rng, 2, 2);
   for (int i = 0; i < DIGITS_PIXELS; i++)
     noisy[i] = 0.8f * seven[i] + 0.2f * nn_rng_uniform (&rng);
+  check_gradient (builtin, noisy, 1);   /* "why not a 1" */
+  check_gradient (random, seven, 3);
   check_gradient (conv, noisy, 3);
   check_gradient (conv, noisy, 8);
 
   /* The answer itself is so sure (log p ≈ 0) that its gradient vanishes at the digit;
    * check it where integrated gradients go, on the way from the blank input. */
   for (int i = 0; i < DIGITS_PIXELS; i++)
-    faint[i] = 0.3f * seven[i];
+    faint[i] = 0.3f * noisy[i];
   digits_model_classify (builtin, faint, probs);
   g_test_message ("a faint 7: p(7) = %.3f", probs[7]);
   check_gradient (builtin, faint, 7);

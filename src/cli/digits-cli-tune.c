@@ -171,7 +171,7 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
       N_("Share of the mix that is your digits (default 0.1)"), "F" },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer,
       N_("sgd, momentum or adam (default adam)"), N_("NAME") },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (default 0.0002)"), "F" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (default 0.0001)"), "F" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed"), "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
     { "test", 0, 0, G_OPTION_ARG_FILENAME, test_dir,

@@ -37,7 +37,9 @@ digits_tune_config_defaults (DigitsTuneConfig *config)
   config->epochs = 6;
   config->batch = 64;
   config->optimizer = NN_OPT_ADAM;
-  config->lr = 2e-4f;
+  /* 1e-4 for the convolutional built-in: at 2e-4 its MNIST accuracy fell 0.3–0.4 points on
+   * the writers' teaching halves (tune --validation), at 1e-4 0.18. */
+  config->lr = 1e-4f;
   config->mnist_mix = 12000;
   config->share = 0.1f;
   config->hold_out_every = 5;
