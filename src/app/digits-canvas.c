@@ -441,6 +441,40 @@ digits_canvas_snapshot (GtkWidget   *widget,
   cairo_destroy (cr);
 }
 
+/* The drawing as drawn, to keep as one of the person's examples: black ink on white paper,
+ * the canvas's size (side × side when it has none yet), the same pen as on screen. */
+cairo_surface_t *
+digits_canvas_render_ink (DigitsCanvas *self,
+                          int           side)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  g_return_val_if_fail (DIGITS_IS_CANVAS (self), NULL);
+
+  if (self->strokes->len == 0)
+    return NULL;
+  if (width <= 0 || height <= 0)
+    width = height = side;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 0.0, 0.0, 0.0);
+  cairo_set_line_width (cr, PEN_FRACTION_OF_SIDE * MIN (width, height));
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  for (guint i = 0; i < self->strokes->len; i++)
+    append_stroke_path (cr, &g_array_index (self->strokes, DigitsStroke, i), width, height);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+
+  return surface;
+}
+
 static void
 digits_canvas_measure (GtkWidget      *widget,
                        GtkOrientation  orientation,

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/digits-model-store.h"
+#include "core/digits-my-digits.h"
 #include "core/digits-preprocess.h"
 #include "digits-chart.h"
 #include "digits-fold-box.h"
@@ -82,6 +83,9 @@ struct _DigitsWindow
 
   char             *last_toast;
   AdwToast         *last_toast_shown;   /* weak: gone when the toast is dismissed */
+
+  /* Teach: the person's digits (digits-window-teach.c). */
+  struct _DigitsWindowTeach *teach;
 };
 
 /* digits-window.c */
@@ -106,6 +110,38 @@ const char *digits_window_get_class_name   (DigitsWindow   *self,
 void        digits_window_class_add_actions (GtkWidgetClass *widget_class);
 void        digits_window_clear_file_chooser (DigitsWindow  *self);
 char       *digits_window_get_display_name (GFile          *file);
+
+/* A model on trial (Train, Teach): answers until kept (with an Undo toast) or discarded. */
+void        digits_window_try_model        (DigitsWindow      *self,
+                                            const DigitsModel *model);
+void        digits_window_keep_tried_model (DigitsWindow      *self,
+                                            const DigitsModel *model);
+void        digits_window_discard_tried_model (DigitsWindow   *self);
+
+/* Shows a toast (taken) and remembers it for tests. */
+void        digits_window_add_toast        (DigitsWindow   *self,
+                                            AdwToast       *toast);
+
+/* digits-window-teach.c */
+typedef struct _DigitsWindowTeach DigitsWindowTeach;
+void        digits_window_teach_init       (DigitsWindow   *self);
+void        digits_window_teach_update     (DigitsWindow   *self);
+void        digits_window_teach_free       (DigitsWindow   *self);
+/* The person's digits, opened on first use; NULL with error when the folder cannot be. */
+DigitsMyDigits *digits_window_get_my_digits (DigitsWindow  *self,
+                                            GError        **error);
+/* Keeps what is drawn (or the selected digit of the open image) as the person's example
+ * of label, with a toast; FALSE (after an error toast when writing failed) otherwise. */
+gboolean    digits_window_keep_example     (DigitsWindow   *self,
+                                            int             label);
+/* Opens (or raises) the My Digits window; NULL after an error toast. */
+GtkWindow  *digits_window_show_my_digits   (DigitsWindow   *self);
+/* Opens (or raises) the Teach window; NULL after an error toast. */
+GtkWindow  *digits_window_show_teach       (DigitsWindow   *self);
+/* A key on the Draw page: 0–9 keeps the digit as that class, Enter as the answer shown. */
+gboolean    digits_window_teach_key        (DigitsWindow   *self,
+                                            guint           keyval,
+                                            GdkModifierType state);
 
 /* digits-window-dnd.c */
 void        digits_window_init_dnd         (DigitsWindow   *self);
@@ -135,5 +171,8 @@ const char *digits_window_get_last_toast   (DigitsWindow   *self);
 gboolean    digits_window_press_toast_button (DigitsWindow *self);
 void        digits_window_show_page        (DigitsWindow   *self,
                                             const char     *name);
+/* Keeps the person's digits in dir instead of $XDG_DATA_HOME/digits/my-digits. */
+void        digits_window_set_my_digits_dir (DigitsWindow  *self,
+                                            const char     *dir);
 
 G_END_DECLS

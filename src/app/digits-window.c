@@ -66,8 +66,15 @@ show_toast (DigitsWindow *self,
       adw_toast_set_button_label (toast, _("_Undo"));
       g_signal_connect_object (toast, "button-clicked", undo, self, G_CONNECT_SWAPPED);
     }
+  digits_window_add_toast (self, toast);
+}
+
+void
+digits_window_add_toast (DigitsWindow *self,
+                         AdwToast     *toast)
+{
   g_free (self->last_toast);
-  self->last_toast = g_strdup (title);
+  self->last_toast = g_strdup (adw_toast_get_title (toast));
   g_set_weak_pointer (&self->last_toast_shown, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
@@ -89,6 +96,7 @@ digits_window_update_actions (DigitsWindow *self)
   gtk_widget_action_set_enabled (widget, "win.close-image", drawing && self->showing_image);
   gtk_widget_action_set_enabled (widget, "win.save-model", self->model != NULL);
   gtk_widget_set_visible (self->hint_label, empty);
+  digits_window_teach_update (self);
 }
 
 /* While training goes on behind the Draw page, the Train tab says so. */
@@ -179,8 +187,15 @@ train_model_updated_cb (DigitsTrainView   *view,
                         const DigitsModel *model,
                         DigitsWindow      *self)
 {
-  /* The canvas and the open image answer with the newest weights; the model in use
-   * stays what it is until the person chooses. */
+  digits_window_try_model (self, model);
+}
+
+/* The canvas and the open image answer with the newest weights; the model in use
+ * stays what it is until the person chooses. */
+void
+digits_window_try_model (DigitsWindow      *self,
+                         const DigitsModel *model)
+{
   digits_model_store_set_on_trial (self->store, TRUE);
   digits_window_set_model (self, digits_model_copy (model));
 }
@@ -207,6 +222,14 @@ train_use_model_cb (DigitsTrainView   *view,
                     const DigitsModel *model,
                     DigitsWindow      *self)
 {
+  digits_window_keep_tried_model (self, model);
+}
+
+/* "Use This Model": in use from now on, with an Undo. */
+void
+digits_window_keep_tried_model (DigitsWindow      *self,
+                                const DigitsModel *model)
+{
   const DigitsModel *in_use = digits_model_store_get_model (self->store);
   DigitsModel *previous = in_use != NULL ? digits_model_copy (in_use) : NULL;
   gboolean previous_builtin = digits_model_store_is_builtin (self->store);
@@ -221,6 +244,12 @@ train_use_model_cb (DigitsTrainView   *view,
 static void
 train_discarded_cb (DigitsTrainView *view,
                     DigitsWindow    *self)
+{
+  answer_with_model_in_use (self);
+}
+
+void
+digits_window_discard_tried_model (DigitsWindow *self)
 {
   answer_with_model_in_use (self);
 }
@@ -309,6 +338,7 @@ digits_window_finalize (GObject *object)
   g_clear_pointer (&self->reading, g_free);
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_weak_pointer (&self->last_toast_shown);
+  digits_window_teach_free (self);
 
   G_OBJECT_CLASS (digits_window_parent_class)->finalize (object);
 }
@@ -381,6 +411,7 @@ digits_window_init (DigitsWindow *self)
   self->canvas_probs = g_new0 (float, self->n_classes);
 
   digits_window_init_dnd (self);
+  digits_window_teach_init (self);
   g_signal_connect (self->draw_page, "notify::folded", G_CALLBACK (draw_page_folded_cb), self);
   g_signal_connect (self->main_stack, "notify::visible-child",
                     G_CALLBACK (main_page_changed_cb), self);
