@@ -206,7 +206,7 @@ test_layout (void)
   guint64 n_params;
 
   g_assert_cmpmem (p, 8, "DIGITSNN", 8);
-  g_assert_cmpuint (get_le32 (p + 8), ==, DIGITS_MODEL_VERSION);
+  g_assert_cmpuint (get_le32 (p + 8), ==, DIGITS_MODEL_VERSION_DENSE);
   header_len = get_le32 (p + 12);
   g_assert_cmpuint (get_le32 (p + 16), ==, 1);      /* MNIST-style preprocessing */
   g_assert_cmpuint (get_le32 (p + 20), ==, 28);
@@ -409,7 +409,7 @@ test_wrong_version (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(DigitsModel) loaded = NULL;
 
-  test_put_le32 (file->data + 8, 2);
+  test_put_le32 (file->data + 8, DIGITS_MODEL_VERSION + 1);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_UNSUPPORTED, "made by a newer version of Digits");
 
@@ -423,7 +423,7 @@ test_wrong_version (void)
   memcpy (file->data + 8, "t a ", 4);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_CORRUPT, "damaged: its header claims model format");
-  test_put_le32 (file->data + 8, 2);
+  test_put_le32 (file->data + 8, DIGITS_MODEL_VERSION + 1);
   fix_crc (file);
 
   /* Only the preamble of a newer file: still told apart from a damaged one. */

@@ -105,23 +105,40 @@ digits_trainer_new (const DigitsTrainConfig *config,
       return NULL;
     }
 
-  int sizes[NN_MAX_LAYERS + 1];
-  int n_sizes = 0;
-  sizes[n_sizes++] = DIGITS_PIXELS;
-  if (config->n_hidden < 0 || config->n_hidden > NN_MAX_LAYERS - 1)
+  NnArch arch;
+  if (config->net[0] != '\0')
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                   _("Digits supports at most %d hidden layers"), NN_MAX_LAYERS - 1);
-      return NULL;
+      char err[256];
+
+      if (nn_arch_parse (config->net, 1, DIGITS_SIDE, DIGITS_SIDE, (int) train->n_classes,
+                         &arch, err, sizeof err) != 0)
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, _("Network “%s”: %s"),
+                       config->net, err);
+          return NULL;
+        }
     }
-  for (int i = 0; i < config->n_hidden; i++)
-    sizes[n_sizes++] = config->hidden[i];
-  sizes[n_sizes++] = (int) train->n_classes;
-  if (nn_arch_check (sizes, n_sizes) != 0)
+  else
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                   _("Hidden layers must have between 1 and %d units"), NN_MAX_WIDTH);
-      return NULL;
+      int sizes[NN_MAX_LAYERS + 1];
+      int n_sizes = 0;
+
+      sizes[n_sizes++] = DIGITS_PIXELS;
+      if (config->n_hidden < 0 || config->n_hidden > NN_MAX_LAYERS - 1)
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                       _("Digits supports at most %d hidden layers"), NN_MAX_LAYERS - 1);
+          return NULL;
+        }
+      for (int i = 0; i < config->n_hidden; i++)
+        sizes[n_sizes++] = config->hidden[i];
+      sizes[n_sizes++] = (int) train->n_classes;
+      if (nn_arch_from_sizes (sizes, n_sizes, 1, DIGITS_SIDE, DIGITS_SIDE, &arch) != 0)
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                       _("Hidden layers must have between 1 and %d units"), NN_MAX_WIDTH);
+          return NULL;
+        }
     }
 
   g_autoptr(DigitsTrainer) self = g_new0 (DigitsTrainer, 1);
@@ -130,7 +147,7 @@ digits_trainer_new (const DigitsTrainConfig *config,
   self->test = test;
   g_mutex_init (&self->lock);
 
-  self->net = nn_net_new (sizes, n_sizes);
+  self->net = nn_net_new_arch (&arch);
   if (self->net == NULL)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,

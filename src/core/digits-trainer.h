@@ -8,6 +8,9 @@
 G_BEGIN_DECLS
 
 typedef struct {
+  /* The network as a spec string ("conv3x32,pool2,conv3x64,pool2,dense128", "mlp",
+   * "cnn"; see nn_arch_parse). Empty: dense layers of the sizes in hidden[]. */
+  char net[NN_SPEC_MAX];
   int hidden[NN_MAX_LAYERS - 1];
   int n_hidden;               /* default 2: 128, 128 */
   guint epochs;
