@@ -204,3 +204,11 @@ digits_preview_set_input (DigitsPreview *self,
                                   -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
+
+const float *
+digits_preview_get_input (DigitsPreview *self)
+{
+  g_return_val_if_fail (DIGITS_IS_PREVIEW (self), NULL);
+
+  return self->has_input ? self->input : NULL;
+}

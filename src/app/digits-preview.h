@@ -18,4 +18,7 @@ GtkWidget *digits_preview_new       (void);
 void       digits_preview_set_input (DigitsPreview *self,
                                      const float   *input);
 
+/* The input shown (DIGITS_PIXELS floats), or NULL. */
+const float *digits_preview_get_input (DigitsPreview *self);
+
 G_END_DECLS

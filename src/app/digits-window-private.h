@@ -69,6 +69,7 @@ struct _DigitsWindow
   /* The canvas's answer. */
   float             canvas_input[DIGITS_PIXELS];
   gboolean          canvas_has_input;
+  gboolean          input_is_test_digit;  /* canvas_input is a digit from the gallery */
   float            *canvas_probs;       /* n_classes */
   int               canvas_top;
 
@@ -106,6 +107,12 @@ const char *digits_window_get_class_name   (DigitsWindow   *self,
 void        digits_window_class_add_actions (GtkWidgetClass *widget_class);
 void        digits_window_clear_file_chooser (DigitsWindow  *self);
 char       *digits_window_get_display_name (GFile          *file);
+
+/* digits-window-inspect.c: test digits from the gallery, looking inside the network */
+void        digits_window_class_add_inspect (GtkWidgetClass *widget_class);
+void        digits_window_show_test_digit  (DigitsWindow   *self,
+                                            const float    *input);
+void        digits_window_forget_test_digit (DigitsWindow  *self);
 
 /* digits-window-dnd.c */
 void        digits_window_init_dnd         (DigitsWindow   *self);

@@ -85,10 +85,11 @@ digits_window_update_actions (DigitsWindow *self)
 
   gtk_widget_action_set_enabled (widget, "win.undo", drawing && !self->showing_image && !empty);
   gtk_widget_action_set_enabled (widget, "win.clear",
-                                 drawing && (self->showing_image || !empty));
+                                 drawing && (self->showing_image || !empty ||
+                                             self->input_is_test_digit));
   gtk_widget_action_set_enabled (widget, "win.close-image", drawing && self->showing_image);
   gtk_widget_action_set_enabled (widget, "win.save-model", self->model != NULL);
-  gtk_widget_set_visible (self->hint_label, empty);
+  gtk_widget_set_visible (self->hint_label, empty && !self->input_is_test_digit);
 }
 
 /* While training goes on behind the Draw page, the Train tab says so. */
@@ -365,6 +366,7 @@ digits_window_class_init (DigitsWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, train_use_model_cb);
   gtk_widget_class_bind_template_callback (widget_class, train_discarded_cb);
   gtk_widget_class_bind_template_callback (widget_class, train_state_changed_cb);
+  digits_window_class_add_inspect (widget_class);
 
   digits_window_class_add_actions (widget_class);
 }

@@ -1,0 +1,233 @@
+/* test-look.c — looking inside the network from the window: the confusion matrix's
+ * cells and the Mistakes gallery, a test digit shown on the Draw page.
+ *
+ * Without DIGITS_MNIST_DIR the evaluation runs on a small synthetic set (strokes drawn
+ * through the app's own preprocessing), so these tests never skip for want of MNIST;
+ * with it, on the first 1,000 MNIST test digits.
+ *
+ * Copyright 2026 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+
+#include "app-test-util.h"
+#include "core/digits-dataset.h"
+#include "core/digits-evaluation.h"
+#include "core/digits-preprocess.h"
+#include "digits-application.h"
+#include "digits-mistakes-view.h"
+#include "digits-train-view-private.h"
+#include "digits-window.h"
+#include "digits-window-private.h"
+
+static DigitsApplication *app;
+
+/* A set of n digits: MNIST's first when it is there, else random strokes labelled i % 10
+ * (the network reads them as whatever it likes: mistakes and right answers both). */
+static DigitsDataset *
+create_test_set (guint n)
+{
+  const char *dir = g_getenv ("DIGITS_MNIST_DIR");
+  DigitsDataset *set;
+  GRand *rand;
+
+  if (dir != NULL && *dir != '\0')
+    {
+      g_autofree char *images = g_build_filename (dir, "t10k-images-idx3-ubyte.gz", NULL);
+      g_autofree char *labels = g_build_filename (dir, "t10k-labels-idx1-ubyte.gz", NULL);
+      g_autoptr (GError) error = NULL;
+      DigitsDataset *all = digits_dataset_load_idx (images, labels, &error);
+
+      g_assert_no_error (error);
+      set = digits_dataset_slice (all, 0, MIN (n, all->n));
+      digits_dataset_free (all);
+      g_test_message ("on the first %u MNIST test digits", set->n);
+      return set;
+    }
+
+  set = digits_dataset_new (n, 28, 28, 10);
+  rand = g_rand_new_with_seed (14);
+  for (guint i = 0; i < n; i++)
+    {
+      DigitsStroke stroke = { g_array_new (FALSE, FALSE, sizeof (DigitsPoint)) };
+      float input[DIGITS_PIXELS];
+
+      for (int p = 0; p < 6; p++)
+        {
+          DigitsPoint point = { 0 };
+
+          point.x = (float) g_rand_double_range (rand, 20, 280);
+          point.y = (float) g_rand_double_range (rand, 20, 280);
+          g_array_append_val (stroke.points, point);
+        }
+      g_assert_true (digits_preprocess_strokes (&stroke, 1, 1.0f, input));
+      g_array_unref (stroke.points);
+      for (int k = 0; k < DIGITS_PIXELS; k++)
+        set->images[(gsize) i * DIGITS_PIXELS + k] = (guint8) lroundf (input[k] * 255.0f);
+      set->labels[i] = (guint8) (i % 10);
+    }
+  g_rand_free (rand);
+  g_test_message ("on %u synthetic digits", n);
+  return set;
+}
+
+static gboolean
+has_evaluation (gpointer data)
+{
+  return digits_train_view_get_evaluation (data) != NULL;
+}
+
+/* Evaluates the window's model on set from the Train page, as after training. */
+static DigitsTrainView *
+evaluate (DigitsWindow        *window,
+          const DigitsDataset *set)
+{
+  DigitsTrainView *view = digits_window_get_train_view (window);
+
+  g_assert_nonnull (digits_window_get_model (window));
+  digits_window_show_page (window, "train");
+  digits_train_view_evaluate_on (view, digits_window_get_model (window), set);
+  g_assert_true (digits_test_wait_until (has_evaluation, view, 60));
+  return view;
+}
+
+/* Every cell opens a gallery of exactly its count, in the promised order. */
+static void
+test_gallery_counts (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  g_autoptr (DigitsDataset) set = create_test_set (1000);
+  DigitsTrainView *view = evaluate (window, set);
+  const DigitsEvaluation *evaluation = digits_train_view_get_evaluation (view);
+  const guint *confusion = digits_evaluation_get_confusion (evaluation);
+  GtkWidget *matrix = digits_train_view_get_confusion_matrix (view);
+  DigitsMistakesView *gallery;
+  const DigitsVerdict *shown;
+  guint n, n_cells = 0, n_wrong_cells = 0;
+
+  g_assert_cmpuint (digits_evaluation_get_count (evaluation), ==, set->n);
+
+  for (int i = 0; i < 10; i++)
+    for (int j = 0; j < 10; j++)
+      {
+        /* The matrix's own signal opens the cell, as a click or Enter does. */
+        g_signal_emit_by_name (matrix, "cell-activated", (guint) i, (guint) j);
+        gallery = view->mistakes_view;
+        g_assert_nonnull (gallery);
+        g_assert_true (gtk_widget_get_visible (GTK_WIDGET (view->mistakes_window)));
+        shown = digits_mistakes_view_get_shown (gallery, &n);
+        g_assert_cmpuint (n, ==, confusion[i * 10 + j]);
+        for (guint k = 0; k < n; k++)
+          {
+            g_assert_cmpuint (shown[k].label, ==, i);
+            g_assert_cmpuint (shown[k].answer, ==, j);
+            g_assert_cmpuint (set->labels[shown[k].index], ==, i);
+            /* Off the diagonal the surest mistakes first; on it the least sure. */
+            if (k > 0 && i != j)
+              g_assert_cmpfloat (shown[k].confidence, <=, shown[k - 1].confidence);
+            if (k > 0 && i == j)
+              g_assert_cmpfloat (shown[k].confidence, >=, shown[k - 1].confidence);
+          }
+        n_cells += n > 0;
+        n_wrong_cells += n > 0 && i != j;
+      }
+  g_test_message ("%u cells with digits, %u of them mistakes; %u of %u right", n_cells,
+                  n_wrong_cells, digits_evaluation_get_correct (evaluation), set->n);
+  g_assert_cmpuint (n_wrong_cells, >, 0);
+
+  /* "Mistakes…": every misread, each with its two top answers. */
+  gtk_widget_activate_action (GTK_WIDGET (view), "train.mistakes", NULL);
+  shown = digits_mistakes_view_get_shown (view->mistakes_view, &n);
+  g_assert_cmpuint (n, ==, set->n - digits_evaluation_get_correct (evaluation));
+  for (guint k = 0; k < n; k++)
+    {
+      g_assert_cmpuint (shown[k].label, !=, shown[k].answer);
+      g_assert_cmpuint (shown[k].second, !=, shown[k].answer);
+      g_assert_cmpfloat (shown[k].second_confidence, <=, shown[k].confidence);
+    }
+
+  /* Filtered by answer only: the misreads read as 1 are that column's off-diagonal sum. */
+  digits_mistakes_view_set_filter (view->mistakes_view, -1, 1);
+  digits_mistakes_view_get_shown (view->mistakes_view, &n);
+  {
+    guint column = 0;
+
+    for (int i = 0; i < 10; i++)
+      column += i != 1 ? confusion[i * 10 + 1] : 0;
+    g_assert_cmpuint (n, ==, column);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  digits_test_iterate ();
+}
+
+/* A mistake picked in the gallery is the Draw page's input, pixel for pixel. */
+static void
+test_mistake_to_preview (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  g_autoptr (DigitsDataset) set = create_test_set (1000);
+  DigitsTrainView *view = evaluate (window, set);
+  const DigitsVerdict *shown;
+  const float *preview;
+  float confidence;
+  guint n;
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "train.mistakes", NULL);
+  shown = digits_mistakes_view_get_shown (view->mistakes_view, &n);
+  g_assert_cmpuint (n, >, 1);
+
+  digits_mistakes_view_activate (view->mistakes_view, 1);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->main_stack), ==, "draw");
+  preview = digits_preview_get_input (DIGITS_PREVIEW (digits_window_get_preview (window)));
+  g_assert_nonnull (preview);
+  for (int k = 0; k < DIGITS_PIXELS; k++)
+    g_assert_cmpfloat (preview[k], ==, set->images[(gsize) shown[1].index * DIGITS_PIXELS + k]
+                                       / 255.0f);
+  /* The chart and the answer are the network's on that very input. */
+  g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, shown[1].answer);
+  g_assert_cmpfloat_with_epsilon (confidence, shown[1].confidence, 1e-5);
+  g_assert_cmpint (digits_chart_get_top (DIGITS_CHART (digits_window_get_chart (window))), ==,
+                   shown[1].answer);
+
+  /* Delete clears it; drawing would replace it. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear", NULL);
+  g_assert_null (digits_preview_get_input (DIGITS_PREVIEW (digits_window_get_preview (window))));
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, -1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  digits_test_iterate ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("No display: run the UI tests under xvfb-run\n");
+      return 77;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  app = digits_application_new (G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/look/gallery-counts", test_gallery_counts);
+  g_test_add_func ("/look/mistake-to-preview", test_mistake_to_preview);
+
+  status = g_test_run ();
+
+  g_clear_object (&app);
+
+  return status;
+}
