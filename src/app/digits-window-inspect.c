@@ -1,15 +1,136 @@
 /* digits-window-inspect.c — the Draw page as a place to look into the network: a test
- * digit picked in the Train page's gallery becomes its input.
+ * digit picked in the Train page's gallery becomes its input; "Why?" overlays the
+ * saliency of the answer (or of a digit picked: "why not a 4?") on the 28×28 preview.
+ *
+ * Saliency is gradient × input (core's default): one backward pass, so it follows every
+ * stroke, and on MNIST the more faithful of the two methods core offers (test-faithfulness).
  *
  * Copyright 2026 The Digits authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
+#include "core/digits-explain.h"
 #include "digits-train-view.h"
 #include "digits-window-private.h"
+
+struct _DigitsInspect
+{
+  GtkToggleButton *why_button;
+  GtkDropDown     *why_dropdown;
+  GtkLabel        *why_label;
+  float            saliency[DIGITS_PIXELS];
+  int              target;           /* of the saliency shown, or -1 for none */
+};
+
+/* The saliency of the preview's input for the chosen digit, as the preview's overlay. */
+static void
+update_saliency (DigitsWindow *self)
+{
+  struct _DigitsInspect *inspect = self->inspect;
+  const float *input = digits_preview_get_input (self->preview);
+  guint choice = gtk_drop_down_get_selected (inspect->why_dropdown);
+  g_autofree float *probs = NULL;
+  g_autoptr (GError) error = NULL;
+  guint8 rgba[DIGITS_PIXELS * 4];
+  g_autofree char *text = NULL;
+  int target;
+
+  inspect->target = -1;
+  if (!gtk_toggle_button_get_active (inspect->why_button) || input == NULL ||
+      self->model == NULL)
+    {
+      digits_preview_set_overlay (self->preview, NULL);
+      gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), FALSE);
+      return;
+    }
+
+  probs = g_new0 (float, self->n_classes);
+  target = digits_model_classify (self->model, input, probs);
+  if (choice > 0 && choice != GTK_INVALID_LIST_POSITION && choice <= self->n_classes)
+    target = (int) choice - 1;
+
+  if (!digits_explain_saliency (self->model, input, target, DIGITS_SALIENCY_DEFAULT, 0,
+                                inspect->saliency, &error))
+    {
+      digits_preview_set_overlay (self->preview, NULL);
+      gtk_label_set_text (inspect->why_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), TRUE);
+      return;
+    }
+
+  inspect->target = target;
+  digits_saliency_overlay_rgba (inspect->saliency, rgba);
+  digits_preview_set_overlay (self->preview, rgba);
+  /* TRANSLATORS: the saliency legend: "Red ink pushed toward 4 (12%), blue against" */
+  text = g_strdup_printf (_("Red ink pushed toward %s (%d%%), blue against"),
+                          digits_window_get_class_name (self, target),
+                          (int) lroundf (100.0f * probs[target]));
+  gtk_label_set_text (inspect->why_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), TRUE);
+}
+
+static void
+preview_input_changed_cb (DigitsWindow *self)
+{
+  update_saliency (self);
+}
+
+static void
+why_changed_cb (DigitsWindow *self)
+{
+  update_saliency (self);
+}
+
+static void
+build_why (DigitsWindow *self)
+{
+  struct _DigitsInspect *inspect = self->inspect;
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  g_autoptr (GtkStringList) choices = gtk_string_list_new (NULL);
+
+  inspect->why_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic (_("_Why?")));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (inspect->why_button),
+                               _("Show which pixels pushed toward the answer (red) and "
+                                 "against it (blue)"));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (inspect->why_button));
+
+  /* TRANSLATORS: the first choice of "Why?": the network's own answer */
+  gtk_string_list_append (choices, _("this answer"));
+  for (int k = 0; k < 10; k++)
+    {
+      g_autofree char *text = NULL;
+
+      /* TRANSLATORS: "Why?" for another digit: "not a 4" */
+      text = g_strdup_printf (_("not a %d"), k);
+      gtk_string_list_append (choices, text);
+    }
+  inspect->why_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer
+                                                                           (&choices)),
+                                                            NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (inspect->why_dropdown),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Explain which digit"),
+                                  -1);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (inspect->why_dropdown));
+  gtk_box_append (self->inspect_box, row);
+
+  inspect->why_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (inspect->why_label, 0.0f);
+  gtk_label_set_wrap (inspect->why_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (inspect->why_label), "caption");
+  gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), FALSE);
+  gtk_box_append (self->inspect_box, GTK_WIDGET (inspect->why_label));
+
+  g_signal_connect_swapped (inspect->why_button, "toggled", G_CALLBACK (why_changed_cb), self);
+  g_signal_connect_swapped (inspect->why_dropdown, "notify::selected",
+                            G_CALLBACK (why_changed_cb), self);
+  g_signal_connect_swapped (self->preview, "input-changed",
+                            G_CALLBACK (preview_input_changed_cb), self);
+}
 
 static void
 train_show_digit_cb (DigitsTrainView *view,
@@ -23,6 +144,39 @@ void
 digits_window_class_add_inspect (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_bind_template_callback (widget_class, train_show_digit_cb);
+  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, inspect_box);
+}
+
+void
+digits_window_init_inspect (DigitsWindow *self)
+{
+  self->inspect = g_new0 (struct _DigitsInspect, 1);
+  self->inspect->target = -1;
+  build_why (self);
+}
+
+void
+digits_window_finalize_inspect (DigitsWindow *self)
+{
+  g_clear_pointer (&self->inspect, g_free);
+}
+
+void
+digits_window_set_why (DigitsWindow *self,
+                       gboolean      active,
+                       int           target)
+{
+  gtk_drop_down_set_selected (self->inspect->why_dropdown, target < 0 ? 0 : target + 1);
+  gtk_toggle_button_set_active (self->inspect->why_button, active);
+}
+
+const float *
+digits_window_get_saliency (DigitsWindow *self,
+                            int          *target)
+{
+  if (target != NULL)
+    *target = self->inspect->target;
+  return self->inspect->target >= 0 ? self->inspect->saliency : NULL;
 }
 
 /* The test digit's own pixels, not redrawn: the input is exactly what was evaluated. */

@@ -52,6 +52,7 @@ struct _DigitsWindow
   DigitsChart      *chart;
   DigitsPreview    *preview;
   DigitsTrainView  *train_view;
+  GtkBox           *inspect_box;
 
   GSettings        *settings;           /* NULL when the schema is not installed */
   DigitsModelStore *store;              /* the model in use, kept across restarts */
@@ -80,6 +81,8 @@ struct _DigitsWindow
   int              *glyph_tops;
   int               selected;
   char             *reading;
+
+  struct _DigitsInspect *inspect;       /* digits-window-inspect.c */
 
   char             *last_toast;
   AdwToast         *last_toast_shown;   /* weak: gone when the toast is dismissed */
@@ -113,6 +116,15 @@ void        digits_window_class_add_inspect (GtkWidgetClass *widget_class);
 void        digits_window_show_test_digit  (DigitsWindow   *self,
                                             const float    *input);
 void        digits_window_forget_test_digit (DigitsWindow  *self);
+void        digits_window_init_inspect     (DigitsWindow   *self);
+void        digits_window_finalize_inspect (DigitsWindow   *self);
+/* For tests: the "Why this answer" toggle and its digit (-1: the answer). */
+void        digits_window_set_why          (DigitsWindow   *self,
+                                            gboolean        active,
+                                            int             target);
+/* The saliency shown, or NULL when the toggle is off or there is no input. */
+const float *digits_window_get_saliency    (DigitsWindow   *self,
+                                            int            *target);
 
 /* digits-window-dnd.c */
 void        digits_window_init_dnd         (DigitsWindow   *self);

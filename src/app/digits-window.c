@@ -310,6 +310,7 @@ digits_window_finalize (GObject *object)
   g_clear_pointer (&self->reading, g_free);
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_weak_pointer (&self->last_toast_shown);
+  digits_window_finalize_inspect (self);
 
   G_OBJECT_CLASS (digits_window_parent_class)->finalize (object);
 }
@@ -383,6 +384,7 @@ digits_window_init (DigitsWindow *self)
   self->canvas_probs = g_new0 (float, self->n_classes);
 
   digits_window_init_dnd (self);
+  digits_window_init_inspect (self);
   g_signal_connect (self->draw_page, "notify::folded", G_CALLBACK (draw_page_folded_cb), self);
   g_signal_connect (self->main_stack, "notify::visible-child",
                     G_CALLBACK (main_page_changed_cb), self);

@@ -17,6 +17,7 @@
 #include "app-test-util.h"
 #include "core/digits-dataset.h"
 #include "core/digits-evaluation.h"
+#include "core/digits-explain.h"
 #include "core/digits-preprocess.h"
 #include "digits-application.h"
 #include "digits-mistakes-view.h"
@@ -203,6 +204,122 @@ test_mistake_to_preview (void)
   digits_test_iterate ();
 }
 
+/* The widget as drawn: premultiplied ARGB32 in cairo's byte order (B, G, R, A). */
+static guchar *
+render_widget (GtkWidget *widget,
+               int       *width,
+               int       *height)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  guchar *pixels;
+
+  *width = gdk_paintable_get_intrinsic_width (paintable);
+  *height = gdk_paintable_get_intrinsic_height (paintable);
+  g_assert_cmpint (*width, >=, 28);
+  gdk_paintable_snapshot (paintable, snapshot, *width, *height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native
+                                                                  (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, *width, *height));
+  pixels = g_malloc ((gsize) *width * 4 * *height);
+  gdk_texture_download (texture, pixels, (gsize) *width * 4);
+  return pixels;
+}
+
+/* The rendered colour at the centre of the preview's input pixel k. */
+static void
+get_preview_pixel (const guchar *pixels,
+                   int           width,
+                   int           height,
+                   int           k,
+                   int          *r,
+                   int          *b)
+{
+  int cell = MAX (1, MIN (width, height) / 28);
+  int x = (width - cell * 28) / 2 + (k % 28) * cell + cell / 2;
+  int y = (height - cell * 28) / 2 + (k / 28) * cell + cell / 2;
+  const guchar *p = pixels + ((gsize) y * width + x) * 4;
+
+  *b = p[0];
+  *r = p[2];
+}
+
+/* "Why?" paints the saliency over the preview: red where ink pushed toward the answer. */
+static void
+test_why_overlay (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  GtkWidget *preview = digits_window_get_preview (window);
+  const float *input, *saliency;
+  float expected[DIGITS_PIXELS];
+  g_autofree guchar *pixels = NULL;
+  int target, width, height, top, most = -1, least = -1, r, b;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (digits_window_get_model (window));
+  /* A 7: a bar and a slanted stem. */
+  digits_test_add_line (canvas, 0.25f, 0.2f, 0.75f, 0.2f);
+  digits_test_add_line (canvas, 0.75f, 0.2f, 0.4f, 0.85f);
+  top = digits_window_get_prediction (window, NULL);
+  g_assert_cmpint (top, >=, 0);
+  g_assert_null (digits_window_get_saliency (window, NULL));
+
+  digits_window_set_why (window, TRUE, -1);
+  saliency = digits_window_get_saliency (window, &target);
+  g_assert_nonnull (saliency);
+  g_assert_cmpint (target, ==, top);
+  input = digits_preview_get_input (DIGITS_PREVIEW (preview));
+  g_assert_true (digits_explain_saliency (digits_window_get_model (window), input, top,
+                                          DIGITS_SALIENCY_DEFAULT, 0, expected, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (saliency, sizeof expected, expected, sizeof expected);
+
+  for (int k = 0; k < DIGITS_PIXELS; k++)
+    {
+      if (most < 0 || saliency[k] > saliency[most])
+        most = k;
+      if (least < 0 || saliency[k] < saliency[least])
+        least = k;
+    }
+  g_test_message ("saliency for %d: %g at %d, %g at %d", top, saliency[most], most,
+                  saliency[least], least);
+  g_assert_cmpfloat (saliency[most], >, 0.0f);
+
+  digits_test_wait_frames ();
+  pixels = render_widget (preview, &width, &height);
+  get_preview_pixel (pixels, width, height, most, &r, &b);
+  g_test_message ("most for: red %d, blue %d", r, b);
+  g_assert_cmpint (r, >, b + 60);
+  if (saliency[least] < -0.25f * saliency[most])
+    {
+      get_preview_pixel (pixels, width, height, least, &r, &b);
+      g_test_message ("most against: red %d, blue %d", r, b);
+      g_assert_cmpint (b, >, r + 60);
+    }
+
+  /* Off again: the plain ink, no red. */
+  digits_window_set_why (window, FALSE, -1);
+  g_assert_null (digits_window_get_saliency (window, NULL));
+  g_clear_pointer (&pixels, g_free);
+  digits_test_wait_frames ();
+  pixels = render_widget (preview, &width, &height);
+  get_preview_pixel (pixels, width, height, most, &r, &b);
+  g_assert_cmpint (ABS (r - b), <=, 8);
+
+  /* "Why not a 4?": the saliency of 4, whatever the answer. */
+  digits_window_set_why (window, TRUE, 4);
+  g_assert_nonnull (digits_window_get_saliency (window, &target));
+  g_assert_cmpint (target, ==, 4);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  digits_test_iterate ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -224,6 +341,7 @@ main (int   argc,
 
   g_test_add_func ("/look/gallery-counts", test_gallery_counts);
   g_test_add_func ("/look/mistake-to-preview", test_mistake_to_preview);
+  g_test_add_func ("/look/why-overlay", test_why_overlay);
 
   status = g_test_run ();
 
