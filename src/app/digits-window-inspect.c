@@ -14,7 +14,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/digits-activations.h"
 #include "core/digits-explain.h"
+#include "digits-layer-view.h"
 #include "digits-train-view.h"
 #include "digits-window-private.h"
 
@@ -25,7 +27,85 @@ struct _DigitsInspect
   GtkLabel        *why_label;
   float            saliency[DIGITS_PIXELS];
   int              target;           /* of the saliency shown, or -1 for none */
+
+  GtkExpander     *layers_expander;
+  DigitsLayerView *layer_view;
+  guint            layers_tick;      /* a computation waiting for the next frame, or 0 */
+  guint            n_layer_updates;
 };
+
+/* What each layer sees, worked out at most once a frame and only when it is shown. */
+static gboolean
+layers_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  DigitsWindow *self = data;
+  struct _DigitsInspect *inspect = self->inspect;
+  const float *input = digits_preview_get_input (self->preview);
+  DigitsActivations *activations = NULL;
+  DigitsMaps *filters = NULL;
+
+  inspect->layers_tick = 0;
+  if (self->model != NULL)
+    {
+      filters = digits_first_layer_maps (self->model, NULL);
+      if (input != NULL)
+        activations = digits_activations_new (self->model, input, NULL);
+    }
+  digits_layer_view_set (inspect->layer_view, activations, filters);
+  inspect->n_layer_updates++;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_layers (DigitsWindow *self)
+{
+  struct _DigitsInspect *inspect = self->inspect;
+
+  if (inspect->layers_tick != 0 || !gtk_expander_get_expanded (inspect->layers_expander) ||
+      !gtk_widget_get_mapped (GTK_WIDGET (inspect->layer_view)))
+    return;
+
+  inspect->layers_tick = gtk_widget_add_tick_callback (GTK_WIDGET (inspect->layer_view),
+                                                       layers_tick_cb, self, NULL);
+}
+
+static void
+layers_shown_cb (DigitsWindow *self)
+{
+  schedule_layers (self);
+}
+
+static void
+build_layers (DigitsWindow *self)
+{
+  struct _DigitsInspect *inspect = self->inspect;
+  GtkWidget *scroller;
+
+  inspect->layers_expander = GTK_EXPANDER (gtk_expander_new_with_mnemonic
+                                             (_("What each _layer sees")));
+  inspect->layer_view = DIGITS_LAYER_VIEW (digits_layer_view_new ());
+  gtk_accessible_update_property (GTK_ACCESSIBLE (inspect->layer_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Each layer's activations for this input, and the first "
+                                    "layer's weights"),
+                                  -1);
+  /* Dozens of maps: they scroll rather than make the window tall. */
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 360);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller),
+                                 GTK_WIDGET (inspect->layer_view));
+  gtk_expander_set_child (inspect->layers_expander, scroller);
+  gtk_box_append (self->inspect_box, GTK_WIDGET (inspect->layers_expander));
+  g_signal_connect_swapped (inspect->layers_expander, "notify::expanded",
+                            G_CALLBACK (layers_shown_cb), self);
+  g_signal_connect_swapped (inspect->layer_view, "map", G_CALLBACK (layers_shown_cb), self);
+}
 
 /* The saliency of the preview's input for the chosen digit, as the preview's overlay. */
 static void
@@ -78,6 +158,7 @@ static void
 preview_input_changed_cb (DigitsWindow *self)
 {
   update_saliency (self);
+  schedule_layers (self);
 }
 
 static void
@@ -153,6 +234,23 @@ digits_window_init_inspect (DigitsWindow *self)
   self->inspect = g_new0 (struct _DigitsInspect, 1);
   self->inspect->target = -1;
   build_why (self);
+  build_layers (self);
+}
+
+void
+digits_window_set_layers_shown (DigitsWindow *self,
+                                gboolean      shown)
+{
+  gtk_expander_set_expanded (self->inspect->layers_expander, shown);
+}
+
+guint
+digits_window_get_layer_updates (DigitsWindow *self,
+                                 guint        *n_rows)
+{
+  if (n_rows != NULL)
+    *n_rows = digits_layer_view_get_n_rows (self->inspect->layer_view);
+  return self->inspect->n_layer_updates;
 }
 
 void

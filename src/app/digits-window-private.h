@@ -125,6 +125,11 @@ void        digits_window_set_why          (DigitsWindow   *self,
 /* The saliency shown, or NULL when the toggle is off or there is no input. */
 const float *digits_window_get_saliency    (DigitsWindow   *self,
                                             int            *target);
+/* For tests: open "What each layer sees"; how often it was worked out, and its rows. */
+void        digits_window_set_layers_shown (DigitsWindow   *self,
+                                            gboolean        shown);
+guint       digits_window_get_layer_updates (DigitsWindow  *self,
+                                             guint         *n_rows);
 
 /* digits-window-dnd.c */
 void        digits_window_init_dnd         (DigitsWindow   *self);

@@ -204,6 +204,15 @@ test_mistake_to_preview (void)
   digits_test_iterate ();
 }
 
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
 /* The widget as drawn: premultiplied ARGB32 in cairo's byte order (B, G, R, A). */
 static guchar *
 render_widget (GtkWidget *widget,
@@ -320,6 +329,131 @@ test_why_overlay (void)
   digits_test_iterate ();
 }
 
+typedef struct
+{
+  DigitsWindow *window;
+  GArray       *frames;        /* ms between frames */
+  gint64        last_frame;
+  guint         n_strokes;
+} Timing;
+
+static gboolean
+frame_cb (GtkWidget     *widget,
+          GdkFrameClock *clock,
+          gpointer       data)
+{
+  Timing *t = data;
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+
+  if (t->last_frame > 0)
+    {
+      double ms = (now - t->last_frame) / 1000.0;
+
+      g_array_append_val (t->frames, ms);
+    }
+  t->last_frame = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A stroke every 30 ms, as a quick hand draws, for seconds; frame intervals meanwhile. */
+static void
+measure (Timing     *t,
+         double      seconds,
+         const char *what)
+{
+  DigitsCanvas *canvas = digits_window_get_canvas (t->window);
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  gint64 next = 0;
+  guint tick, updates = digits_window_get_layer_updates (t->window, NULL);
+  g_autoptr (GArray) sorted = NULL;
+
+  g_array_set_size (t->frames, 0);
+  t->last_frame = 0;
+  tick = gtk_widget_add_tick_callback (GTK_WIDGET (canvas), frame_cb, t, NULL);
+  while (g_get_monotonic_time () < end)
+    {
+      if (g_get_monotonic_time () >= next)
+        {
+          float x = 0.2f + 0.6f * (t->n_strokes % 7) / 7.0f;
+
+          if (t->n_strokes % 20 == 0)
+            digits_canvas_clear (canvas);
+          digits_test_add_line (canvas, x, 0.2f, 0.8f - x / 2, 0.8f);
+          t->n_strokes++;
+          next = g_get_monotonic_time () + 30 * 1000;
+        }
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  gtk_widget_remove_tick_callback (GTK_WIDGET (canvas), tick);
+  updates = digits_window_get_layer_updates (t->window, NULL) - updates;
+
+  g_assert_cmpuint (t->frames->len, >, 0);
+  sorted = g_array_copy (t->frames);
+  g_array_sort (sorted, compare_doubles);
+  g_test_message ("%s: %u frames, interval median %.1f ms, 95th %.1f ms, max %.1f ms; "
+                  "layer view worked out %u times", what, sorted->len,
+                  g_array_index (sorted, double, sorted->len / 2),
+                  g_array_index (sorted, double, sorted->len * 95 / 100),
+                  g_array_index (sorted, double, sorted->len - 1), updates);
+  /* Never more than once a frame (what is asserted is the rule, not the speed). */
+  g_assert_cmpuint (updates, <=, t->frames->len + 1);
+  if (digits_window_get_layer_updates (t->window, NULL) > 0)
+    g_assert_cmpuint (updates, >, 0);
+}
+
+static gboolean
+has_progress (gpointer data)
+{
+  return digits_train_view_get_state (data) == DIGITS_TRAIN_STATE_RUNNING &&
+         digits_window_is_on_trial (g_object_get_data (data, "window"));
+}
+
+/* "What each layer sees": a row per layer plus the filters, live with every stroke. */
+static void
+test_layers_live (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  const DigitsModel *model = digits_window_get_model (window);
+  const char *dir = g_getenv ("DIGITS_MNIST_DIR");
+  Timing t = { window, g_array_new (FALSE, FALSE, sizeof (double)), 0, 0 };
+  guint n_rows = 0;
+
+  g_assert_nonnull (model);
+  /* Hidden, it costs nothing: the baseline. */
+  measure (&t, 2.0, "idle, layers hidden");
+  g_assert_cmpuint (digits_window_get_layer_updates (window, NULL), ==, 0);
+
+  digits_window_set_layers_shown (window, TRUE);
+  digits_test_wait_frames ();
+  digits_test_wait_frames ();
+  g_assert_cmpuint (digits_window_get_layer_updates (window, &n_rows), >, 0);
+  g_assert_cmpuint (n_rows, ==, (guint) model->net->n_layers + 1);
+
+  measure (&t, 2.0, "idle, layers shown");
+
+  if (dir != NULL && *dir != '\0')
+    {
+      DigitsTrainView *view = digits_window_get_train_view (window);
+
+      g_object_set_data (G_OBJECT (view), "window", window);
+      digits_train_view_set_subset (view, 0);
+      digits_train_view_set_epochs (view, 30);
+      g_assert_true (digits_train_view_start (view));
+      g_assert_true (digits_test_wait_until (has_progress, view, 60));
+      measure (&t, 3.0, "training, layers shown");
+      digits_train_view_stop (view);
+    }
+  else
+    {
+      g_test_message ("DIGITS_MNIST_DIR is not set: no figures while training");
+    }
+
+  g_array_unref (t.frames);
+  gtk_window_destroy (GTK_WINDOW (window));
+  digits_test_iterate ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -342,6 +476,7 @@ main (int   argc,
   g_test_add_func ("/look/gallery-counts", test_gallery_counts);
   g_test_add_func ("/look/mistake-to-preview", test_mistake_to_preview);
   g_test_add_func ("/look/why-overlay", test_why_overlay);
+  g_test_add_func ("/look/layers-live", test_layers_live);
 
   status = g_test_run ();
 
