@@ -32,7 +32,38 @@ struct _DigitsInspect
   DigitsLayerView *layer_view;
   guint            layers_tick;      /* a computation waiting for the next frame, or 0 */
   guint            n_layer_updates;
+
+  GtkLabel        *versus_label;     /* the model in use's answer, beside a trial's */
+  int              versus_answer;
 };
+
+/* While a trained model is on trial (it answers), the model in use answers alongside. */
+static void
+update_versus (DigitsWindow *self)
+{
+  struct _DigitsInspect *inspect = self->inspect;
+  const float *input = digits_preview_get_input (self->preview);
+  const DigitsModel *in_use = digits_model_store_get_model (self->store);
+  g_autofree float *probs = NULL;
+  g_autofree char *text = NULL;
+
+  inspect->versus_answer = -1;
+  if (!digits_model_store_is_on_trial (self->store) || input == NULL || in_use == NULL ||
+      in_use == self->model)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (inspect->versus_label), FALSE);
+      return;
+    }
+
+  probs = g_new0 (float, MAX (10, in_use->net->sizes[in_use->net->n_layers]));
+  inspect->versus_answer = digits_model_classify (in_use, input, probs);
+  /* TRANSLATORS: beside a new model's answer: "The model in use reads 7 (98%)" */
+  text = g_strdup_printf (_("The model in use reads %s (%d%%)"),
+                          digits_window_get_class_name (self, inspect->versus_answer),
+                          (int) lroundf (100.0f * probs[inspect->versus_answer]));
+  gtk_label_set_text (inspect->versus_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (inspect->versus_label), TRUE);
+}
 
 /* What each layer sees, worked out at most once a frame and only when it is shown. */
 static gboolean
@@ -159,6 +190,7 @@ preview_input_changed_cb (DigitsWindow *self)
 {
   update_saliency (self);
   schedule_layers (self);
+  update_versus (self);
 }
 
 static void
@@ -233,8 +265,21 @@ digits_window_init_inspect (DigitsWindow *self)
 {
   self->inspect = g_new0 (struct _DigitsInspect, 1);
   self->inspect->target = -1;
+  self->inspect->versus_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->inspect->versus_label, 0.0f);
+  gtk_label_set_wrap (self->inspect->versus_label, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->inspect->versus_label), FALSE);
+  gtk_box_append (self->inspect_box, GTK_WIDGET (self->inspect->versus_label));
+  self->inspect->versus_answer = -1;
   build_why (self);
   build_layers (self);
+}
+
+int
+digits_window_get_versus (DigitsWindow *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->inspect->versus_label))
+         ? self->inspect->versus_answer : -1;
 }
 
 void

@@ -125,6 +125,8 @@ void        digits_window_set_why          (DigitsWindow   *self,
 /* The saliency shown, or NULL when the toggle is off or there is no input. */
 const float *digits_window_get_saliency    (DigitsWindow   *self,
                                             int            *target);
+/* For tests: the model in use's answer shown beside a trial model's, or -1. */
+int         digits_window_get_versus       (DigitsWindow   *self);
 /* For tests: open "What each layer sees"; how often it was worked out, and its rows. */
 void        digits_window_set_layers_shown (DigitsWindow   *self,
                                             gboolean        shown);

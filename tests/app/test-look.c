@@ -454,6 +454,42 @@ test_layers_live (void)
   digits_test_iterate ();
 }
 
+/* A model on trial answers; the model in use's answer is shown beside it. */
+static void
+test_model_versus_model (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  DigitsModel *trial = digits_model_copy (digits_window_get_model (window));
+  const DigitsModel *in_use;
+  const float *input;
+  float probs[10];
+  int last = trial->net->n_layers - 1;
+
+  /* A trial model biased to read everything as 3. */
+  trial->net->b[last][3] += 100.0f;
+  digits_test_add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
+  g_assert_cmpint (digits_window_get_versus (window), ==, -1);
+
+  g_signal_emit_by_name (digits_window_get_train_view (window), "model-updated", trial);
+  g_assert_true (digits_window_is_on_trial (window));
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, 3);
+  in_use = digits_model_store_get_model (window->store);
+  input = digits_preview_get_input (DIGITS_PREVIEW (digits_window_get_preview (window)));
+  g_assert_cmpint (digits_window_get_versus (window), ==,
+                   digits_model_classify (in_use, input, probs));
+  g_test_message ("trial reads 3, the model in use %d", digits_window_get_versus (window));
+  g_assert_cmpint (digits_window_get_versus (window), !=, 3);
+
+  /* Discarded: one answer again. */
+  g_signal_emit_by_name (digits_window_get_train_view (window), "discarded");
+  g_assert_false (digits_window_is_on_trial (window));
+  g_assert_cmpint (digits_window_get_versus (window), ==, -1);
+
+  digits_model_free (trial);
+  gtk_window_destroy (GTK_WINDOW (window));
+  digits_test_iterate ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -477,6 +513,7 @@ main (int   argc,
   g_test_add_func ("/look/mistake-to-preview", test_mistake_to_preview);
   g_test_add_func ("/look/why-overlay", test_why_overlay);
   g_test_add_func ("/look/layers-live", test_layers_live);
+  g_test_add_func ("/look/model-versus-model", test_model_versus_model);
 
   status = g_test_run ();
 
