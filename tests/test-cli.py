@@ -89,11 +89,11 @@ class Help(unittest.TestCase):
     def test_every_command_has_help(self):
         expect = {
             "train": ["--data", "--epochs", "--batch", "--optimizer", "--lr", "--decay",
-                      "--momentum", "--l2", "--hidden", "--seed", "--out", "--json"],
+                      "--momentum", "--l2", "--net", "--hidden", "--seed", "--out", "--json"],
             "eval": ["--model", "--data", "--json"],
             "classify": ["--model", "--json"],
-            "bench": ["--json", "--samples"],
-            "info": ["--model"],
+            "bench": ["--json", "--samples", "--net"],
+            "info": ["--model", "--json"],
         }
         for command, options in expect.items():
             p = run(command, "--help", check=0)
@@ -136,6 +136,14 @@ class Errors(unittest.TestCase):
         self.assert_one_line_error(run("train", "--optimizer", "rmsprop"), "sgd, momentum or adam")
         self.assert_one_line_error(run("train", "--epochs", "0"), "--epochs")
         self.assert_one_line_error(run("train", "--hidden", "128,x"), "--hidden")
+        self.assert_one_line_error(run("train", "--net", "conv5x32,conv5y32"),
+                                   "--net: “conv5y32” (token 2): expected conv<K>x<N>[v], "
+                                   "pool<S> or dense<N>")
+        self.assert_one_line_error(run("train", "--net", "conv5x8,pool4,pool8"),
+                                   "“pool8” (token 3): a 8×8 pool is bigger than its 7×7 map")
+        self.assert_one_line_error(run("train", "--net", "mlp", "--hidden", "32"), "--net")
+        self.assert_one_line_error(run("bench", "--net", "dense0"),
+                                   "“dense0” (token 1): a dense layer has 1 to 4096 units")
         self.assert_one_line_error(run("train", "--lr", "-1"), "--lr")
         self.assert_one_line_error(run("train", "--frobnicate"), "frobnicate")
 
@@ -163,6 +171,12 @@ class Errors(unittest.TestCase):
             self.assert_one_line_error(p, "broken.model")
             p = run("classify", "--model", os.path.join(d, "missing.model"), path)
             self.assert_one_line_error(p, "missing.model")
+
+    def test_info_json(self):
+        info = json.loads(run("info", "--json").stdout)
+        self.assertIsInstance(info["net"], str)
+        self.assertGreater(info["parameters"], 1000)
+        self.assertIn("metadata", info)
 
     def test_classify_without_images(self):
         self.assert_one_line_error(run("classify"), "no image")

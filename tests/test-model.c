@@ -310,6 +310,13 @@ test_builtin (void)
   g_assert_no_error (error);
   g_assert_cmpint (model->net->sizes[0], ==, 784);
   g_assert_cmpint (model->net->sizes[model->net->n_layers], ==, 10);
+  /* The built-in model is the convolutional network `cnn` names. */
+  {
+    char spec[NN_SPEC_MAX];
+
+    nn_net_spec (model->net, spec, sizeof spec);
+    g_assert_cmpstr (spec, ==, NN_SPEC_CNN);
+  }
 }
 
 /* ---- damaged files ---- */

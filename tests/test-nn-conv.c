@@ -442,6 +442,39 @@ test_conv_forward_kernels (void)
   nn_net_free (net);
 }
 
+/* A sum run in blocks with accumulate gives the bits of one long sum, in every set. */
+static void
+test_accumulate_blocks (void)
+{
+  const char *names[] = { "reference", "avx2", "avx512" };
+  const int m = 13, n = 37, s = 301;
+  float *a = g_new (float, m * s), *b = g_new (float, s * n);
+  float *c1 = g_new (float, m * n), *c2 = g_new (float, m * n);
+  NnRng rng;
+  nn_rng_seed (&rng, 2, 2);
+  fill_uniform (&rng, a, (size_t) m * s, -1, 1);
+  fill_uniform (&rng, b, (size_t) s * n, -1, 1);
+  for (int kk = 0; kk < 3; kk++)
+    {
+      const NnKernels *k = nn_kernels_by_name (names[kk]);
+      if (k == NULL)
+        continue;
+      /* Transposed A, as weight gradients read it. */
+      k->gemm (m, n, s, a, 1, m, b, n, c1, n, NULL, NULL);
+      for (int p0 = 0; p0 < s; p0 += 64)
+        {
+          NnEpilogue ep = { .accumulate = p0 > 0 };
+          k->gemm (m, n, MIN (64, s - p0), a + (size_t) p0 * m, 1, m, b + (size_t) p0 * n, n,
+                   c2, n, &ep, NULL);
+        }
+      g_assert_cmpmem (c1, sizeof (float) * m * n, c2, sizeof (float) * m * n);
+    }
+  g_free (a);
+  g_free (b);
+  g_free (c1);
+  g_free (c2);
+}
+
 /* ---- looking inside ---- */
 
 static void
@@ -529,6 +562,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nn-conv/spec", test_spec);
   g_test_add_func ("/nn-conv/forward", test_forward_matches_definition);
   g_test_add_func ("/nn-conv/forward-kernels", test_conv_forward_kernels);
+  g_test_add_func ("/nn-conv/accumulate", test_accumulate_blocks);
   g_test_add_func ("/nn-conv/grad", test_grad_check);
   g_test_add_func ("/nn-conv/threads", test_threads_bit_identical);
   g_test_add_func ("/nn-conv/fast-vs-reference", test_fast_matches_reference);

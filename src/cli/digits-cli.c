@@ -382,7 +382,8 @@ command_train (int argc, char **argv)
       nn_net_spec (start->net, spec, sizeof spec);
       printf (_("Training %s (%zu parameters) on %u digits (%s, lr %g, batch %u, "
                 "%u epochs%s)\n"),
-              spec[0] ? spec : _("softmax regression"), start->net->n_params, train->n, nn_opt_kind_to_string (config.opt.kind),
+              spec[0] ? spec : _("softmax regression"), start->net->n_params, train->n,
+              nn_opt_kind_to_string (config.opt.kind),
               config.opt.lr, config.batch, config.epochs,
               config.augment ? _(", augmented") : "");
       fflush (stdout);
@@ -742,6 +743,7 @@ command_info (int argc, char **argv)
 /* ---- bench ---- */
 
 int digits_cli_bench (int argc, char **argv);
+int digits_cli_tune (int argc, char **argv);
 
 static const Command commands[] = {
   { "train", command_train, N_("Train a network on MNIST") },
@@ -751,6 +753,7 @@ static const Command commands[] = {
   { "bench", digits_cli_bench, N_("Measure training and inference speed") },
   { "explain", digits_cli_explain, N_("Show which pixels made each answer (saliency)") },
   { "mistakes", digits_cli_mistakes, N_("Draw the misread test digits on one sheet") },
+  { "tune", digits_cli_tune, N_("Teach a model your handwriting from a folder of digits") },
 };
 
 static void

@@ -8,6 +8,9 @@
 
 #define MAX_PARAMS ((size_t) 64 * 1024 * 1024)
 
+static void set_err (char *err, size_t len, const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+
 static void
 set_err (char *err, size_t len, const char *fmt, ...)
 {

@@ -245,6 +245,8 @@ nn_layer_tmp_len (const NnLayer *l)
   return (size_t) l->in_h * l->in_w * l->size * l->size * l->out_c;
 }
 
+#define DW_BLOCK 128
+
 void
 nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a, const uint8_t *ab,
                       const float *dy, int n, int r0, int r1, int c0, int c1, float *dw,
@@ -257,8 +259,15 @@ nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a, cons
     k->gemm_u8 (r1 - r0, c1 - c0, rows, ab + r0, 1, fan, dy + c0, out,
                 dw + (size_t) r0 * out + c0, out, NULL, scratch);
   else
-    k->gemm (r1 - r0, c1 - c0, rows, a + r0, 1, fan, dy + c0, out,
-             dw + (size_t) r0 * out + c0, out, NULL, NULL);
+    /* In blocks of rows whose deltas stay in L1 and inputs in L2 (a conv's sum runs
+     * over every pixel of the batch); accumulating keeps the bits of one sum. */
+    for (int p0 = 0; p0 < rows; p0 += DW_BLOCK)
+      {
+        NnEpilogue ep = { .accumulate = p0 > 0 };
+        int pn = rows - p0 < DW_BLOCK ? rows - p0 : DW_BLOCK;
+        k->gemm (r1 - r0, c1 - c0, pn, a + (size_t) p0 * fan + r0, 1, fan,
+                 dy + (size_t) p0 * out + c0, out, dw + (size_t) r0 * out + c0, out, &ep, NULL);
+      }
   if (db != NULL)
     {
       /* Σ over rows as a 1-row product with a stride-0 row of ones: vectorised,

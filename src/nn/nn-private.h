@@ -14,12 +14,15 @@ extern "C" {
 /* ---- kernels (nn-kernels.c) ---- */
 
 /* What happens to each output after the sum: + bias[n], then ReLU, then
- * zeroing where mask[i * ldm + n] <= 0 (the ReLU backward). */
+ * zeroing where mask[i * ldm + n] <= 0 (the ReLU backward). accumulate: each
+ * sum starts from C's value instead of +0 — the same bits as one longer sum,
+ * so a long sum can run in blocks that stay in cache. */
 typedef struct {
   const float *bias;
   int relu;
   const float *mask;
   size_t ldm;
+  int accumulate;
 } NnEpilogue;
 
 /* C[i][n] = epilogue (sum over s of A(i, s) * B[s * ldb + n]) for i < m, n < n,
