@@ -23,7 +23,7 @@
 struct _DigitsInspect
 {
   GtkToggleButton *why_button;
-  GtkSpinButton   *why_spin;         /* -1: the answer, else the digit to explain */
+  GtkDropDown     *why_dropdown;     /* the answer, or "not a 0" … "not a 9" */
   GtkLabel        *why_label;
   float            saliency[DIGITS_PIXELS];
   int              target;           /* of the saliency shown, or -1 for none */
@@ -150,7 +150,7 @@ update_saliency (DigitsWindow *self)
 {
   struct _DigitsInspect *inspect = self->inspect;
   const float *input = digits_preview_get_input (self->preview);
-  int choice = gtk_spin_button_get_value_as_int (inspect->why_spin);
+  int choice = (int) gtk_drop_down_get_selected (inspect->why_dropdown) - 1;
   g_autofree float *probs = NULL;
   g_autoptr (GError) error = NULL;
   guint8 rgba[DIGITS_PIXELS * 4];
@@ -205,37 +205,12 @@ why_changed_cb (DigitsWindow *self)
   update_saliency (self);
 }
 
-/* A spin button rather than a drop-down: GTK 4.8's GtkDropDown breaks Tab in this page.
- * Its text says what it explains: "this answer", "not a 4". */
-static gboolean
-why_spin_output_cb (GtkSpinButton *spin)
-{
-  int k = gtk_spin_button_get_value_as_int (spin);
-  g_autofree char *text = NULL;
-
-  /* TRANSLATORS: "Why?" for another digit: "not a 4" */
-  text = k < 0 ? g_strdup (_("this answer")) : g_strdup_printf (_("not a %d"), k);
-  if (g_strcmp0 (text, gtk_editable_get_text (GTK_EDITABLE (spin))) != 0)
-    gtk_editable_set_text (GTK_EDITABLE (spin), text);
-  return TRUE;
-}
-
-static int
-why_spin_input_cb (GtkSpinButton *spin,
-                   double        *value)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
-  const char *digit = text + strcspn (text, "0123456789");
-
-  *value = *digit != '\0' ? (double) (*digit - '0') : -1.0;
-  return TRUE;
-}
-
 static void
 build_why (DigitsWindow *self)
 {
   struct _DigitsInspect *inspect = self->inspect;
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  g_autoptr (GtkStringList) choices = gtk_string_list_new (NULL);
 
   inspect->why_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic (_("_Why?")));
   gtk_widget_set_tooltip_text (GTK_WIDGET (inspect->why_button),
@@ -243,16 +218,23 @@ build_why (DigitsWindow *self)
                                  "against it (blue)"));
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (inspect->why_button));
 
-  inspect->why_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (-1, 9, 1));
-  gtk_spin_button_set_value (inspect->why_spin, -1);
-  gtk_editable_set_width_chars (GTK_EDITABLE (inspect->why_spin), 10);
-  g_signal_connect (inspect->why_spin, "output", G_CALLBACK (why_spin_output_cb), NULL);
-  g_signal_connect (inspect->why_spin, "input", G_CALLBACK (why_spin_input_cb), NULL);
-  why_spin_output_cb (inspect->why_spin);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (inspect->why_spin),
+  /* TRANSLATORS: the first choice of "Why?": the network's own answer */
+  gtk_string_list_append (choices, _("this answer"));
+  for (int k = 0; k < 10; k++)
+    {
+      g_autofree char *text = NULL;
+
+      /* TRANSLATORS: "Why?" for another digit: "not a 4" */
+      text = g_strdup_printf (_("not a %d"), k);
+      gtk_string_list_append (choices, text);
+    }
+  inspect->why_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer
+                                                                           (&choices)),
+                                                            NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (inspect->why_dropdown),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Explain which digit"),
                                   -1);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (inspect->why_spin));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (inspect->why_dropdown));
   gtk_box_append (self->inspect_box, row);
 
   inspect->why_label = GTK_LABEL (gtk_label_new (NULL));
@@ -263,7 +245,7 @@ build_why (DigitsWindow *self)
   gtk_box_append (self->inspect_box, GTK_WIDGET (inspect->why_label));
 
   g_signal_connect_swapped (inspect->why_button, "toggled", G_CALLBACK (why_changed_cb), self);
-  g_signal_connect_swapped (inspect->why_spin, "value-changed",
+  g_signal_connect_swapped (inspect->why_dropdown, "notify::selected",
                             G_CALLBACK (why_changed_cb), self);
   g_signal_connect_swapped (self->preview, "input-changed",
                             G_CALLBACK (preview_input_changed_cb), self);
@@ -333,7 +315,7 @@ digits_window_set_why (DigitsWindow *self,
                        gboolean      active,
                        int           target)
 {
-  gtk_spin_button_set_value (self->inspect->why_spin, target < 0 ? -1 : target);
+  gtk_drop_down_set_selected (self->inspect->why_dropdown, target < 0 ? 0 : target + 1);
   gtk_toggle_button_set_active (self->inspect->why_button, active);
 }
 
