@@ -44,7 +44,6 @@ print(\" \".join(f\"{int(60 + x * 600)},{int(90 + y * 600)}\" for x, y in pts))"
   import -window root "$out/digits-look-versus.png"
   # On the Train page when it is done, open the mistakes (Alt+M).
   xdotool mousemove 700 27; sleep 0.2; xdotool click 1; sleep 90
-  import -window root "$out/digits-look-train.png"
   xdotool key alt+m; sleep 3
   import -window root "$out/digits-look-mistakes.png"
   kill $app; wait $app 2>/dev/null || true
