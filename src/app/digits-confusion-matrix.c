@@ -38,7 +38,16 @@ struct _DigitsConfusionMatrix
   guint      counts[MAX_CLASSES * MAX_CLASSES];
   GStrv      labels;
   gboolean   has_data;
+  int        focus_row;      /* the cell the keyboard is on */
+  int        focus_col;
 };
+
+enum {
+  SIGNAL_CELL_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DigitsConfusionMatrix, digits_confusion_matrix, GTK_TYPE_WIDGET)
 
@@ -185,6 +194,30 @@ append_cell (DigitsConfusionMatrix *self,
     }
 }
 
+/* Where the grid is: its cell size and top-left corner; FALSE when too small to draw. */
+static gboolean
+get_grid (DigitsConfusionMatrix *self,
+          double                *cell,
+          double                *gx,
+          double                *gy)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  int label_width = get_row_label_width (self);
+  int accuracy_width = get_accuracy_width (self);
+  int text_height;
+  guint n = self->n_classes;
+
+  if (n == 0)
+    return FALSE;
+  measure_text (self, "0", &text_height);
+  *cell = floor (MIN ((gtk_widget_get_width (widget) - label_width - accuracy_width -
+                       2.0 * GAP) / n,
+                      (gtk_widget_get_height (widget) - 2.0 * text_height - GAP) / n));
+  *gx = label_width + GAP;
+  *gy = 2 * text_height + GAP;
+  return *cell >= 8;
+}
+
 static void
 digits_confusion_matrix_snapshot (GtkWidget   *widget,
                                   GtkSnapshot *snapshot)
@@ -252,6 +285,20 @@ digits_confusion_matrix_snapshot (GtkWidget   *widget,
       for (guint j = 0; j < n; j++)
         append_cell (self, snapshot, i, j, total, gx + cell * j, gy + cell * i, cell, &track,
                      colors, &fg);
+
+      /* The keyboard's cell gets a ring when the matrix has the focus. */
+      if (gtk_widget_has_visible_focus (widget) && self->has_data && (int) i == self->focus_row)
+        {
+          GskRoundedRect ring;
+          GdkRGBA ring_colors[4] = { fg, fg, fg, fg };
+          float widths[4] = { 2, 2, 2, 2 };
+
+          gsk_rounded_rect_init_from_rect (&ring,
+                                           &GRAPHENE_RECT_INIT (gx + cell * self->focus_col,
+                                                                gy + cell * i, cell, cell),
+                                           4);
+          gtk_snapshot_append_border (snapshot, &ring, widths, ring_colors);
+        }
 
       if (self->has_data && total > 0)
         {
@@ -330,6 +377,66 @@ update_accessible (DigitsConfusionMatrix *self)
 }
 
 static void
+activate_cell (DigitsConfusionMatrix *self,
+               int                    row,
+               int                    col)
+{
+  if (!self->has_data || row < 0 || col < 0 || row >= (int) self->n_classes ||
+      col >= (int) self->n_classes)
+    return;
+
+  self->focus_row = row;
+  self->focus_col = col;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SIGNAL_CELL_ACTIVATED], 0, (guint) row, (guint) col);
+}
+
+static void
+pressed_cb (GtkGestureClick       *gesture,
+            int                    n_press,
+            double                 x,
+            double                 y,
+            DigitsConfusionMatrix *self)
+{
+  double cell, gx, gy;
+
+  if (!get_grid (self, &cell, &gx, &gy) || x < gx || y < gy)
+    return;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  activate_cell (self, (int) ((y - gy) / cell), (int) ((x - gx) / cell));
+}
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                DigitsConfusionMatrix *self)
+{
+  int n = (int) self->n_classes;
+  int row = self->focus_row, col = self->focus_col;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Up: case GDK_KEY_KP_Up: row--; break;
+    case GDK_KEY_Down: case GDK_KEY_KP_Down: row++; break;
+    case GDK_KEY_Left: case GDK_KEY_KP_Left: col--; break;
+    case GDK_KEY_Right: case GDK_KEY_KP_Right: col++; break;
+    case GDK_KEY_Return: case GDK_KEY_KP_Enter: case GDK_KEY_space: case GDK_KEY_KP_Space:
+      activate_cell (self, row, col);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+
+  self->focus_row = CLAMP (row, 0, n - 1);
+  self->focus_col = CLAMP (col, 0, n - 1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
+static void
 digits_confusion_matrix_dispose (GObject *object)
 {
   DigitsConfusionMatrix *self = DIGITS_CONFUSION_MATRIX (object);
@@ -362,6 +469,17 @@ digits_confusion_matrix_class_init (DigitsConfusionMatrixClass *klass)
   widget_class->snapshot = digits_confusion_matrix_snapshot;
   widget_class->measure = digits_confusion_matrix_measure;
 
+  /**
+   * DigitsConfusionMatrix::cell-activated:
+   * @row: the true class
+   * @column: the answer
+   *
+   * A cell was clicked, or chosen with the arrow keys and Enter.
+   */
+  signals[SIGNAL_CELL_ACTIVATED] =
+    g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+
   gtk_widget_class_set_css_name (widget_class, "digitsconfusionmatrix");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -378,10 +496,22 @@ digits_confusion_matrix_init (DigitsConfusionMatrix *self)
 
   digits_confusion_matrix_set (self, NULL, 10, NULL);
 
+  /* Cells open their digits: by click, or arrows and Enter. */
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), keys);
+    gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  }
+
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Confusion matrix: true classes in rows, answers in "
-                                    "columns"),
+                                    "columns; arrows and Enter open a cell's digits"),
                                   -1);
 }
 

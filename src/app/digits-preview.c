@@ -22,7 +22,15 @@ struct _DigitsPreview
   float     input[DIGITS_PIXELS];
   gboolean  has_input;
   int       cell_size;   /* preferred magnification */
+  cairo_surface_t *overlay;   /* 28×28 on top of the input (saliency), or NULL */
 };
+
+enum {
+  SIGNAL_INPUT_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DigitsPreview, digits_preview, GTK_TYPE_WIDGET)
 
@@ -82,6 +90,12 @@ digits_preview_snapshot (GtkWidget   *widget,
   pattern = cairo_get_source (cr);
   cairo_pattern_set_filter (pattern, CAIRO_FILTER_NEAREST);
   cairo_paint (cr);
+  if (self->overlay != NULL)
+    {
+      cairo_set_source_surface (cr, self->overlay, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+      cairo_paint (cr);
+    }
   cairo_destroy (cr);
 
   cairo_surface_destroy (surface);
@@ -146,10 +160,30 @@ digits_preview_set_property (GObject      *object,
 }
 
 static void
+digits_preview_finalize (GObject *object)
+{
+  DigitsPreview *self = DIGITS_PREVIEW (object);
+
+  g_clear_pointer (&self->overlay, cairo_surface_destroy);
+
+  G_OBJECT_CLASS (digits_preview_parent_class)->finalize (object);
+}
+
+static void
 digits_preview_class_init (DigitsPreviewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = digits_preview_finalize;
+  /**
+   * DigitsPreview::input-changed:
+   *
+   * A new input (or none): whatever is drawn from it (saliency, layers) is out of date.
+   */
+  signals[SIGNAL_INPUT_CHANGED] =
+    g_signal_new ("input-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   object_class->get_property = digits_preview_get_property;
   object_class->set_property = digits_preview_set_property;
@@ -203,4 +237,49 @@ digits_preview_set_input (DigitsPreview *self,
                                     : _("Empty"),
                                   -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SIGNAL_INPUT_CHANGED], 0);
+}
+
+void
+digits_preview_set_overlay (DigitsPreview *self,
+                            const guint8  *rgba)
+{
+  guint32 *pixels;
+  int stride;
+
+  g_return_if_fail (DIGITS_IS_PREVIEW (self));
+
+  if (rgba == NULL)
+    {
+      if (self->overlay != NULL)
+        gtk_widget_queue_draw (GTK_WIDGET (self));
+      g_clear_pointer (&self->overlay, cairo_surface_destroy);
+      return;
+    }
+
+  if (self->overlay == NULL)
+    self->overlay = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, DIGITS_SIDE, DIGITS_SIDE);
+  cairo_surface_flush (self->overlay);
+  pixels = (guint32 *) cairo_image_surface_get_data (self->overlay);
+  stride = cairo_image_surface_get_stride (self->overlay) / 4;
+  /* Non-premultiplied RGBA in, premultiplied ARGB32 out. */
+  for (int i = 0; i < DIGITS_PIXELS; i++)
+    {
+      guint32 a = rgba[4 * i + 3];
+      guint32 r = (rgba[4 * i] * a + 127) / 255;
+      guint32 g = (rgba[4 * i + 1] * a + 127) / 255;
+      guint32 b = (rgba[4 * i + 2] * a + 127) / 255;
+
+      pixels[(i / DIGITS_SIDE) * stride + i % DIGITS_SIDE] = (a << 24) | (r << 16) | (g << 8) | b;
+    }
+  cairo_surface_mark_dirty (self->overlay);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const float *
+digits_preview_get_input (DigitsPreview *self)
+{
+  g_return_val_if_fail (DIGITS_IS_PREVIEW (self), NULL);
+
+  return self->has_input ? self->input : NULL;
 }

@@ -18,4 +18,10 @@ GtkWidget *digits_preview_new       (void);
 void       digits_preview_set_input (DigitsPreview *self,
                                      const float   *input);
 
+/* rgba: DIGITS_PIXELS × 4 non-premultiplied bytes drawn over the input (copied), or NULL. */
+void       digits_preview_set_overlay (DigitsPreview *self,
+                                       const guint8  *rgba);
+/* The input shown (DIGITS_PIXELS floats), or NULL. */
+const float *digits_preview_get_input (DigitsPreview *self);
+
 G_END_DECLS

@@ -16,6 +16,8 @@
 #include "digits-curve-chart.h"
 #include "digits-fold-box.h"
 #include "digits-train-view.h"
+#include "digits-mistakes-view.h"
+#include "core/digits-evaluation.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +38,7 @@ enum {
   SIGNAL_USE_MODEL,
   SIGNAL_DISCARDED,
   SIGNAL_STATE_CHANGED,
+  SIGNAL_SHOW_DIGIT,
   N_SIGNALS
 };
 
@@ -105,6 +108,10 @@ struct _DigitsTrainView
   double                  smooth_accuracy;
   guint                   curve_points;
   GCancellable           *eval_cancellable;
+  DigitsEvaluation       *evaluation;        /* the last one shown, or NULL */
+  DigitsTrainData        *eval_data;         /* its test set's data */
+  GtkWindow              *mistakes_window;   /* the gallery, made when first opened */
+  DigitsMistakesView     *mistakes_view;
 
   GCancellable           *download_cancellable;
   char                   *download_status;
@@ -144,7 +151,25 @@ void        digits_train_view_show_stopped       (DigitsTrainView   *self);
 void        digits_train_view_show_took          (DigitsTrainView   *self);
 void        digits_train_view_start_evaluation   (DigitsTrainView   *self);
 
+/* digits-train-view-mistakes.c: the evaluation's digits, by cell or all misreads */
+void        digits_train_view_class_add_mistakes (GtkWidgetClass    *widget_class);
+void        digits_train_view_init_mistakes      (DigitsTrainView   *self);
+void        digits_train_view_dispose_mistakes   (DigitsTrainView   *self);
+/* Takes evaluation; data is the set it was made on. */
+void        digits_train_view_set_evaluation     (DigitsTrainView   *self,
+                                                  DigitsEvaluation  *evaluation,
+                                                  DigitsTrainData   *data);
+
 /* For tests only. */
+/* Evaluates model on test (both copied) as after training, without a data folder. */
+void              digits_train_view_evaluate_on      (DigitsTrainView     *self,
+                                                      const DigitsModel   *model,
+                                                      const DigitsDataset *test);
+const DigitsEvaluation *digits_train_view_get_evaluation (DigitsTrainView *self);
+/* Opens the gallery on a cell (label, answer; -1 any), as a click on the matrix does. */
+DigitsMistakesView *digits_train_view_open_mistakes  (DigitsTrainView *self,
+                                                      int              label,
+                                                      int              answer);
 DigitsTrainState  digits_train_view_get_state        (DigitsTrainView *self);
 /* The trained (or kept) model, or NULL. */
 const DigitsModel *digits_train_view_get_model       (DigitsTrainView *self);

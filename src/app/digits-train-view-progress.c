@@ -149,6 +149,7 @@ digits_train_view_reset_progress (DigitsTrainView *self,
   g_array_set_size (self->test_accuracies, 0);
   digits_curve_chart_reset (self->curve_chart, epochs);
   digits_confusion_matrix_set (self->confusion_matrix, NULL, 10, NULL);
+  digits_train_view_set_evaluation (self, NULL, NULL);
   clear_log (self);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_label_set_text (self->speed_label, "");
@@ -256,8 +257,7 @@ typedef struct
 {
   DigitsModel *model;
   DigitsTrainData *data;
-  guint       *confusion;
-  double       accuracy;
+  DigitsEvaluation *evaluation;   /* every digit's verdict, for the matrix's cells */
 } EvalJob;
 
 static void
@@ -267,7 +267,7 @@ eval_job_free (gpointer data)
 
   g_clear_pointer (&job->model, digits_model_free);
   g_clear_pointer (&job->data, digits_train_data_unref);
-  g_free (job->confusion);
+  g_clear_pointer (&job->evaluation, digits_evaluation_free);
   g_free (job);
 }
 
@@ -278,12 +278,14 @@ eval_thread (GTask        *task,
              GCancellable *cancellable)
 {
   EvalJob *job = task_data;
-  guint n_classes = (guint) job->model->net->sizes[job->model->net->n_layers];
+  GError *error = NULL;
 
   /* No lower priority here: GTask's pool threads are reused and could not get it back. */
-  job->confusion = g_new0 (guint, n_classes * n_classes);
-  job->accuracy = digits_evaluate (job->model, job->data->test, job->confusion);
-  g_task_return_boolean (task, TRUE);
+  job->evaluation = digits_evaluation_run (job->model, job->data->test, cancellable, &error);
+  if (job->evaluation == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -301,11 +303,13 @@ show_results (DigitsTrainView *self,
   g_ptr_array_add (labels, NULL);
 
   if (n_classes <= 16)
-    digits_confusion_matrix_set (self->confusion_matrix, job->confusion, n_classes,
+    digits_confusion_matrix_set (self->confusion_matrix,
+                                 digits_evaluation_get_confusion (job->evaluation), n_classes,
                                  (const char * const *) labels->pdata);
 
   /* TRANSLATORS: the test accuracy of the trained model: "97.81%" */
-  accuracy = g_strdup_printf (_("%.2f%%"), job->accuracy * 100.0);
+  accuracy = g_strdup_printf (_("%.2f%%"),
+                              digits_evaluation_get_accuracy (job->evaluation) * 100.0);
   gtk_label_set_text (self->accuracy_label, accuracy);
   caption = g_strdup_printf (_("right on the %'u test images the model never saw, "
                                "after %s epochs"),
@@ -325,13 +329,23 @@ eval_done_cb (GObject      *source,
 {
   DigitsTrainView *self = DIGITS_TRAIN_VIEW (source);
   EvalJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), NULL) || self->disposed)
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
     return;
-  if (self->state != DIGITS_TRAIN_STATE_EVALUATING || self->model == NULL)
+  if (self->disposed || self->state != DIGITS_TRAIN_STATE_EVALUATING || self->model == NULL)
     return;
+  if (error != NULL)
+    {
+      gtk_label_set_text (self->accuracy_label, "");
+      gtk_label_set_text (self->accuracy_caption, error->message);
+      digits_train_view_set_state (self, DIGITS_TRAIN_STATE_DONE);
+      return;
+    }
 
   show_results (self, job);
+  digits_train_view_set_evaluation (self, g_steal_pointer (&job->evaluation), job->data);
   digits_train_view_set_state (self, DIGITS_TRAIN_STATE_DONE);
 }
 

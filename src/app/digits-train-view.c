@@ -272,6 +272,7 @@ digits_train_view_dispose (GObject *object)
       g_clear_object (&self->folder_chooser);
     }
   g_clear_object (&self->settings);
+  digits_train_view_dispose_mistakes (self);
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
 
   G_OBJECT_CLASS (digits_train_view_parent_class)->dispose (object);
@@ -393,6 +394,7 @@ digits_train_view_class_init (DigitsTrainViewClass *klass)
 
   digits_train_view_class_add_settings (widget_class);
   digits_train_view_class_add_data (widget_class);
+  digits_train_view_class_add_mistakes (widget_class);
 
   gtk_widget_class_install_action (widget_class, "train.toggle", NULL, toggle_action);
   gtk_widget_class_install_action (widget_class, "train.keep", NULL, keep_action);
@@ -411,6 +413,7 @@ digits_train_view_init (DigitsTrainView *self)
 
   digits_train_view_init_data (self);
   digits_train_view_init_settings (self);
+  digits_train_view_init_mistakes (self);
   digits_train_view_update_data_status (self);
   digits_train_view_set_model_in_use (self, NULL);
   gtk_label_set_text (self->progress_label, _("Ready to train"));
@@ -548,6 +551,7 @@ digits_train_view_discard (DigitsTrainView *self)
 
   g_cancellable_cancel (self->eval_cancellable);
   g_clear_pointer (&self->model, digits_model_free);
+  digits_train_view_set_evaluation (self, NULL, NULL);
   gtk_label_set_text (self->progress_label, _("Ready to train"));
   digits_train_view_set_state (self, DIGITS_TRAIN_STATE_IDLE);
   g_signal_emit (self, digits_train_view_signals[SIGNAL_DISCARDED], 0);

@@ -33,6 +33,7 @@ clear_action (GtkWidget  *widget,
     digits_window_close_image (self);
   else
     digits_canvas_clear (self->canvas);
+  digits_window_forget_test_digit (self);
 }
 
 static void

@@ -166,9 +166,13 @@ digits_window_answer_canvas (DigitsWindow *self)
 
   strokes = digits_canvas_get_strokes (self->canvas, &n_strokes);
   self->canvas_top = -1;
-  self->canvas_has_input = n_strokes > 0 &&
-                           digits_preprocess_strokes (strokes, n_strokes, 1.0f,
-                                                      self->canvas_input);
+  /* A gallery's test digit stays the input until the person draws. */
+  if (n_strokes > 0)
+    self->input_is_test_digit = FALSE;
+  if (!self->input_is_test_digit)
+    self->canvas_has_input = n_strokes > 0 &&
+                             digits_preprocess_strokes (strokes, n_strokes, 1.0f,
+                                                        self->canvas_input);
 
   if (self->canvas_has_input && self->model != NULL)
     self->canvas_top = classify (self, self->canvas_input, self->canvas_probs);

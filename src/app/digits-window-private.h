@@ -53,6 +53,7 @@ struct _DigitsWindow
   DigitsChart      *chart;
   DigitsPreview    *preview;
   DigitsTrainView  *train_view;
+  GtkBox           *inspect_box;
 
   GSettings        *settings;           /* NULL when the schema is not installed */
   DigitsModelStore *store;              /* the model in use, kept across restarts */
@@ -70,6 +71,7 @@ struct _DigitsWindow
   /* The canvas's answer. */
   float             canvas_input[DIGITS_PIXELS];
   gboolean          canvas_has_input;
+  gboolean          input_is_test_digit;  /* canvas_input is a digit from the gallery */
   float            *canvas_probs;       /* n_classes */
   int               canvas_top;
 
@@ -80,6 +82,8 @@ struct _DigitsWindow
   int              *glyph_tops;
   int               selected;
   char             *reading;
+
+  struct _DigitsInspect *inspect;       /* digits-window-inspect.c */
 
   char             *last_toast;
   AdwToast         *last_toast_shown;   /* weak: gone when the toast is dismissed */
@@ -142,6 +146,27 @@ GtkWindow  *digits_window_show_teach       (DigitsWindow   *self);
 gboolean    digits_window_teach_key        (DigitsWindow   *self,
                                             guint           keyval,
                                             GdkModifierType state);
+/* digits-window-inspect.c: test digits from the gallery, looking inside the network */
+void        digits_window_class_add_inspect (GtkWidgetClass *widget_class);
+void        digits_window_show_test_digit  (DigitsWindow   *self,
+                                            const float    *input);
+void        digits_window_forget_test_digit (DigitsWindow  *self);
+void        digits_window_init_inspect     (DigitsWindow   *self);
+void        digits_window_finalize_inspect (DigitsWindow   *self);
+/* For tests: the "Why this answer" toggle and its digit (-1: the answer). */
+void        digits_window_set_why          (DigitsWindow   *self,
+                                            gboolean        active,
+                                            int             target);
+/* The saliency shown, or NULL when the toggle is off or there is no input. */
+const float *digits_window_get_saliency    (DigitsWindow   *self,
+                                            int            *target);
+/* For tests: the model in use's answer shown beside a trial model's, or -1. */
+int         digits_window_get_versus       (DigitsWindow   *self);
+/* For tests: open "What each layer sees"; how often it was worked out, and its rows. */
+void        digits_window_set_layers_shown (DigitsWindow   *self,
+                                            gboolean        shown);
+guint       digits_window_get_layer_updates (DigitsWindow  *self,
+                                             guint         *n_rows);
 
 /* digits-window-dnd.c */
 void        digits_window_init_dnd         (DigitsWindow   *self);

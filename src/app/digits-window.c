@@ -92,10 +92,11 @@ digits_window_update_actions (DigitsWindow *self)
 
   gtk_widget_action_set_enabled (widget, "win.undo", drawing && !self->showing_image && !empty);
   gtk_widget_action_set_enabled (widget, "win.clear",
-                                 drawing && (self->showing_image || !empty));
+                                 drawing && (self->showing_image || !empty ||
+                                             self->input_is_test_digit));
   gtk_widget_action_set_enabled (widget, "win.close-image", drawing && self->showing_image);
   gtk_widget_action_set_enabled (widget, "win.save-model", self->model != NULL);
-  gtk_widget_set_visible (self->hint_label, empty);
+  gtk_widget_set_visible (self->hint_label, empty && !self->input_is_test_digit);
   digits_window_teach_update (self);
 }
 
@@ -339,6 +340,7 @@ digits_window_finalize (GObject *object)
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_weak_pointer (&self->last_toast_shown);
   digits_window_teach_free (self);
+  digits_window_finalize_inspect (self);
 
   G_OBJECT_CLASS (digits_window_parent_class)->finalize (object);
 }
@@ -395,6 +397,7 @@ digits_window_class_init (DigitsWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, train_use_model_cb);
   gtk_widget_class_bind_template_callback (widget_class, train_discarded_cb);
   gtk_widget_class_bind_template_callback (widget_class, train_state_changed_cb);
+  digits_window_class_add_inspect (widget_class);
 
   digits_window_class_add_actions (widget_class);
 }
@@ -412,6 +415,7 @@ digits_window_init (DigitsWindow *self)
 
   digits_window_init_dnd (self);
   digits_window_teach_init (self);
+  digits_window_init_inspect (self);
   g_signal_connect (self->draw_page, "notify::folded", G_CALLBACK (draw_page_folded_cb), self);
   g_signal_connect (self->main_stack, "notify::visible-child",
                     G_CALLBACK (main_page_changed_cb), self);

@@ -1,0 +1,279 @@
+/* digits-layer-view.c — what each layer sees.
+ *
+ * One row per layer, named, with its maps as tiles: a convolution's feature maps, a dense
+ * layer's units in a grid, the output's ten probabilities; the first row is the first
+ * layer's weights (filters), shaded blue (negative) to red (positive) around zero.
+ * Activations are shaded from 0 to the layer's largest value, so a row shows where the
+ * layer fires most. Tiles are painted with nearest filtering: a pixel is a unit.
+ *
+ * Copyright 2026 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "digits-layer-view.h"
+
+#define TILE     36     /* target tile side in pixels */
+#define GAP      3
+#define LABEL_H  18
+
+struct _DigitsLayerView
+{
+  GtkWidget          parent_instance;
+
+  DigitsActivations *activations;
+  DigitsMaps        *filters;
+};
+
+G_DEFINE_FINAL_TYPE (DigitsLayerView, digits_layer_view, GTK_TYPE_WIDGET)
+
+static guint
+get_n_rows (DigitsLayerView *self)
+{
+  return (self->filters != NULL) + (self->activations != NULL ? self->activations->n_layers : 0);
+}
+
+static const DigitsMaps *
+get_row (DigitsLayerView *self,
+         guint            row)
+{
+  if (self->filters != NULL)
+    {
+      if (row == 0)
+        return self->filters;
+      row--;
+    }
+  return &self->activations->layers[row];
+}
+
+/* The shapes shown: when they change the view needs another size. */
+static guint64
+get_shape (DigitsLayerView *self)
+{
+  guint64 shape = get_n_rows (self);
+
+  for (guint row = 0; row < get_n_rows (self); row++)
+    {
+      const DigitsMaps *maps = get_row (self, row);
+
+      shape = shape * 1000003u + (guint64) maps->n_maps * 10007u + maps->height * 101u +
+              maps->width;
+    }
+  return shape;
+}
+
+/* A map's tile: whole pixels per unit, about TILE wide (dense grids and the output wider). */
+static int
+get_scale (const DigitsMaps *maps)
+{
+  int side = MAX (maps->width, maps->height);
+  int target = maps->n_maps == 1 ? 4 * TILE : TILE;
+
+  return MAX (1, target / side);
+}
+
+static int
+get_row_height (const DigitsMaps *maps,
+                int               width)
+{
+  int scale = get_scale (maps);
+  int tw = maps->width * scale + GAP;
+  int per_line = MAX (1, width / tw);
+  int lines = (maps->n_maps + per_line - 1) / per_line;
+
+  return LABEL_H + lines * (maps->height * scale + GAP) + GAP;
+}
+
+static cairo_surface_t *
+create_tile (const DigitsMaps *maps,
+             int               m,
+             gboolean          is_filter)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, maps->width,
+                                                         maps->height);
+  guint32 *pixels;
+  int stride;
+  const float *v = maps->values + (gsize) m * maps->width * maps->height;
+  float range = is_filter ? MAX (fabsf (maps->lo), fabsf (maps->hi)) : maps->hi;
+
+  cairo_surface_flush (surface);
+  pixels = (guint32 *) cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface) / 4;
+  for (int y = 0; y < maps->height; y++)
+    for (int x = 0; x < maps->width; x++)
+      {
+        float f = v[y * maps->width + x];
+        guint32 r, g, b;
+
+        if (isnan (f))
+          {
+            pixels[y * stride + x] = 0;
+            continue;
+          }
+        f = range > 0 ? f / range : 0;
+        if (is_filter)
+          {
+            /* White at zero, red for positive weights, blue for negative. */
+            float a = CLAMP (fabsf (f), 0.0f, 1.0f);
+            r = f >= 0 ? 255 : (guint32) lroundf (255 * (1 - a));
+            b = f < 0 ? 255 : (guint32) lroundf (255 * (1 - a));
+            g = (guint32) lroundf (255 * (1 - a));
+          }
+        else
+          {
+            /* Dark where the unit is silent, bright where it fires. */
+            r = g = b = (guint32) lroundf (255 * CLAMP (f, 0.0f, 1.0f));
+          }
+        pixels[y * stride + x] = 0xff000000u | (r << 16) | (g << 8) | b;
+      }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+static void
+digits_layer_view_snapshot (GtkWidget   *widget,
+                            GtkSnapshot *snapshot)
+{
+  DigitsLayerView *self = DIGITS_LAYER_VIEW (widget);
+  int width = gtk_widget_get_width (widget);
+  guint n = get_n_rows (self);
+  GdkRGBA fg;
+  double y = 0;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+
+  for (guint row = 0; row < n; row++)
+    {
+      const DigitsMaps *maps = get_row (self, row);
+      gboolean is_filter = self->filters != NULL && row == 0;
+      int scale = get_scale (maps);
+      int tw = maps->width * scale, th = maps->height * scale;
+      int per_line = MAX (1, width / (tw + GAP));
+      int h = get_row_height (maps, width);
+      g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, maps->name);
+      cairo_t *cr;
+
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, y));
+      gtk_snapshot_append_layout (snapshot, layout, &fg);
+      gtk_snapshot_restore (snapshot);
+
+      cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, y + LABEL_H, width,
+                                                                     h - LABEL_H));
+      for (int m = 0; m < maps->n_maps; m++)
+        {
+          cairo_surface_t *tile = create_tile (maps, m, is_filter);
+          double tx = (m % per_line) * (tw + GAP);
+          double ty = y + LABEL_H + (m / per_line) * (th + GAP);
+
+          cairo_save (cr);
+          cairo_translate (cr, tx, ty);
+          cairo_scale (cr, scale, scale);
+          cairo_set_source_surface (cr, tile, 0, 0);
+          cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+          cairo_paint (cr);
+          cairo_restore (cr);
+          cairo_surface_destroy (tile);
+        }
+      cairo_destroy (cr);
+      y += h;
+    }
+}
+
+static GtkSizeRequestMode
+digits_layer_view_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+digits_layer_view_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  DigitsLayerView *self = DIGITS_LAYER_VIEW (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 4 * TILE;
+      *natural = 8 * (TILE + GAP);
+      return;
+    }
+
+  *minimum = 0;
+  for (guint row = 0; row < get_n_rows (self); row++)
+    *minimum += get_row_height (get_row (self, row), for_size > 0 ? for_size : 8 * TILE);
+  *natural = *minimum;
+}
+
+static void
+digits_layer_view_finalize (GObject *object)
+{
+  DigitsLayerView *self = DIGITS_LAYER_VIEW (object);
+
+  g_clear_pointer (&self->activations, digits_activations_free);
+  g_clear_pointer (&self->filters, digits_maps_free);
+
+  G_OBJECT_CLASS (digits_layer_view_parent_class)->finalize (object);
+}
+
+static void
+digits_layer_view_class_init (DigitsLayerViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = digits_layer_view_finalize;
+  widget_class->snapshot = digits_layer_view_snapshot;
+  widget_class->measure = digits_layer_view_measure;
+  widget_class->get_request_mode = digits_layer_view_get_request_mode;
+
+  gtk_widget_class_set_css_name (widget_class, "digitslayerview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+digits_layer_view_init (DigitsLayerView *self)
+{
+}
+
+GtkWidget *
+digits_layer_view_new (void)
+{
+  return g_object_new (DIGITS_TYPE_LAYER_VIEW, NULL);
+}
+
+void
+digits_layer_view_set (DigitsLayerView   *self,
+                       DigitsActivations *activations,
+                       DigitsMaps        *filters)
+{
+  guint64 old_shape;
+
+  g_return_if_fail (DIGITS_IS_LAYER_VIEW (self));
+
+  old_shape = get_shape (self);
+  g_clear_pointer (&self->activations, digits_activations_free);
+  g_clear_pointer (&self->filters, digits_maps_free);
+  self->activations = activations;
+  self->filters = filters;
+
+  /* The same network again only needs repainting; another may need another size. */
+  if (get_shape (self) != old_shape)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+digits_layer_view_get_n_rows (DigitsLayerView *self)
+{
+  g_return_val_if_fail (DIGITS_IS_LAYER_VIEW (self), 0);
+
+  return get_n_rows (self);
+}

@@ -1,0 +1,357 @@
+/* digits-window-inspect.c — the Draw page as a place to look into the network: a test
+ * digit picked in the Train page's gallery becomes its input; "Why?" overlays the
+ * saliency of the answer (or of a digit picked: "why not a 4?") on the 28×28 preview.
+ *
+ * Saliency is gradient × input (core's default): one backward pass, so it follows every
+ * stroke, and on MNIST the more faithful of the two methods core offers (test-faithfulness).
+ *
+ * Copyright 2026 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/digits-activations.h"
+#include "core/digits-explain.h"
+#include "digits-layer-view.h"
+#include "digits-train-view.h"
+#include "digits-window-private.h"
+
+struct _DigitsInspect
+{
+  GtkToggleButton *why_button;
+  GtkDropDown     *why_dropdown;     /* the answer, or "not a 0" … "not a 9" */
+  GtkLabel        *why_label;
+  float            saliency[DIGITS_PIXELS];
+  int              target;           /* of the saliency shown, or -1 for none */
+
+  GtkToggleButton *layers_button;    /* not a GtkExpander: GTK 4.8's breaks Tab here */
+  GtkRevealer     *layers_revealer;
+  DigitsLayerView *layer_view;
+  guint            layers_tick;      /* a computation waiting for the next frame, or 0 */
+  guint            n_layer_updates;
+
+  GtkLabel        *versus_label;     /* the model in use's answer, beside a trial's */
+  int              versus_answer;
+};
+
+/* While a trained model is on trial (it answers), the model in use answers alongside. */
+static void
+update_versus (DigitsWindow *self)
+{
+  struct _DigitsInspect *inspect = self->inspect;
+  const float *input = digits_preview_get_input (self->preview);
+  const DigitsModel *in_use = digits_model_store_get_model (self->store);
+  g_autofree float *probs = NULL;
+  g_autofree char *text = NULL;
+
+  inspect->versus_answer = -1;
+  if (!digits_model_store_is_on_trial (self->store) || input == NULL || in_use == NULL ||
+      in_use == self->model)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (inspect->versus_label), FALSE);
+      return;
+    }
+
+  probs = g_new0 (float, MAX (10, in_use->net->sizes[in_use->net->n_layers]));
+  inspect->versus_answer = digits_model_classify (in_use, input, probs);
+  /* TRANSLATORS: beside a new model's answer: "The model in use reads 7 (98%)" */
+  text = g_strdup_printf (_("The model in use reads %s (%d%%)"),
+                          digits_window_get_class_name (self, inspect->versus_answer),
+                          (int) lroundf (100.0f * probs[inspect->versus_answer]));
+  gtk_label_set_text (inspect->versus_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (inspect->versus_label), TRUE);
+}
+
+/* What each layer sees, worked out at most once a frame and only when it is shown. */
+static gboolean
+layers_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  DigitsWindow *self = data;
+  struct _DigitsInspect *inspect = self->inspect;
+  const float *input = digits_preview_get_input (self->preview);
+  DigitsActivations *activations = NULL;
+  DigitsMaps *filters = NULL;
+
+  inspect->layers_tick = 0;
+  if (self->model != NULL)
+    {
+      filters = digits_first_layer_maps (self->model, NULL);
+      if (input != NULL)
+        activations = digits_activations_new (self->model, input, NULL);
+    }
+  digits_layer_view_set (inspect->layer_view, activations, filters);
+  inspect->n_layer_updates++;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_layers (DigitsWindow *self)
+{
+  struct _DigitsInspect *inspect = self->inspect;
+
+  if (inspect->layers_tick != 0 || !gtk_toggle_button_get_active (inspect->layers_button) ||
+      !gtk_widget_get_mapped (GTK_WIDGET (inspect->layer_view)))
+    return;
+
+  inspect->layers_tick = gtk_widget_add_tick_callback (GTK_WIDGET (inspect->layer_view),
+                                                       layers_tick_cb, self, NULL);
+}
+
+static void
+layers_shown_cb (DigitsWindow *self)
+{
+  schedule_layers (self);
+}
+
+static void
+build_layers (DigitsWindow *self)
+{
+  struct _DigitsInspect *inspect = self->inspect;
+  GtkWidget *scroller;
+
+  inspect->layers_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic
+                                                (_("What each _layer sees")));
+  gtk_widget_set_halign (GTK_WIDGET (inspect->layers_button), GTK_ALIGN_START);
+  inspect->layers_revealer = GTK_REVEALER (gtk_revealer_new ());
+  inspect->layer_view = DIGITS_LAYER_VIEW (digits_layer_view_new ());
+  gtk_accessible_update_property (GTK_ACCESSIBLE (inspect->layer_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Each layer's activations for this input, and the first "
+                                    "layer's weights"),
+                                  -1);
+  /* Dozens of maps: they scroll rather than make the window tall. */
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 360);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller),
+                                 GTK_WIDGET (inspect->layer_view));
+  gtk_revealer_set_child (inspect->layers_revealer, scroller);
+  g_object_bind_property (inspect->layers_button, "active", inspect->layers_revealer,
+                          "reveal-child", G_BINDING_SYNC_CREATE);
+  gtk_box_append (self->inspect_box, GTK_WIDGET (inspect->layers_button));
+  gtk_box_append (self->inspect_box, GTK_WIDGET (inspect->layers_revealer));
+  g_signal_connect_swapped (inspect->layers_button, "toggled",
+                            G_CALLBACK (layers_shown_cb), self);
+  g_signal_connect_swapped (inspect->layer_view, "map", G_CALLBACK (layers_shown_cb), self);
+}
+
+/* The saliency of the preview's input for the chosen digit, as the preview's overlay. */
+static void
+update_saliency (DigitsWindow *self)
+{
+  struct _DigitsInspect *inspect = self->inspect;
+  const float *input = digits_preview_get_input (self->preview);
+  int choice = (int) gtk_drop_down_get_selected (inspect->why_dropdown) - 1;
+  g_autofree float *probs = NULL;
+  g_autoptr (GError) error = NULL;
+  guint8 rgba[DIGITS_PIXELS * 4];
+  g_autofree char *text = NULL;
+  int target;
+
+  inspect->target = -1;
+  if (!gtk_toggle_button_get_active (inspect->why_button) || input == NULL ||
+      self->model == NULL)
+    {
+      digits_preview_set_overlay (self->preview, NULL);
+      gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), FALSE);
+      return;
+    }
+
+  probs = g_new0 (float, self->n_classes);
+  target = digits_model_classify (self->model, input, probs);
+  if (choice >= 0 && choice < (int) self->n_classes)
+    target = choice;
+
+  if (!digits_explain_saliency (self->model, input, target, DIGITS_SALIENCY_DEFAULT, 0,
+                                inspect->saliency, &error))
+    {
+      digits_preview_set_overlay (self->preview, NULL);
+      gtk_label_set_text (inspect->why_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), TRUE);
+      return;
+    }
+
+  inspect->target = target;
+  digits_saliency_overlay_rgba (inspect->saliency, rgba);
+  digits_preview_set_overlay (self->preview, rgba);
+  /* TRANSLATORS: the saliency legend: "Red ink pushed toward 4 (12%), blue against" */
+  text = g_strdup_printf (_("Red ink pushed toward %s (%d%%), blue against"),
+                          digits_window_get_class_name (self, target),
+                          (int) lroundf (100.0f * probs[target]));
+  gtk_label_set_text (inspect->why_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), TRUE);
+}
+
+static void
+preview_input_changed_cb (DigitsWindow *self)
+{
+  update_saliency (self);
+  schedule_layers (self);
+  update_versus (self);
+}
+
+static void
+why_changed_cb (DigitsWindow *self)
+{
+  update_saliency (self);
+}
+
+static void
+build_why (DigitsWindow *self)
+{
+  struct _DigitsInspect *inspect = self->inspect;
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  g_autoptr (GtkStringList) choices = gtk_string_list_new (NULL);
+
+  inspect->why_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic (_("_Why?")));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (inspect->why_button),
+                               _("Show which pixels pushed toward the answer (red) and "
+                                 "against it (blue)"));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (inspect->why_button));
+
+  /* TRANSLATORS: the first choice of "Why?": the network's own answer */
+  gtk_string_list_append (choices, _("this answer"));
+  for (int k = 0; k < 10; k++)
+    {
+      g_autofree char *text = NULL;
+
+      /* TRANSLATORS: "Why?" for another digit: "not a 4" */
+      text = g_strdup_printf (_("not a %d"), k);
+      gtk_string_list_append (choices, text);
+    }
+  inspect->why_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer
+                                                                           (&choices)),
+                                                            NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (inspect->why_dropdown),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Explain which digit"),
+                                  -1);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (inspect->why_dropdown));
+  gtk_box_append (self->inspect_box, row);
+
+  inspect->why_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (inspect->why_label, 0.0f);
+  gtk_label_set_wrap (inspect->why_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (inspect->why_label), "caption");
+  gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), FALSE);
+  gtk_box_append (self->inspect_box, GTK_WIDGET (inspect->why_label));
+
+  g_signal_connect_swapped (inspect->why_button, "toggled", G_CALLBACK (why_changed_cb), self);
+  g_signal_connect_swapped (inspect->why_dropdown, "notify::selected",
+                            G_CALLBACK (why_changed_cb), self);
+  g_signal_connect_swapped (self->preview, "input-changed",
+                            G_CALLBACK (preview_input_changed_cb), self);
+}
+
+static void
+train_show_digit_cb (DigitsTrainView *view,
+                     const float     *input,
+                     DigitsWindow    *self)
+{
+  digits_window_show_test_digit (self, input);
+}
+
+void
+digits_window_class_add_inspect (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, train_show_digit_cb);
+  gtk_widget_class_bind_template_child (widget_class, DigitsWindow, inspect_box);
+}
+
+void
+digits_window_init_inspect (DigitsWindow *self)
+{
+  self->inspect = g_new0 (struct _DigitsInspect, 1);
+  self->inspect->target = -1;
+  self->inspect->versus_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->inspect->versus_label, 0.0f);
+  gtk_label_set_wrap (self->inspect->versus_label, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->inspect->versus_label), FALSE);
+  gtk_box_append (self->inspect_box, GTK_WIDGET (self->inspect->versus_label));
+  self->inspect->versus_answer = -1;
+  build_why (self);
+  build_layers (self);
+}
+
+int
+digits_window_get_versus (DigitsWindow *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->inspect->versus_label))
+         ? self->inspect->versus_answer : -1;
+}
+
+void
+digits_window_set_layers_shown (DigitsWindow *self,
+                                gboolean      shown)
+{
+  gtk_toggle_button_set_active (self->inspect->layers_button, shown);
+}
+
+guint
+digits_window_get_layer_updates (DigitsWindow *self,
+                                 guint        *n_rows)
+{
+  if (n_rows != NULL)
+    *n_rows = digits_layer_view_get_n_rows (self->inspect->layer_view);
+  return self->inspect->n_layer_updates;
+}
+
+void
+digits_window_finalize_inspect (DigitsWindow *self)
+{
+  g_clear_pointer (&self->inspect, g_free);
+}
+
+void
+digits_window_set_why (DigitsWindow *self,
+                       gboolean      active,
+                       int           target)
+{
+  gtk_drop_down_set_selected (self->inspect->why_dropdown, target < 0 ? 0 : target + 1);
+  gtk_toggle_button_set_active (self->inspect->why_button, active);
+}
+
+const float *
+digits_window_get_saliency (DigitsWindow *self,
+                            int          *target)
+{
+  if (target != NULL)
+    *target = self->inspect->target;
+  return self->inspect->target >= 0 ? self->inspect->saliency : NULL;
+}
+
+/* The test digit's own pixels, not redrawn: the input is exactly what was evaluated. */
+void
+digits_window_show_test_digit (DigitsWindow *self,
+                               const float  *input)
+{
+  g_return_if_fail (DIGITS_IS_WINDOW (self));
+
+  digits_window_close_image (self);
+  digits_canvas_clear (self->canvas);
+  memcpy (self->canvas_input, input, sizeof self->canvas_input);
+  self->canvas_has_input = TRUE;
+  self->input_is_test_digit = TRUE;
+  digits_window_answer_canvas (self);
+  digits_window_update_actions (self);
+  digits_window_show_page (self, "draw");
+}
+
+void
+digits_window_forget_test_digit (DigitsWindow *self)
+{
+  if (!self->input_is_test_digit)
+    return;
+
+  self->input_is_test_digit = FALSE;
+  digits_window_answer_canvas (self);
+  digits_window_update_actions (self);
+}

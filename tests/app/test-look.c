@@ -1,0 +1,523 @@
+/* test-look.c — looking inside the network from the window: the confusion matrix's
+ * cells and the Mistakes gallery, a test digit shown on the Draw page.
+ *
+ * Without DIGITS_MNIST_DIR the evaluation runs on a small synthetic set (strokes drawn
+ * through the app's own preprocessing), so these tests never skip for want of MNIST;
+ * with it, on the first 1,000 MNIST test digits.
+ *
+ * Copyright 2026 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+
+#include "app-test-util.h"
+#include "core/digits-dataset.h"
+#include "core/digits-evaluation.h"
+#include "core/digits-explain.h"
+#include "core/digits-preprocess.h"
+#include "digits-application.h"
+#include "digits-mistakes-view.h"
+#include "digits-train-view-private.h"
+#include "digits-window.h"
+#include "digits-window-private.h"
+
+static DigitsApplication *app;
+
+/* A set of n digits: MNIST's first when it is there, else random strokes labelled i % 10
+ * (the network reads them as whatever it likes: mistakes and right answers both). */
+static DigitsDataset *
+create_test_set (guint n)
+{
+  const char *dir = g_getenv ("DIGITS_MNIST_DIR");
+  DigitsDataset *set;
+  GRand *rand;
+
+  if (dir != NULL && *dir != '\0')
+    {
+      g_autofree char *images = g_build_filename (dir, "t10k-images-idx3-ubyte.gz", NULL);
+      g_autofree char *labels = g_build_filename (dir, "t10k-labels-idx1-ubyte.gz", NULL);
+      g_autoptr (GError) error = NULL;
+      DigitsDataset *all = digits_dataset_load_idx (images, labels, &error);
+
+      g_assert_no_error (error);
+      set = digits_dataset_slice (all, 0, MIN (n, all->n));
+      digits_dataset_free (all);
+      g_test_message ("on the first %u MNIST test digits", set->n);
+      return set;
+    }
+
+  set = digits_dataset_new (n, 28, 28, 10);
+  rand = g_rand_new_with_seed (14);
+  for (guint i = 0; i < n; i++)
+    {
+      DigitsStroke stroke = { g_array_new (FALSE, FALSE, sizeof (DigitsPoint)) };
+      float input[DIGITS_PIXELS];
+
+      for (int p = 0; p < 6; p++)
+        {
+          DigitsPoint point = { 0 };
+
+          point.x = (float) g_rand_double_range (rand, 20, 280);
+          point.y = (float) g_rand_double_range (rand, 20, 280);
+          g_array_append_val (stroke.points, point);
+        }
+      g_assert_true (digits_preprocess_strokes (&stroke, 1, 1.0f, input));
+      g_array_unref (stroke.points);
+      for (int k = 0; k < DIGITS_PIXELS; k++)
+        set->images[(gsize) i * DIGITS_PIXELS + k] = (guint8) lroundf (input[k] * 255.0f);
+      set->labels[i] = (guint8) (i % 10);
+    }
+  g_rand_free (rand);
+  g_test_message ("on %u synthetic digits", n);
+  return set;
+}
+
+static gboolean
+has_evaluation (gpointer data)
+{
+  return digits_train_view_get_evaluation (data) != NULL;
+}
+
+/* Evaluates the window's model on set from the Train page, as after training. */
+static DigitsTrainView *
+evaluate (DigitsWindow        *window,
+          const DigitsDataset *set)
+{
+  DigitsTrainView *view = digits_window_get_train_view (window);
+
+  g_assert_nonnull (digits_window_get_model (window));
+  digits_window_show_page (window, "train");
+  digits_train_view_evaluate_on (view, digits_window_get_model (window), set);
+  g_assert_true (digits_test_wait_until (has_evaluation, view, 60));
+  return view;
+}
+
+/* Every cell opens a gallery of exactly its count, in the promised order. */
+static void
+test_gallery_counts (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  g_autoptr (DigitsDataset) set = create_test_set (1000);
+  DigitsTrainView *view = evaluate (window, set);
+  const DigitsEvaluation *evaluation = digits_train_view_get_evaluation (view);
+  const guint *confusion = digits_evaluation_get_confusion (evaluation);
+  GtkWidget *matrix = digits_train_view_get_confusion_matrix (view);
+  DigitsMistakesView *gallery;
+  const DigitsVerdict *shown;
+  guint n, n_cells = 0, n_wrong_cells = 0;
+
+  g_assert_cmpuint (digits_evaluation_get_count (evaluation), ==, set->n);
+
+  for (int i = 0; i < 10; i++)
+    for (int j = 0; j < 10; j++)
+      {
+        /* The matrix's own signal opens the cell, as a click or Enter does. */
+        g_signal_emit_by_name (matrix, "cell-activated", (guint) i, (guint) j);
+        gallery = view->mistakes_view;
+        g_assert_nonnull (gallery);
+        g_assert_true (gtk_widget_get_visible (GTK_WIDGET (view->mistakes_window)));
+        shown = digits_mistakes_view_get_shown (gallery, &n);
+        g_assert_cmpuint (n, ==, confusion[i * 10 + j]);
+        for (guint k = 0; k < n; k++)
+          {
+            g_assert_cmpuint (shown[k].label, ==, i);
+            g_assert_cmpuint (shown[k].answer, ==, j);
+            g_assert_cmpuint (set->labels[shown[k].index], ==, i);
+            /* Off the diagonal the surest mistakes first; on it the least sure. */
+            if (k > 0 && i != j)
+              g_assert_cmpfloat (shown[k].confidence, <=, shown[k - 1].confidence);
+            if (k > 0 && i == j)
+              g_assert_cmpfloat (shown[k].confidence, >=, shown[k - 1].confidence);
+          }
+        n_cells += n > 0;
+        n_wrong_cells += n > 0 && i != j;
+      }
+  g_test_message ("%u cells with digits, %u of them mistakes; %u of %u right", n_cells,
+                  n_wrong_cells, digits_evaluation_get_correct (evaluation), set->n);
+  g_assert_cmpuint (n_wrong_cells, >, 0);
+
+  /* "Mistakes…": every misread, each with its two top answers. */
+  gtk_widget_activate_action (GTK_WIDGET (view), "train.mistakes", NULL);
+  shown = digits_mistakes_view_get_shown (view->mistakes_view, &n);
+  g_assert_cmpuint (n, ==, set->n - digits_evaluation_get_correct (evaluation));
+  for (guint k = 0; k < n; k++)
+    {
+      g_assert_cmpuint (shown[k].label, !=, shown[k].answer);
+      g_assert_cmpuint (shown[k].second, !=, shown[k].answer);
+      g_assert_cmpfloat (shown[k].second_confidence, <=, shown[k].confidence);
+    }
+
+  /* Filtered by answer only: the misreads read as 1 are that column's off-diagonal sum. */
+  digits_mistakes_view_set_filter (view->mistakes_view, -1, 1);
+  digits_mistakes_view_get_shown (view->mistakes_view, &n);
+  {
+    guint column = 0;
+
+    for (int i = 0; i < 10; i++)
+      column += i != 1 ? confusion[i * 10 + 1] : 0;
+    g_assert_cmpuint (n, ==, column);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  digits_test_iterate ();
+}
+
+/* A mistake picked in the gallery is the Draw page's input, pixel for pixel. */
+static void
+test_mistake_to_preview (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  g_autoptr (DigitsDataset) set = create_test_set (1000);
+  DigitsTrainView *view = evaluate (window, set);
+  const DigitsVerdict *shown;
+  const float *preview;
+  float confidence;
+  guint n;
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "train.mistakes", NULL);
+  shown = digits_mistakes_view_get_shown (view->mistakes_view, &n);
+  g_assert_cmpuint (n, >, 1);
+
+  digits_mistakes_view_activate (view->mistakes_view, 1);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->main_stack), ==, "draw");
+  preview = digits_preview_get_input (DIGITS_PREVIEW (digits_window_get_preview (window)));
+  g_assert_nonnull (preview);
+  for (int k = 0; k < DIGITS_PIXELS; k++)
+    g_assert_cmpfloat (preview[k], ==, set->images[(gsize) shown[1].index * DIGITS_PIXELS + k]
+                                       / 255.0f);
+  /* The chart and the answer are the network's on that very input. */
+  g_assert_cmpint (digits_window_get_prediction (window, &confidence), ==, shown[1].answer);
+  g_assert_cmpfloat_with_epsilon (confidence, shown[1].confidence, 1e-5);
+  g_assert_cmpint (digits_chart_get_top (DIGITS_CHART (digits_window_get_chart (window))), ==,
+                   shown[1].answer);
+
+  /* Delete clears it; drawing would replace it. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear", NULL);
+  g_assert_null (digits_preview_get_input (DIGITS_PREVIEW (digits_window_get_preview (window))));
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, -1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  digits_test_iterate ();
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The widget as drawn: premultiplied ARGB32 in cairo's byte order (B, G, R, A). */
+static guchar *
+render_widget (GtkWidget *widget,
+               int       *width,
+               int       *height)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  guchar *pixels;
+
+  *width = gdk_paintable_get_intrinsic_width (paintable);
+  *height = gdk_paintable_get_intrinsic_height (paintable);
+  g_assert_cmpint (*width, >=, 28);
+  gdk_paintable_snapshot (paintable, snapshot, *width, *height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native
+                                                                  (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, *width, *height));
+  pixels = g_malloc ((gsize) *width * 4 * *height);
+  gdk_texture_download (texture, pixels, (gsize) *width * 4);
+  return pixels;
+}
+
+/* The rendered colour at the centre of the preview's input pixel k. */
+static void
+get_preview_pixel (const guchar *pixels,
+                   int           width,
+                   int           height,
+                   int           k,
+                   int          *r,
+                   int          *b)
+{
+  int cell = MAX (1, MIN (width, height) / 28);
+  int x = (width - cell * 28) / 2 + (k % 28) * cell + cell / 2;
+  int y = (height - cell * 28) / 2 + (k / 28) * cell + cell / 2;
+  const guchar *p = pixels + ((gsize) y * width + x) * 4;
+
+  *b = p[0];
+  *r = p[2];
+}
+
+/* "Why?" paints the saliency over the preview: red where ink pushed toward the answer. */
+static void
+test_why_overlay (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  GtkWidget *preview = digits_window_get_preview (window);
+  const float *input, *saliency;
+  float expected[DIGITS_PIXELS];
+  g_autofree guchar *pixels = NULL;
+  int target, width, height, top, most = -1, least = -1, r, b;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (digits_window_get_model (window));
+  /* A 7: a bar and a slanted stem. */
+  digits_test_add_line (canvas, 0.25f, 0.2f, 0.75f, 0.2f);
+  digits_test_add_line (canvas, 0.75f, 0.2f, 0.4f, 0.85f);
+  top = digits_window_get_prediction (window, NULL);
+  g_assert_cmpint (top, >=, 0);
+  g_assert_null (digits_window_get_saliency (window, NULL));
+
+  digits_window_set_why (window, TRUE, -1);
+  saliency = digits_window_get_saliency (window, &target);
+  g_assert_nonnull (saliency);
+  g_assert_cmpint (target, ==, top);
+  input = digits_preview_get_input (DIGITS_PREVIEW (preview));
+  g_assert_true (digits_explain_saliency (digits_window_get_model (window), input, top,
+                                          DIGITS_SALIENCY_DEFAULT, 0, expected, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (saliency, sizeof expected, expected, sizeof expected);
+
+  for (int k = 0; k < DIGITS_PIXELS; k++)
+    {
+      if (most < 0 || saliency[k] > saliency[most])
+        most = k;
+      if (least < 0 || saliency[k] < saliency[least])
+        least = k;
+    }
+  g_test_message ("saliency for %d: %g at %d, %g at %d", top, saliency[most], most,
+                  saliency[least], least);
+  g_assert_cmpfloat (saliency[most], >, 0.0f);
+
+  digits_test_wait_frames ();
+  pixels = render_widget (preview, &width, &height);
+  get_preview_pixel (pixels, width, height, most, &r, &b);
+  g_test_message ("most for: red %d, blue %d", r, b);
+  g_assert_cmpint (r, >, b + 60);
+  if (saliency[least] < -0.25f * saliency[most])
+    {
+      get_preview_pixel (pixels, width, height, least, &r, &b);
+      g_test_message ("most against: red %d, blue %d", r, b);
+      g_assert_cmpint (b, >, r + 60);
+    }
+
+  /* Off again: the plain ink, no red. */
+  digits_window_set_why (window, FALSE, -1);
+  g_assert_null (digits_window_get_saliency (window, NULL));
+  g_clear_pointer (&pixels, g_free);
+  digits_test_wait_frames ();
+  pixels = render_widget (preview, &width, &height);
+  get_preview_pixel (pixels, width, height, most, &r, &b);
+  g_assert_cmpint (ABS (r - b), <=, 8);
+
+  /* "Why not a 4?": the saliency of 4, whatever the answer. */
+  digits_window_set_why (window, TRUE, 4);
+  g_assert_nonnull (digits_window_get_saliency (window, &target));
+  g_assert_cmpint (target, ==, 4);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  digits_test_iterate ();
+}
+
+typedef struct
+{
+  DigitsWindow *window;
+  GArray       *frames;        /* ms between frames */
+  gint64        last_frame;
+  guint         n_strokes;
+} Timing;
+
+static gboolean
+frame_cb (GtkWidget     *widget,
+          GdkFrameClock *clock,
+          gpointer       data)
+{
+  Timing *t = data;
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+
+  if (t->last_frame > 0)
+    {
+      double ms = (now - t->last_frame) / 1000.0;
+
+      g_array_append_val (t->frames, ms);
+    }
+  t->last_frame = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A stroke every 30 ms, as a quick hand draws, for seconds; frame intervals meanwhile. */
+static void
+measure (Timing     *t,
+         double      seconds,
+         const char *what)
+{
+  DigitsCanvas *canvas = digits_window_get_canvas (t->window);
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  gint64 next = 0;
+  guint tick, updates = digits_window_get_layer_updates (t->window, NULL);
+  g_autoptr (GArray) sorted = NULL;
+
+  g_array_set_size (t->frames, 0);
+  t->last_frame = 0;
+  tick = gtk_widget_add_tick_callback (GTK_WIDGET (canvas), frame_cb, t, NULL);
+  while (g_get_monotonic_time () < end)
+    {
+      if (g_get_monotonic_time () >= next)
+        {
+          float x = 0.2f + 0.6f * (t->n_strokes % 7) / 7.0f;
+
+          if (t->n_strokes % 20 == 0)
+            digits_canvas_clear (canvas);
+          digits_test_add_line (canvas, x, 0.2f, 0.8f - x / 2, 0.8f);
+          t->n_strokes++;
+          next = g_get_monotonic_time () + 30 * 1000;
+        }
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  gtk_widget_remove_tick_callback (GTK_WIDGET (canvas), tick);
+  updates = digits_window_get_layer_updates (t->window, NULL) - updates;
+
+  g_assert_cmpuint (t->frames->len, >, 0);
+  sorted = g_array_copy (t->frames);
+  g_array_sort (sorted, compare_doubles);
+  g_test_message ("%s: %u frames, interval median %.1f ms, 95th %.1f ms, max %.1f ms; "
+                  "layer view worked out %u times", what, sorted->len,
+                  g_array_index (sorted, double, sorted->len / 2),
+                  g_array_index (sorted, double, sorted->len * 95 / 100),
+                  g_array_index (sorted, double, sorted->len - 1), updates);
+  /* Never more than once a frame (what is asserted is the rule, not the speed). */
+  g_assert_cmpuint (updates, <=, t->frames->len + 1);
+  if (digits_window_get_layer_updates (t->window, NULL) > 0)
+    g_assert_cmpuint (updates, >, 0);
+}
+
+static gboolean
+has_progress (gpointer data)
+{
+  return digits_train_view_get_state (data) == DIGITS_TRAIN_STATE_RUNNING &&
+         digits_window_is_on_trial (g_object_get_data (data, "window"));
+}
+
+/* "What each layer sees": a row per layer plus the filters, live with every stroke. */
+static void
+test_layers_live (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  const DigitsModel *model = digits_window_get_model (window);
+  const char *dir = g_getenv ("DIGITS_MNIST_DIR");
+  Timing t = { window, g_array_new (FALSE, FALSE, sizeof (double)), 0, 0 };
+  guint n_rows = 0;
+
+  g_assert_nonnull (model);
+  /* Hidden, it costs nothing: the baseline. */
+  measure (&t, 2.0, "idle, layers hidden");
+  g_assert_cmpuint (digits_window_get_layer_updates (window, NULL), ==, 0);
+
+  digits_window_set_layers_shown (window, TRUE);
+  digits_test_wait_frames ();
+  digits_test_wait_frames ();
+  g_assert_cmpuint (digits_window_get_layer_updates (window, &n_rows), >, 0);
+  g_assert_cmpuint (n_rows, ==, (guint) model->net->n_layers + 1);
+
+  measure (&t, 2.0, "idle, layers shown");
+
+  if (dir != NULL && *dir != '\0')
+    {
+      DigitsTrainView *view = digits_window_get_train_view (window);
+
+      g_object_set_data (G_OBJECT (view), "window", window);
+      digits_train_view_set_subset (view, 0);
+      digits_train_view_set_epochs (view, 30);
+      g_assert_true (digits_train_view_start (view));
+      g_assert_true (digits_test_wait_until (has_progress, view, 60));
+      measure (&t, 3.0, "training, layers shown");
+      digits_train_view_stop (view);
+    }
+  else
+    {
+      g_test_message ("DIGITS_MNIST_DIR is not set: no figures while training");
+    }
+
+  g_array_unref (t.frames);
+  gtk_window_destroy (GTK_WINDOW (window));
+  digits_test_iterate ();
+}
+
+/* A model on trial answers; the model in use's answer is shown beside it. */
+static void
+test_model_versus_model (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  DigitsModel *trial = digits_model_copy (digits_window_get_model (window));
+  const DigitsModel *in_use;
+  const float *input;
+  float probs[10];
+  int last = trial->net->n_layers - 1;
+
+  /* A trial model biased to read everything as 3. */
+  trial->net->b[last][3] += 100.0f;
+  digits_test_add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
+  g_assert_cmpint (digits_window_get_versus (window), ==, -1);
+
+  g_signal_emit_by_name (digits_window_get_train_view (window), "model-updated", trial);
+  g_assert_true (digits_window_is_on_trial (window));
+  g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, 3);
+  in_use = digits_model_store_get_model (window->store);
+  input = digits_preview_get_input (DIGITS_PREVIEW (digits_window_get_preview (window)));
+  g_assert_cmpint (digits_window_get_versus (window), ==,
+                   digits_model_classify (in_use, input, probs));
+  g_test_message ("trial reads 3, the model in use %d", digits_window_get_versus (window));
+  g_assert_cmpint (digits_window_get_versus (window), !=, 3);
+
+  /* Discarded: one answer again. */
+  g_signal_emit_by_name (digits_window_get_train_view (window), "discarded");
+  g_assert_false (digits_window_is_on_trial (window));
+  g_assert_cmpint (digits_window_get_versus (window), ==, -1);
+
+  digits_model_free (trial);
+  gtk_window_destroy (GTK_WINDOW (window));
+  digits_test_iterate ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("No display: run the UI tests under xvfb-run\n");
+      return 77;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  app = digits_application_new (G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/look/gallery-counts", test_gallery_counts);
+  g_test_add_func ("/look/mistake-to-preview", test_mistake_to_preview);
+  g_test_add_func ("/look/why-overlay", test_why_overlay);
+  g_test_add_func ("/look/layers-live", test_layers_live);
+  g_test_add_func ("/look/model-versus-model", test_model_versus_model);
+
+  status = g_test_run ();
+
+  g_clear_object (&app);
+
+  return status;
+}
