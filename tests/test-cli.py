@@ -89,11 +89,11 @@ class Help(unittest.TestCase):
     def test_every_command_has_help(self):
         expect = {
             "train": ["--data", "--epochs", "--batch", "--optimizer", "--lr", "--decay",
-                      "--momentum", "--l2", "--hidden", "--seed", "--out", "--json"],
+                      "--momentum", "--l2", "--net", "--hidden", "--seed", "--out", "--json"],
             "eval": ["--model", "--data", "--json"],
             "classify": ["--model", "--json"],
-            "bench": ["--json", "--samples"],
-            "info": ["--model"],
+            "bench": ["--json", "--samples", "--net"],
+            "info": ["--model", "--json"],
         }
         for command, options in expect.items():
             p = run(command, "--help", check=0)
@@ -136,8 +136,31 @@ class Errors(unittest.TestCase):
         self.assert_one_line_error(run("train", "--optimizer", "rmsprop"), "sgd, momentum or adam")
         self.assert_one_line_error(run("train", "--epochs", "0"), "--epochs")
         self.assert_one_line_error(run("train", "--hidden", "128,x"), "--hidden")
+        self.assert_one_line_error(run("train", "--net", "conv5x32,conv5y32"),
+                                   "--net: “conv5y32” (token 2): expected conv<K>x<N>[v], "
+                                   "pool<S> or dense<N>")
+        self.assert_one_line_error(run("train", "--net", "conv5x8,pool4,pool8"),
+                                   "“pool8” (token 3): a 8×8 pool is bigger than its 7×7 map")
+        self.assert_one_line_error(run("train", "--net", "mlp", "--hidden", "32"), "--net")
+        self.assert_one_line_error(run("bench", "--net", "dense0"),
+                                   "“dense0” (token 1): a dense layer has 1 to 4096 units")
         self.assert_one_line_error(run("train", "--lr", "-1"), "--lr")
         self.assert_one_line_error(run("train", "--frobnicate"), "frobnicate")
+
+    def test_error_texts(self):
+        """Each message names the file once, as the person gave it, and says what is wrong."""
+        with tempfile.TemporaryDirectory() as d:
+            broken = os.path.join(d, "broken.model")
+            with open(broken, "wb") as f:
+                f.write(b"this is not a model")
+            p = run("info", "--model", broken)
+            self.assertEqual(p.stderr, "digits-cli info: %s: not a Digits model file\n" % broken)
+            notes = os.path.join(d, "notes.png")
+            with open(notes, "w") as f:
+                f.write("not an image at all")
+            p = run("classify", notes)
+            self.assertEqual(p.stderr, "digits-cli classify: “notes.png” is not an image Digits "
+                             "can read: Unrecognized image file format\n")
 
     def test_bad_model_file(self):
         with tempfile.TemporaryDirectory() as d:
@@ -148,6 +171,12 @@ class Errors(unittest.TestCase):
             self.assert_one_line_error(p, "broken.model")
             p = run("classify", "--model", os.path.join(d, "missing.model"), path)
             self.assert_one_line_error(p, "missing.model")
+
+    def test_info_json(self):
+        info = json.loads(run("info", "--json").stdout)
+        self.assertIsInstance(info["net"], str)
+        self.assertGreater(info["parameters"], 1000)
+        self.assertIn("metadata", info)
 
     def test_classify_without_images(self):
         self.assert_one_line_error(run("classify"), "no image")
@@ -258,6 +287,13 @@ class WithMnist(unittest.TestCase):
 
             p = run("eval", "--model", out, "--data", MNIST, check=0)
             self.assertIn("Confusion matrix", p.stdout)
+
+    def test_save_into_missing_folder(self):
+        p = run("train", "--data", MNIST, "--limit", "500", "--epochs", "1", "--no-augment",
+                "--out", "/nonexistent-folder/digits.model")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr.splitlines()[-1], "digits-cli train: "
+                         "/nonexistent-folder/digits.model: the folder does not exist")
 
     def test_builtin_model_reaches_98(self):
         p = run("eval", "--json", env={"DIGITS_MNIST_DIR": MNIST}, check=0)

@@ -206,7 +206,7 @@ test_layout (void)
   guint64 n_params;
 
   g_assert_cmpmem (p, 8, "DIGITSNN", 8);
-  g_assert_cmpuint (get_le32 (p + 8), ==, DIGITS_MODEL_VERSION);
+  g_assert_cmpuint (get_le32 (p + 8), ==, DIGITS_MODEL_VERSION_DENSE);
   header_len = get_le32 (p + 12);
   g_assert_cmpuint (get_le32 (p + 16), ==, 1);      /* MNIST-style preprocessing */
   g_assert_cmpuint (get_le32 (p + 20), ==, 28);
@@ -310,6 +310,13 @@ test_builtin (void)
   g_assert_no_error (error);
   g_assert_cmpint (model->net->sizes[0], ==, 784);
   g_assert_cmpint (model->net->sizes[model->net->n_layers], ==, 10);
+  /* The built-in model is the convolutional network `cnn` names. */
+  {
+    char spec[NN_SPEC_MAX];
+
+    nn_net_spec (model->net, spec, sizeof spec);
+    g_assert_cmpstr (spec, ==, NN_SPEC_CNN);
+  }
 }
 
 /* ---- damaged files ---- */
@@ -409,7 +416,7 @@ test_wrong_version (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(DigitsModel) loaded = NULL;
 
-  test_put_le32 (file->data + 8, 2);
+  test_put_le32 (file->data + 8, DIGITS_MODEL_VERSION + 1);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_UNSUPPORTED, "made by a newer version of Digits");
 
@@ -423,7 +430,7 @@ test_wrong_version (void)
   memcpy (file->data + 8, "t a ", 4);
   fix_crc (file);
   assert_refused (file, DIGITS_ERROR_CORRUPT, "damaged: its header claims model format");
-  test_put_le32 (file->data + 8, 2);
+  test_put_le32 (file->data + 8, DIGITS_MODEL_VERSION + 1);
   fix_crc (file);
 
   /* Only the preamble of a newer file: still told apart from a damaged one. */

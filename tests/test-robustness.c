@@ -531,7 +531,7 @@ make_model_newer (Files *f)
 {
   g_autoptr(GByteArray) file = model_bytes ();
 
-  test_put_le32 (file->data + OFF_VERSION, 2);
+  test_put_le32 (file->data + OFF_VERSION, DIGITS_MODEL_VERSION + 1);
   fix_crc (file);
   write_model (f, file);
 }
@@ -964,7 +964,7 @@ static const Case cases[] = {
     make_model_cut_params, DIGITS_ERROR_CORRUPT, "truncated: the file is" },
   { "model/trailing", KIND_MODEL, "a byte after the checksum",
     make_model_trailing, DIGITS_ERROR_CORRUPT, "damaged: the file is" },
-  { "model/newer", KIND_MODEL, "a model from a newer Digits (format 2)",
+  { "model/newer", KIND_MODEL, "a model from a newer Digits (format 3)",
     make_model_newer, DIGITS_ERROR_UNSUPPORTED, "update Digits to use it" },
   { "model/version-0", KIND_MODEL, "format version 0",
     make_model_version0, DIGITS_ERROR_CORRUPT, "format 0, which never existed" },

@@ -5,14 +5,14 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 G_BEGIN_DECLS
 
 #define DIGITS_TYPE_APPLICATION (digits_application_get_type ())
 
 G_DECLARE_FINAL_TYPE (DigitsApplication, digits_application, DIGITS, APPLICATION,
-                      GtkApplication)
+                      AdwApplication)
 
 DigitsApplication *digits_application_new (GApplicationFlags flags);
 

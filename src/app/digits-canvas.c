@@ -441,6 +441,40 @@ digits_canvas_snapshot (GtkWidget   *widget,
   cairo_destroy (cr);
 }
 
+/* The drawing as drawn, to keep as one of the person's examples: black ink on white paper,
+ * the canvas's size (side × side when it has none yet), the same pen as on screen. */
+cairo_surface_t *
+digits_canvas_render_ink (DigitsCanvas *self,
+                          int           side)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  g_return_val_if_fail (DIGITS_IS_CANVAS (self), NULL);
+
+  if (self->strokes->len == 0)
+    return NULL;
+  if (width <= 0 || height <= 0)
+    width = height = side;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 0.0, 0.0, 0.0);
+  cairo_set_line_width (cr, PEN_FRACTION_OF_SIDE * MIN (width, height));
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  for (guint i = 0; i < self->strokes->len; i++)
+    append_stroke_path (cr, &g_array_index (self->strokes, DigitsStroke, i), width, height);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+
+  return surface;
+}
+
 static void
 digits_canvas_measure (GtkWidget      *widget,
                        GtkOrientation  orientation,
@@ -450,9 +484,19 @@ digits_canvas_measure (GtkWidget      *widget,
                        int            *minimum_baseline,
                        int            *natural_baseline)
 {
-  /* Large: the canvas is what the window is for, and it takes what the height allows. */
+  /* Large: the canvas is what the window is for, and it takes what the height allows.
+   * Given a width (a narrow window, the answer under it), it stays square up to a
+   * phone's width, so that there is room to write. */
   *minimum = 160;
   *natural = 520;
+  if (orientation == GTK_ORIENTATION_VERTICAL && for_size > 0)
+    *minimum = MAX (*minimum, MIN (for_size, 320));
+}
+
+static GtkSizeRequestMode
+digits_canvas_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
 static void
@@ -514,6 +558,7 @@ digits_canvas_class_init (DigitsCanvasClass *klass)
 
   widget_class->snapshot = digits_canvas_snapshot;
   widget_class->measure = digits_canvas_measure;
+  widget_class->get_request_mode = digits_canvas_get_request_mode;
 
   properties[PROP_EMPTY] =
     g_param_spec_boolean ("empty", NULL, NULL, TRUE,

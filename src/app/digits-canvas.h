@@ -30,5 +30,9 @@ guint               digits_canvas_get_n_strokes (DigitsCanvas      *self);
 /* The strokes in normalised coordinates, owned by the canvas. */
 const DigitsStroke *digits_canvas_get_strokes   (DigitsCanvas      *self,
                                                  guint             *n_strokes);
+/* Black ink on white paper at the canvas's size (side × side before it has one); NULL
+ * when empty. The caller owns the surface. */
+cairo_surface_t    *digits_canvas_render_ink    (DigitsCanvas      *self,
+                                                 int                side);
 
 G_END_DECLS

@@ -138,6 +138,53 @@ get_column_label (DigitsConfusionMatrix *self,
   return buffer;
 }
 
+/* One cell: shaded by its share of the row (right answers in the accent colour,
+ * mistakes in the error colour), with its count when there is room. */
+static void
+append_cell (DigitsConfusionMatrix *self,
+             GtkSnapshot           *snapshot,
+             guint                  i,
+             guint                  j,
+             guint                  total,
+             double                 x,
+             double                 y,
+             double                 cell,
+             const GdkRGBA         *track,
+             const GdkRGBA         *colors,
+             const GdkRGBA         *fg)
+{
+  guint count = self->counts[i * self->n_classes + j];
+  double share = total > 0 ? (double) count / total : 0.0;
+  graphene_rect_t rect = GRAPHENE_RECT_INIT (x + CELL_GAP / 2.0, y + CELL_GAP / 2.0,
+                                             cell - CELL_GAP, cell - CELL_GAP);
+  GskRoundedRect rounded;
+  GdkRGBA fill = { 0, 0, 0, 0 };
+
+  gsk_rounded_rect_init_from_rect (&rounded, &rect, 3);
+  gtk_snapshot_push_rounded_clip (snapshot, &rounded);
+  gtk_snapshot_append_color (snapshot, track, &rect);
+  if (self->has_data && count > 0)
+    {
+      fill = colors[i == j ? COLOR_RIGHT : COLOR_WRONG];
+      /* Even one mistake should be seen: a floor under the shade. */
+      fill.alpha *= (float) (i == j ? share : MIN (1.0, 0.15 + 3.0 * share));
+      gtk_snapshot_append_color (snapshot, &fill, &rect);
+    }
+  gtk_snapshot_pop (snapshot);
+
+  if (self->has_data && count > 0 && cell >= CELL_MIN)
+    {
+      g_autofree char *text = g_strdup_printf ("%u", count);
+      g_autoptr (PangoLayout) layout = create_layout (self, text, i == j,
+                                                      count >= 1000 ? 0.7 : 0.8);
+      /* Light text on strong shades, the theme's text elsewhere. */
+      GdkRGBA white = { 1, 1, 1, 1 };
+
+      append_centered (snapshot, layout, x + cell / 2.0, y + cell / 2.0, 0.5,
+                       fill.alpha > 0.55f ? &white : fg);
+    }
+}
+
 static void
 digits_confusion_matrix_snapshot (GtkWidget   *widget,
                                   GtkSnapshot *snapshot)
@@ -203,39 +250,8 @@ digits_confusion_matrix_snapshot (GtkWidget   *widget,
       append_centered (snapshot, row_label, label_width, cy, 1.0, &fg);
 
       for (guint j = 0; j < n; j++)
-        {
-          guint count = self->counts[i * n + j];
-          double share = total > 0 ? (double) count / total : 0.0;
-          graphene_rect_t rect = GRAPHENE_RECT_INIT (gx + cell * j + CELL_GAP / 2.0,
-                                                     gy + cell * i + CELL_GAP / 2.0,
-                                                     cell - CELL_GAP, cell - CELL_GAP);
-          GskRoundedRect rounded;
-          GdkRGBA fill = { 0, 0, 0, 0 };
-
-          gsk_rounded_rect_init_from_rect (&rounded, &rect, 3);
-          gtk_snapshot_push_rounded_clip (snapshot, &rounded);
-          gtk_snapshot_append_color (snapshot, &track, &rect);
-          if (self->has_data && count > 0)
-            {
-              fill = colors[i == j ? COLOR_RIGHT : COLOR_WRONG];
-              /* Even one mistake should be seen: a floor under the shade. */
-              fill.alpha *= (float) (i == j ? share : MIN (1.0, 0.15 + 3.0 * share));
-              gtk_snapshot_append_color (snapshot, &fill, &rect);
-            }
-          gtk_snapshot_pop (snapshot);
-
-          if (self->has_data && count > 0 && cell >= CELL_MIN)
-            {
-              g_autofree char *text = g_strdup_printf ("%u", count);
-              g_autoptr (PangoLayout) layout = create_layout (self, text, i == j,
-                                                              count >= 1000 ? 0.7 : 0.8);
-              /* Light text on strong shades, the theme's text elsewhere. */
-              GdkRGBA white = { 1, 1, 1, 1 };
-
-              append_centered (snapshot, layout, gx + cell * (j + 0.5), cy, 0.5,
-                               fill.alpha > 0.55f ? &white : &fg);
-            }
-        }
+        append_cell (self, snapshot, i, j, total, gx + cell * j, gy + cell * i, cell, &track,
+                     colors, &fg);
 
       if (self->has_data && total > 0)
         {

@@ -120,6 +120,35 @@ get_accuracy_floor (DigitsCurveChart *self)
 }
 
 static void
+append_swatch (GtkSnapshot   *snapshot,
+               int            series,
+               const GdkRGBA *color,
+               double         x,
+               double         y,
+               int            height)
+{
+  double cy = y + height / 2.0;
+
+  if (series == SERIES_TEST)
+    {
+      /* The test accuracy is drawn as dots: so is its swatch. */
+      cairo_t *cr = gtk_snapshot_append_cairo (snapshot,
+                                               &GRAPHENE_RECT_INIT (x, y, SWATCH, height));
+
+      gdk_cairo_set_source_rgba (cr, color);
+      cairo_arc (cr, x + SWATCH / 2.0, cy, SWATCH / 2.0 - 0.5, 0, 2 * G_PI);
+      cairo_fill (cr);
+      cairo_destroy (cr);
+    }
+  else
+    {
+      gtk_snapshot_append_color (snapshot, color,
+                                 &GRAPHENE_RECT_INIT (x, round (cy - 1.5), SWATCH, 3));
+    }
+}
+
+/* The series' names in a centred row, or in several when the chart is narrow. */
+static void
 append_legend (DigitsCurveChart *self,
                GtkSnapshot      *snapshot,
                const GdkRGBA    *fg,
@@ -131,44 +160,211 @@ append_legend (DigitsCurveChart *self,
     _("Training loss"), _("Training accuracy"), _("Test accuracy"),
   };
   PangoLayout *layouts[N_SERIES];
-  int widths[N_SERIES], height = 0, total = 0;
-  double x;
+  int widths[N_SERIES], height = 0, y = 0;
 
   for (int i = 0; i < N_SERIES; i++)
     {
       layouts[i] = create_layout (self, names[i], FALSE);
       pango_layout_get_pixel_size (layouts[i], &widths[i], &height);
-      total += SWATCH + TICK_GAP + widths[i] + (i > 0 ? 2 * LEGEND_GAP : 0);
+      widths[i] += SWATCH + TICK_GAP;
     }
 
-  x = MAX (0, (width - total) / 2.0);
-  for (int i = 0; i < N_SERIES; i++)
+  for (int first = 0; first < N_SERIES; )
     {
-      double cy = height / 2.0;
+      int last = first, total = widths[first];
+      double x;
 
-      if (i == SERIES_TEST)
-        {
-          /* The test accuracy is drawn as dots: so is its swatch. */
-          cairo_t *cr = gtk_snapshot_append_cairo (snapshot,
-                                                   &GRAPHENE_RECT_INIT (x, 0, SWATCH, height));
+      while (last + 1 < N_SERIES && total + 2 * LEGEND_GAP + widths[last + 1] <= width)
+        total += 2 * LEGEND_GAP + widths[++last];
 
-          gdk_cairo_set_source_rgba (cr, &colors[i]);
-          cairo_arc (cr, x + SWATCH / 2.0, cy, SWATCH / 2.0 - 0.5, 0, 2 * G_PI);
-          cairo_fill (cr);
-          cairo_destroy (cr);
-        }
-      else
+      x = MAX (0, (width - total) / 2.0);
+      for (int i = first; i <= last; i++)
         {
-          gtk_snapshot_append_color (snapshot, &colors[i],
-                                     &GRAPHENE_RECT_INIT (x, round (cy - 1.5), SWATCH, 3));
+          append_swatch (snapshot, i, &colors[i], x, y, height);
+          append_text (snapshot, layouts[i], x + SWATCH + TICK_GAP, y, fg);
+          x += widths[i] + 2 * LEGEND_GAP;
         }
 
-      append_text (snapshot, layouts[i], x + SWATCH + TICK_GAP, 0, fg);
-      x += SWATCH + TICK_GAP + widths[i] + 2 * LEGEND_GAP;
-      g_object_unref (layouts[i]);
+      first = last + 1;
+      y += height + (first < N_SERIES ? LEGEND_GAP : 0);
     }
 
-  *legend_height = height;
+  for (int i = 0; i < N_SERIES; i++)
+    g_object_unref (layouts[i]);
+
+  *legend_height = y;
+}
+
+/* Where the plot is, and its scales. */
+typedef struct
+{
+  double px, py, pw, ph;    /* the plot area */
+  double acc_floor;         /* the accuracy axis runs from here to 100% */
+  double loss_top;          /* the loss axis runs from 0 to here */
+  guint  epochs;
+  int    text_height;
+} Plot;
+
+static double
+plot_x (const Plot *plot,
+        double      epoch)
+{
+  return plot->px + plot->pw * epoch / plot->epochs;
+}
+
+static double
+plot_accuracy_y (const Plot *plot,
+                 double      accuracy)
+{
+  double a = CLAMP (accuracy, plot->acc_floor, 1.0);
+
+  return plot->py + plot->ph * (1.0 - (a - plot->acc_floor) / (1.0 - plot->acc_floor));
+}
+
+static double
+plot_loss_y (const Plot *plot,
+             double      loss)
+{
+  return plot->py + plot->ph * (1.0 - CLAMP (loss / plot->loss_top, 0.0, 1.0));
+}
+
+/* The accuracy grid and its labels on the left: a line every 10% (every 2% above 90%). */
+static void
+append_accuracy_axis (DigitsCurveChart *self,
+                      GtkSnapshot      *snapshot,
+                      const Plot       *plot,
+                      const GdkRGBA    *grid,
+                      const GdkRGBA    *color)
+{
+  double floor_ = plot->acc_floor;
+  double tick = floor_ >= 0.9 - 1e-6 ? 0.02 : (floor_ >= 0.5 ? 0.05 : 0.1);
+
+  for (double a = floor_; a <= 1.0 + 1e-6; a += tick)
+    {
+      double y = round (plot_accuracy_y (plot, a));
+      g_autofree char *text = NULL;
+      g_autoptr (PangoLayout) layout = NULL;
+      int w;
+
+      gtk_snapshot_append_color (snapshot, grid,
+                                 &GRAPHENE_RECT_INIT (plot->px, y, plot->pw, 1));
+
+      /* TRANSLATORS: a label on the chart's accuracy axis: "90%" */
+      text = g_strdup_printf (_("%d%%"), (int) lround (a * 100.0));
+      layout = create_layout (self, text, TRUE);
+      pango_layout_get_pixel_size (layout, &w, NULL);
+      append_text (snapshot, layout, plot->px - TICK_GAP - w, y - plot->text_height / 2.0,
+                   color);
+    }
+}
+
+/* The loss axis on the right: 0, half and top. */
+static void
+append_loss_axis (DigitsCurveChart *self,
+                  GtkSnapshot      *snapshot,
+                  const Plot       *plot,
+                  const GdkRGBA    *color)
+{
+  for (int i = 0; i <= 2; i++)
+    {
+      double value = plot->loss_top * i / 2.0;
+      double y = round (plot->py + plot->ph * (1.0 - i / 2.0));
+      g_autofree char *text = g_strdup_printf ("%.2g", value);
+      g_autoptr (PangoLayout) layout = create_layout (self, text, TRUE);
+
+      append_text (snapshot, layout, plot->px + plot->pw + TICK_GAP,
+                   y - plot->text_height / 2.0, color);
+    }
+}
+
+/* Epoch ticks, at most about one per 40 px, the axis title and the axis line. */
+static void
+append_epoch_axis (DigitsCurveChart *self,
+                   GtkSnapshot      *snapshot,
+                   const Plot       *plot,
+                   const GdkRGBA    *grid,
+                   const GdkRGBA    *dim)
+{
+  /* TRANSLATORS: the title of the chart's x axis */
+  g_autoptr (PangoLayout) title = create_layout (self, _("Epoch"), TRUE);
+  double below = plot->py + plot->ph + TICK_GAP / 2.0;
+  guint step = 1;
+  int title_width;
+
+  while (plot->epochs / step > MAX (1.0, plot->pw / 40.0))
+    step = step == 1 ? 2 : (step == 2 ? 5 : step * 2);
+
+  for (guint e = 0; e <= plot->epochs; e += step)
+    {
+      double x = round (plot_x (plot, e));
+      g_autofree char *text = g_strdup_printf ("%u", e);
+      g_autoptr (PangoLayout) layout = create_layout (self, text, TRUE);
+      int w;
+
+      gtk_snapshot_append_color (snapshot, grid,
+                                 &GRAPHENE_RECT_INIT (x, plot->py, 1, plot->ph));
+      pango_layout_get_pixel_size (layout, &w, NULL);
+      append_text (snapshot, layout, x - w / 2.0, below, dim);
+    }
+
+  pango_layout_get_pixel_size (title, &title_width, NULL);
+  append_text (snapshot, title, plot->px + plot->pw - title_width,
+               below + plot->text_height, dim);
+  gtk_snapshot_append_color (snapshot, dim,
+                             &GRAPHENE_RECT_INIT (plot->px, plot->py + plot->ph, plot->pw, 1));
+}
+
+/* The loss and training accuracy as lines, the test accuracy as dots joined. */
+static void
+draw_series (DigitsCurveChart *self,
+             cairo_t          *cr,
+             const Plot       *plot,
+             const GdkRGBA    *colors)
+{
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_width (cr, 2.0);
+
+  for (int series = SERIES_LOSS; series <= SERIES_TRAIN && self->steps->len > 0; series++)
+    {
+      gdk_cairo_set_source_rgba (cr, &colors[series]);
+      for (guint i = 0; i < self->steps->len; i++)
+        {
+          const StepPoint *p = &g_array_index (self->steps, StepPoint, i);
+          double y = series == SERIES_LOSS ? plot_loss_y (plot, p->loss)
+                                           : plot_accuracy_y (plot, p->accuracy);
+
+          if (i == 0)
+            cairo_move_to (cr, plot_x (plot, p->x), y);
+          /* A lone first point shows as a dot (round caps). */
+          cairo_line_to (cr, plot_x (plot, p->x), y);
+        }
+      cairo_stroke (cr);
+    }
+
+  if (self->tests->len == 0)
+    return;
+
+  gdk_cairo_set_source_rgba (cr, &colors[SERIES_TEST]);
+  cairo_set_line_width (cr, 1.5);
+  for (guint i = 0; i < self->tests->len; i++)
+    {
+      double x = plot_x (plot, i + 1.0);
+      double y = plot_accuracy_y (plot, g_array_index (self->tests, float, i));
+
+      if (i == 0)
+        cairo_move_to (cr, x, y);
+      else
+        cairo_line_to (cr, x, y);
+    }
+  cairo_stroke (cr);
+  for (guint i = 0; i < self->tests->len; i++)
+    {
+      cairo_arc (cr, plot_x (plot, i + 1.0),
+                 plot_accuracy_y (plot, g_array_index (self->tests, float, i)), 4.0,
+                 0, 2 * G_PI);
+      cairo_fill (cr);
+    }
 }
 
 static void
@@ -180,13 +376,8 @@ digits_curve_chart_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget);
   GdkRGBA fg, dim, grid, colors[N_SERIES];
   g_autoptr (PangoLayout) probe = NULL;
-  g_autoptr (PangoLayout) x_title = NULL;
-  int legend_height, text_height, left_width, right_width, title_width;
-  double acc_floor = get_accuracy_floor (self);
-  double loss_top = nice_ceiling (self->max_loss);
-  double px, py, pw, ph;
-  guint epochs = MAX (self->epochs, 1u);
-  guint epoch_step;
+  int legend_height, label_width;
+  Plot plot;
   cairo_t *cr;
 
   if (width <= 0 || height <= 0)
@@ -204,128 +395,25 @@ digits_curve_chart_snapshot (GtkWidget   *widget,
 
   /* TRANSLATORS: the widest label of the chart's accuracy axis */
   probe = create_layout (self, _("100%"), TRUE);
-  pango_layout_get_pixel_size (probe, &left_width, &text_height);
-  right_width = left_width;
-  /* TRANSLATORS: the title of the chart's x axis */
-  x_title = create_layout (self, _("Epoch"), TRUE);
-  pango_layout_get_pixel_size (x_title, &title_width, NULL);
+  pango_layout_get_pixel_size (probe, &label_width, &plot.text_height);
 
-  px = left_width + TICK_GAP;
-  py = legend_height + LEGEND_GAP + text_height / 2.0;
-  pw = width - px - right_width - TICK_GAP;
-  ph = height - py - text_height - TICK_GAP - PAD;
-  if (pw < 20 || ph < 20)
+  plot.acc_floor = get_accuracy_floor (self);
+  plot.loss_top = nice_ceiling (self->max_loss);
+  plot.epochs = MAX (self->epochs, 1u);
+  plot.px = label_width + TICK_GAP;
+  plot.py = legend_height + LEGEND_GAP + plot.text_height / 2.0;
+  plot.pw = width - plot.px - label_width - TICK_GAP;
+  plot.ph = height - plot.py - plot.text_height - TICK_GAP - PAD;
+  if (plot.pw < 20 || plot.ph < 20)
     return;
 
-  /* The accuracy grid: a line every 10% (every 2% above 90%). */
-  {
-    double tick = acc_floor >= 0.9 - 1e-6 ? 0.02 : (acc_floor >= 0.5 ? 0.05 : 0.1);
+  append_accuracy_axis (self, snapshot, &plot, &grid, &colors[SERIES_TRAIN]);
+  append_loss_axis (self, snapshot, &plot, &colors[SERIES_LOSS]);
+  append_epoch_axis (self, snapshot, &plot, &grid, &dim);
 
-    for (double a = acc_floor; a <= 1.0 + 1e-6; a += tick)
-      {
-        double y = round (py + ph * (1.0 - (a - acc_floor) / (1.0 - acc_floor)));
-        g_autofree char *text = NULL;
-        g_autoptr (PangoLayout) layout = NULL;
-        int w;
-
-        gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (px, y, pw, 1));
-
-        /* TRANSLATORS: a label on the chart's accuracy axis: "90%" */
-        text = g_strdup_printf (_("%d%%"), (int) lround (a * 100.0));
-        layout = create_layout (self, text, TRUE);
-        pango_layout_get_pixel_size (layout, &w, NULL);
-        append_text (snapshot, layout, px - TICK_GAP - w, y - text_height / 2.0,
-                     &colors[SERIES_TRAIN]);
-      }
-  }
-
-  /* The loss axis on the right: 0, half and top. */
-  for (int i = 0; i <= 2; i++)
-    {
-      double value = loss_top * i / 2.0;
-      double y = round (py + ph * (1.0 - i / 2.0));
-      g_autofree char *text = g_strdup_printf ("%.2g", value);
-      g_autoptr (PangoLayout) layout = create_layout (self, text, TRUE);
-
-      append_text (snapshot, layout, px + pw + TICK_GAP, y - text_height / 2.0,
-                   &colors[SERIES_LOSS]);
-    }
-
-  /* Epoch ticks: at most about one per 40 px. */
-  epoch_step = 1;
-  while (epochs / epoch_step > MAX (1.0, pw / 40.0))
-    epoch_step = epoch_step == 1 ? 2 : (epoch_step == 2 ? 5 : epoch_step * 2);
-  for (guint e = 0; e <= epochs; e += epoch_step)
-    {
-      double x = round (px + pw * e / epochs);
-      g_autofree char *text = g_strdup_printf ("%u", e);
-      g_autoptr (PangoLayout) layout = create_layout (self, text, TRUE);
-      int w;
-
-      gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (x, py, 1, ph));
-      pango_layout_get_pixel_size (layout, &w, NULL);
-      append_text (snapshot, layout, x - w / 2.0, py + ph + TICK_GAP / 2.0, &dim);
-    }
-  append_text (snapshot, x_title, px + pw - title_width, py + ph + TICK_GAP / 2.0 +
-               text_height, &dim);
-
-  /* The axis lines. */
-  gtk_snapshot_append_color (snapshot, &dim, &GRAPHENE_RECT_INIT (px, py + ph, pw, 1));
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (px - 6, py - 6,
-                                                                 pw + 12, ph + 12));
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-
-#define X_OF(e) (px + pw * (e) / epochs)
-#define ACC_Y(a) (py + ph * (1.0 - (CLAMP ((a), acc_floor, 1.0) - acc_floor) / (1.0 - acc_floor)))
-#define LOSS_Y(l) (py + ph * (1.0 - CLAMP ((l) / loss_top, 0.0, 1.0)))
-
-  cairo_set_line_width (cr, 2.0);
-  for (int series = SERIES_LOSS; series <= SERIES_TRAIN; series++)
-    {
-      if (self->steps->len == 0)
-        break;
-      gdk_cairo_set_source_rgba (cr, &colors[series]);
-      for (guint i = 0; i < self->steps->len; i++)
-        {
-          const StepPoint *p = &g_array_index (self->steps, StepPoint, i);
-          double y = series == SERIES_LOSS ? LOSS_Y (p->loss) : ACC_Y (p->accuracy);
-
-          if (i == 0)
-            cairo_move_to (cr, X_OF (p->x), y);
-          /* A lone first point shows as a dot (round caps). */
-          cairo_line_to (cr, X_OF (p->x), y);
-        }
-      cairo_stroke (cr);
-    }
-
-  if (self->tests->len > 0)
-    {
-      gdk_cairo_set_source_rgba (cr, &colors[SERIES_TEST]);
-      cairo_set_line_width (cr, 1.5);
-      for (guint i = 0; i < self->tests->len; i++)
-        {
-          double x = X_OF (i + 1.0), y = ACC_Y (g_array_index (self->tests, float, i));
-
-          if (i == 0)
-            cairo_move_to (cr, x, y);
-          else
-            cairo_line_to (cr, x, y);
-        }
-      cairo_stroke (cr);
-      for (guint i = 0; i < self->tests->len; i++)
-        {
-          cairo_arc (cr, X_OF (i + 1.0), ACC_Y (g_array_index (self->tests, float, i)), 4.0,
-                     0, 2 * G_PI);
-          cairo_fill (cr);
-        }
-    }
-
-#undef X_OF
-#undef ACC_Y
-#undef LOSS_Y
-
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (plot.px - 6, plot.py - 6,
+                                                                 plot.pw + 12, plot.ph + 12));
+  draw_series (self, cr, &plot, colors);
   cairo_destroy (cr);
 }
 

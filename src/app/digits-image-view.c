@@ -297,6 +297,18 @@ digits_image_view_set_image (DigitsImageView *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+GdkTexture *
+digits_image_view_get_image (DigitsImageView *self,
+                             int             *image_width,
+                             int             *image_height)
+{
+  g_return_val_if_fail (DIGITS_IS_IMAGE_VIEW (self), NULL);
+
+  *image_width = self->image_width;
+  *image_height = self->image_height;
+  return self->texture;
+}
+
 void
 digits_image_view_set_glyphs (DigitsImageView    *self,
                               const DigitsGlyph  *glyphs,

@@ -22,6 +22,10 @@ void       digits_image_view_set_image    (DigitsImageView    *self,
                                            GdkTexture         *texture,
                                            int                 image_width,
                                            int                 image_height);
+/* The texture shown (borrowed, or NULL) and the size its glyphs' boxes are in. */
+GdkTexture *digits_image_view_get_image    (DigitsImageView    *self,
+                                           int                *image_width,
+                                           int                *image_height);
 /* glyphs: n_glyphs (copied boxes); labels: one short text for each box, or NULL. */
 void       digits_image_view_set_glyphs   (DigitsImageView    *self,
                                            const DigitsGlyph  *glyphs,

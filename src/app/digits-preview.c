@@ -204,11 +204,3 @@ digits_preview_set_input (DigitsPreview *self,
                                   -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
-
-gboolean
-digits_preview_has_input (DigitsPreview *self)
-{
-  g_return_val_if_fail (DIGITS_IS_PREVIEW (self), FALSE);
-
-  return self->has_input;
-}

@@ -17,6 +17,5 @@ GtkWidget *digits_preview_new       (void);
 /* input: DIGITS_PIXELS floats in [0, 1] (copied), or NULL for nothing. */
 void       digits_preview_set_input (DigitsPreview *self,
                                      const float   *input);
-gboolean   digits_preview_has_input (DigitsPreview *self);
 
 G_END_DECLS

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "core/digits-model.h"
 #include "core/digits-trainer.h"
@@ -37,23 +37,8 @@ void              digits_train_view_toggle           (DigitsTrainView *self);
 void              digits_train_view_keep             (DigitsTrainView *self);
 void              digits_train_view_discard          (DigitsTrainView *self);
 
-DigitsTrainState  digits_train_view_get_state        (DigitsTrainView *self);
 gboolean          digits_train_view_is_running       (DigitsTrainView *self);
-/* The trained (or kept) model, or NULL. */
-const DigitsModel *digits_train_view_get_model       (DigitsTrainView *self);
-/* Test accuracy of each epoch so far (NAN where there was no test set). */
-const float      *digits_train_view_get_test_accuracies (DigitsTrainView *self,
-                                                         guint           *n_epochs);
-/* The error of the last failed run or download, or NULL. */
-const char       *digits_train_view_get_error        (DigitsTrainView *self);
-/* Seconds from the last stop request to the training thread's end, or a negative number. */
-double            digits_train_view_get_stop_latency (DigitsTrainView *self);
 
-/* For tests and quick demos: train on the first n training items (0: the setting's). */
-void              digits_train_view_set_subset       (DigitsTrainView *self,
-                                                      guint            n);
-void              digits_train_view_set_epochs       (DigitsTrainView *self,
-                                                      guint            epochs);
 /* Uses this folder of IDX files as the data set ("A folder"). */
 void              digits_train_view_set_folder       (DigitsTrainView *self,
                                                       const char      *folder);
@@ -64,16 +49,9 @@ gboolean          digits_train_view_has_data         (DigitsTrainView *self);
 /* Downloads MNIST into $XDG_DATA_HOME/digits/mnist (no-op without libsoup). */
 void              digits_train_view_download         (DigitsTrainView *self);
 void              digits_train_view_cancel_download  (DigitsTrainView *self);
-gboolean          digits_train_view_is_downloading   (DigitsTrainView *self);
-/* The line under the download button ("Downloaded…", or why it failed), or NULL. */
-const char       *digits_train_view_get_download_status (DigitsTrainView *self);
 
 /* What the window uses now, in words ("The built-in model, 98.98% on MNIST"). */
 void              digits_train_view_set_model_in_use (DigitsTrainView *self,
-                                                      const char      *description,
-                                                      gboolean         is_builtin);
-
-GtkWidget        *digits_train_view_get_curve_chart  (DigitsTrainView *self);
-GtkWidget        *digits_train_view_get_confusion_matrix (DigitsTrainView *self);
+                                                      const char      *description);
 
 G_END_DECLS

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "core/digits-model.h"
 #include "digits-application.h"
@@ -16,14 +16,12 @@ G_BEGIN_DECLS
 
 #define DIGITS_TYPE_WINDOW (digits_window_get_type ())
 
-G_DECLARE_FINAL_TYPE (DigitsWindow, digits_window, DIGITS, WINDOW, GtkApplicationWindow)
+G_DECLARE_FINAL_TYPE (DigitsWindow, digits_window, DIGITS, WINDOW, AdwApplicationWindow)
 
 /* app may be NULL (tests). */
 DigitsWindow      *digits_window_new            (DigitsApplication *app);
 
-/* The model answering; the window starts with the built-in one. set_model takes
- * ownership (NULL: none) and answers the canvas and any open image again. */
-const DigitsModel *digits_window_get_model      (DigitsWindow      *self);
+/* Answers with @model (owned; NULL: none), the canvas and any open image again. */
 void               digits_window_set_model      (DigitsWindow      *self,
                                                  DigitsModel       *model);
 
@@ -40,8 +38,6 @@ gboolean           digits_window_save_model     (DigitsWindow      *self,
 gboolean           digits_window_use_model      (DigitsWindow      *self,
                                                  DigitsModel       *model);
 void               digits_window_revert_model   (DigitsWindow      *self);
-gboolean           digits_window_is_on_trial    (DigitsWindow      *self);
-DigitsTrainView   *digits_window_get_train_view (DigitsWindow      *self);
 
 /* Reads an image off the main thread, then shows it and what it holds. */
 void               digits_window_open_file      (DigitsWindow      *self,
@@ -49,22 +45,7 @@ void               digits_window_open_file      (DigitsWindow      *self,
 void               digits_window_open_texture   (DigitsWindow      *self,
                                                  GdkTexture        *texture,
                                                  const char        *name);
-gboolean           digits_window_is_loading     (DigitsWindow      *self);
 /* Back from an image to the canvas (whose strokes were kept). */
 void               digits_window_close_image    (DigitsWindow      *self);
-
-/* The canvas's answer: the class, or -1 with an empty canvas or no model. */
-int                digits_window_get_prediction (DigitsWindow      *self,
-                                                 float             *confidence);
-/* The line under the answer: "Draw a digit", "98% sure", "Maybe 7? 48%"… */
-const char        *digits_window_get_status     (DigitsWindow      *self);
-/* What the open image was read as ("7", "2024"), or NULL. */
-const char        *digits_window_get_reading    (DigitsWindow      *self);
-/* The message shown in the window, or NULL. */
-const char        *digits_window_get_message    (DigitsWindow      *self);
-
-DigitsCanvas      *digits_window_get_canvas     (DigitsWindow      *self);
-GtkWidget         *digits_window_get_chart      (DigitsWindow      *self);
-GtkWidget         *digits_window_get_preview    (DigitsWindow      *self);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
+#include "digits-cli-bench-net.h"
 #include "digits-dataset.h"
 #include "digits-model.h"
 #include "digits-preprocess.h"
@@ -109,8 +110,12 @@ digits_cli_bench (int argc, char **argv)
   gint threads = 0;
   gint samples = 60000;
   g_autofree char *data_dir = NULL;
+  g_autofree char *net_spec = NULL;
 
   GOptionEntry entries[] = {
+    { "net", 0, 0, G_OPTION_ARG_STRING, &net_spec,
+      N_("Time this network instead (see digits-cli train --help): per layer, an epoch "
+         "against the arithmetic floor, one digit"), N_("SPEC") },
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
       N_("MNIST folder (default: $DIGITS_MNIST_DIR; random data when none)"), N_("DIR") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
@@ -170,6 +175,9 @@ digits_cli_bench (int argc, char **argv)
       for (guint i = 0; i < n; i++)
         labels[i] = (guint8) nn_rng_below (&rng, 10);
     }
+
+  if (net_spec != NULL)
+    return digits_bench_net (net_spec, threads, json, images, labels, n);
 
   TrainFigure figures[2] = {
     time_training (images, labels, (guint) samples, 32, threads, 1),

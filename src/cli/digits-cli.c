@@ -12,9 +12,17 @@
 #include <glib/gi18n.h>
 
 #include "digits-dataset.h"
+#include "digits-evaluation.h"
 #include "digits-model.h"
 #include "digits-preprocess.h"
 #include "digits-trainer.h"
+
+/* digits-cli-explain.c */
+int digits_cli_explain (int argc, char **argv);
+int digits_cli_mistakes (int argc, char **argv);
+int digits_cli_classify_raw (const DigitsModel *model, gboolean json, gboolean show,
+                             int argc, char **argv);
+void digits_cli_append_mistakes (GString *out, const DigitsEvaluation *evaluation);
 
 typedef int (*CommandFunc) (int argc, char **argv);
 
@@ -201,6 +209,7 @@ command_train (int argc, char **argv)
   g_autofree char *data_dir = NULL;
   g_autofree char *optimizer = NULL;
   g_autofree char *hidden = NULL;
+  g_autofree char *net_spec = NULL;
   g_autofree char *out_path = NULL;
   gint epochs = -1, batch = -1, threads = 0, limit = 0;
   double lr = NAN, decay = NAN, momentum = NAN, l2 = NAN;
@@ -221,8 +230,13 @@ command_train (int argc, char **argv)
       N_("Learning-rate decay: lr / (1 + decay × step)"), "F" },
     { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &momentum, N_("Momentum (momentum optimizer)"), "F" },
     { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &l2, N_("L2 weight decay"), "F" },
+    { "net", 0, 0, G_OPTION_ARG_STRING, &net_spec,
+      N_("The network: layers like conv5x32,pool2,conv5x64,pool2,dense128 (conv<K>x<N> "
+         "'same', conv<K>x<N>v 'valid', pool<S>, dense<N>), or mlp (dense128,dense128, "
+         "the default) or cnn (the built-in model's)"), N_("SPEC") },
     { "hidden", 0, 0, G_OPTION_ARG_STRING, &hidden,
-      N_("Hidden layer sizes (default 128,128)"), N_("N,N") },
+      N_("Hidden dense layer sizes, short for --net denseN,denseN (default 128,128)"),
+      N_("N,N") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed"), "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
     { "augment", 0, 0, G_OPTION_ARG_NONE, &augment,
@@ -312,8 +326,23 @@ command_train (int argc, char **argv)
     config.labels = DIGITS_LABELS_FASHION;
 
   g_autoptr(GError) error = NULL;
+  if (hidden != NULL && net_spec != NULL)
+    return fail ("train", _("--net and --hidden both name the network; give one"));
   if (hidden != NULL && !parse_hidden (hidden, &config, &error))
     return fail ("train", error->message);
+  if (net_spec != NULL)
+    {
+      NnArch arch;
+      char why[256];
+
+      if (nn_arch_parse (net_spec, 1, DIGITS_SIDE, DIGITS_SIDE, 10, &arch, why, sizeof why) != 0)
+        {
+          g_autofree char *message = g_strdup_printf ("--net: %s", why);
+          return fail ("train", message);
+        }
+      if (nn_arch_format (&arch, config.net, sizeof config.net) < 0)
+        return fail ("train", _("--net: the network is too long to describe"));
+    }
 
   g_autofree char *dir = resolve_data_dir (data_dir, &error);
   if (dir == NULL)
@@ -347,12 +376,14 @@ command_train (int argc, char **argv)
 
   if (!json)
     {
-      g_autoptr(GString) arch = g_string_new ("784");
-      for (int i = 0; i < config.n_hidden; i++)
-        g_string_append_printf (arch, "-%d", config.hidden[i]);
-      g_string_append (arch, "-10");
-      printf (_("Training %s on %u digits (%s, lr %g, batch %u, %u epochs%s)\n"),
-              arch->str, train->n, nn_opt_kind_to_string (config.opt.kind),
+      g_autoptr(DigitsModel) start = digits_trainer_snapshot (trainer);
+      char spec[NN_SPEC_MAX];
+
+      nn_net_spec (start->net, spec, sizeof spec);
+      printf (_("Training %s (%zu parameters) on %u digits (%s, lr %g, batch %u, "
+                "%u epochs%s)\n"),
+              spec[0] ? spec : _("softmax regression"), start->net->n_params, train->n,
+              nn_opt_kind_to_string (config.opt.kind),
               config.opt.lr, config.batch, config.epochs,
               config.augment ? _(", augmented") : "");
       fflush (stdout);
@@ -368,7 +399,11 @@ command_train (int argc, char **argv)
       digits_model_set_meta (model, "dataset",
                              fashion ? "fashion-mnist" : "mnist");
       if (!digits_model_save (model, out_path, &error))
-        return fail ("train", error->message);
+        {
+          g_autofree char *reason = g_strdup_printf ("%s: %s", out_path, error->message);
+
+          return fail ("train", reason);
+        }
       if (!json)
         printf (_("Saved the model to %s\n"), out_path);
     }
@@ -427,11 +462,14 @@ command_eval (int argc, char **argv)
     return fail ("eval", _("the model does not fit this data set (different input size or "
                            "number of classes)"));
 
-  g_autofree guint *confusion = g_new0 (guint, (gsize) k * k);
   gint64 t0 = g_get_monotonic_time ();
-  double accuracy = digits_evaluate (model, set, confusion);
+  g_autoptr(DigitsEvaluation) evaluation = digits_evaluation_run (model, set, NULL, &error);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
-  guint correct = (guint) lround (accuracy * set->n);
+  if (evaluation == NULL)
+    return fail ("eval", error->message);
+  const guint *confusion = digits_evaluation_get_confusion (evaluation);
+  double accuracy = digits_evaluation_get_accuracy (evaluation);
+  guint correct = digits_evaluation_get_correct (evaluation);
 
   if (json)
     {
@@ -446,7 +484,9 @@ command_eval (int argc, char **argv)
             g_string_append_printf (s, p ? ",%u" : "%u", confusion[t * k + p]);
           g_string_append_c (s, ']');
         }
-      g_string_append (s, "]}\n");
+      g_string_append (s, "],");
+      digits_cli_append_mistakes (s, evaluation);
+      g_string_append (s, "}\n");
       fputs (s->str, stdout);
       return 0;
     }
@@ -500,7 +540,7 @@ static int
 command_classify (int argc, char **argv)
 {
   g_autofree char *model_path = NULL;
-  gboolean json = FALSE, show = FALSE;
+  gboolean json = FALSE, show = FALSE, raw = FALSE;
   int failures = 0;
 
   GOptionEntry entries[] = {
@@ -509,6 +549,8 @@ command_classify (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per image"), NULL },
     { "show", 0, 0, G_OPTION_ARG_NONE, &show,
       N_("Draw each 28×28 input the network sees, in text"), NULL },
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &raw,
+      N_("Each image is already the 28×28 input (white ink on black), used as is"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
@@ -527,6 +569,8 @@ command_classify (int argc, char **argv)
   g_autoptr(DigitsModel) model = load_model (model_path, &error);
   if (model == NULL)
     return fail ("classify", error->message);
+  if (raw)
+    return digits_cli_classify_raw (model, json, show, argc, argv);
 
   const int k = model->net->sizes[model->net->n_layers];
   g_autofree float *probs = g_new (float, k);
@@ -613,10 +657,12 @@ static int
 command_info (int argc, char **argv)
 {
   g_autofree char *model_path = NULL;
+  gboolean json = FALSE;
 
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
       N_("Model file (default: the built-in model)"), N_("FILE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
@@ -634,10 +680,50 @@ command_info (int argc, char **argv)
     return fail ("info", error->message);
 
   g_autoptr(GString) arch = g_string_new (NULL);
-  for (int i = 0; i <= model->net->n_layers; i++)
-    g_string_append_printf (arch, i ? "-%d" : "%d", model->net->sizes[i]);
+  char spec[NN_SPEC_MAX];
+
+  nn_net_spec (model->net, spec, sizeof spec);
+  if (json)
+    {
+      g_autoptr(GString) s = g_string_new ("{\"net\":");
+      print_json_string (s, spec);
+      g_string_append_printf (s, ",\"parameters\":%zu,\"labels\":", model->net->n_params);
+      print_json_string (s, model->labels == DIGITS_LABELS_FASHION ? "fashion" : "digits");
+      g_string_append (s, ",\"metadata\":{");
+      if (model->metadata != NULL)
+        {
+          g_autofree gpointer *keys = g_hash_table_get_keys_as_array (model->metadata, NULL);
+          guint n = g_hash_table_size (model->metadata);
+
+          g_qsort_with_data (keys, (gint) n, sizeof (gpointer), compare_keys, NULL);
+          for (guint i = 0; i < n; i++)
+            {
+              if (i > 0)
+                g_string_append_c (s, ',');
+              print_json_string (s, keys[i]);
+              g_string_append_c (s, ':');
+              print_json_string (s, g_hash_table_lookup (model->metadata, keys[i]));
+            }
+        }
+      g_string_append (s, "}}\n");
+      fputs (s->str, stdout);
+      return 0;
+    }
+  for (int i = 0; i < model->net->n_layers; i++)
+    {
+      const NnLayer *l = &model->net->layers[i];
+
+      if (i == 0)
+        g_string_append_printf (arch, "%d×%d×%d", model->net->in_c, model->net->in_h,
+                                model->net->in_w);
+      if (l->kind == NN_LAYER_DENSE)
+        g_string_append_printf (arch, " → %d", l->out_c);
+      else
+        g_string_append_printf (arch, " → %d×%d×%d", l->out_c, l->out_h, l->out_w);
+    }
   printf (_("Model %s\n"), model_path ? model_path : _("(built in)"));
-  printf (_("  layers         %s (ReLU, softmax)\n"), arch->str);
+  printf (_("  net            %s\n"), spec[0] ? spec : _("(no hidden layer)"));
+  printf (_("  shapes         %s (ReLU, softmax)\n"), arch->str);
   printf (_("  parameters     %zu\n"), model->net->n_params);
   printf (_("  labels         %s\n"),
           model->labels == DIGITS_LABELS_FASHION ? "Fashion-MNIST" : _("digits 0–9"));
@@ -657,6 +743,7 @@ command_info (int argc, char **argv)
 /* ---- bench ---- */
 
 int digits_cli_bench (int argc, char **argv);
+int digits_cli_tune (int argc, char **argv);
 
 static const Command commands[] = {
   { "train", command_train, N_("Train a network on MNIST") },
@@ -664,6 +751,9 @@ static const Command commands[] = {
   { "classify", command_classify, N_("Read the digits in image files") },
   { "info", command_info, N_("Show a model's architecture and metadata") },
   { "bench", digits_cli_bench, N_("Measure training and inference speed") },
+  { "explain", digits_cli_explain, N_("Show which pixels made each answer (saliency)") },
+  { "mistakes", digits_cli_mistakes, N_("Draw the misread test digits on one sheet") },
+  { "tune", digits_cli_tune, N_("Teach a model your handwriting from a folder of digits") },
 };
 
 static void

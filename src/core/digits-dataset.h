@@ -15,7 +15,6 @@ typedef enum {
   DIGITS_ERROR_TOO_LARGE,     /* a size over the limits we accept */
   DIGITS_ERROR_UNSUPPORTED,   /* a format version or kind we do not know */
   DIGITS_ERROR_NO_DIGIT,      /* an image with no ink */
-  DIGITS_ERROR_CANCELLED,
 } DigitsError;
 
 /* Upper bounds checked before anything is allocated. */

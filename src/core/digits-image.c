@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "digits-preprocess.h"
+#include "digits-image-file.h"
 #include "digits-dataset.h"
 
 #include <glib/gi18n-lib.h>
@@ -950,8 +951,8 @@ grey_rows_find_glyphs (GreyRows *g, GError **error)
                       (double) g->height / g->nh, g->width, g->height, error);
 }
 
-static gboolean
-check_size (int width, int height, GError **error)
+gboolean
+digits_image_check_size (int width, int height, GError **error)
 {
   if ((guint64) width * (guint64) height > DIGITS_IMAGE_MAX_PIXELS)
     {
@@ -975,7 +976,7 @@ digits_glyphs_from_grey (const guint8 *grey, int width, int height, int stride,
   g_return_val_if_fail (stride >= width, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_size (width, height, error))
+  if (!digits_image_check_size (width, height, error))
     return NULL;
 
   grey_rows_init (&rows, width, height);
@@ -1006,7 +1007,7 @@ digits_glyphs_from_rgba (const guint8 *pixels, int width, int height, int stride
   g_return_val_if_fail ((gint64) stride >= (gint64) width * (has_alpha ? 4 : 3), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_size (width, height, error))
+  if (!digits_image_check_size (width, height, error))
     return NULL;
 
   /* Transparent pixels are paper. When the border is mostly opaque, the paper is the
@@ -1053,113 +1054,4 @@ digits_glyphs_from_rgba (const guint8 *pixels, int width, int height, int stride
       grey_rows_commit (&rows, y);
     }
   return grey_rows_find_glyphs (&rows, error);
-}
-
-GArray *
-digits_glyphs_from_file (const char *path, GError **error)
-{
-  g_autofree char *name = NULL;
-  g_autoptr(GdkPixbuf) decoded = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GdkPixbufFormat *format;
-  GArray *glyphs;
-  int width = 0, height = 0, pw, ph;
-  double scale;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  name = g_filename_display_basename (path);
-
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
-                   _("“%s” does not exist"), name);
-      return NULL;
-    }
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("“%s” is a folder, not an image"), name);
-      return NULL;
-    }
-
-  /* The header alone tells the size: refuse a decompression bomb before decoding it. */
-  format = gdk_pixbuf_get_file_info (path, &width, &height);
-  if (format == NULL)
-    {
-      /* Decoding says why (unknown format, unreadable file) where the sniffing does not. */
-      decoded = gdk_pixbuf_new_from_file (path, &local_error);
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("“%s” is not an image Digits can read: %s"), name,
-                   local_error ? local_error->message : _("unknown format"));
-      return NULL;
-    }
-  if (width > 0 && height > 0 && !check_size (width, height, &local_error))
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE, "“%s”: %s",
-                   name, local_error->message);
-      return NULL;
-    }
-
-  /* Large images are decoded straight to the working size (JPEG even decodes faster). */
-  if (MAX (width, height) > DIGITS_IMAGE_WORK_SIDE)
-    decoded = gdk_pixbuf_new_from_file_at_scale (path, DIGITS_IMAGE_WORK_SIDE,
-                                                 DIGITS_IMAGE_WORK_SIDE, TRUE, &local_error);
-  else
-    decoded = gdk_pixbuf_new_from_file (path, &local_error);
-  if (decoded == NULL)
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                   _("“%s” is not an image Digits can read: %s"), name,
-                   local_error ? local_error->message : _("it could not be decoded"));
-      return NULL;
-    }
-
-  /* Photos are often stored sideways with an EXIF note saying which way is up. */
-  pixbuf = gdk_pixbuf_apply_embedded_orientation (decoded);
-  if (pixbuf == NULL)
-    pixbuf = g_object_ref (decoded);
-
-  pw = gdk_pixbuf_get_width (pixbuf);
-  ph = gdk_pixbuf_get_height (pixbuf);
-  if (gdk_pixbuf_get_bits_per_sample (pixbuf) != 8
-      || gdk_pixbuf_get_colorspace (pixbuf) != GDK_COLORSPACE_RGB
-      || gdk_pixbuf_get_n_channels (pixbuf) != (gdk_pixbuf_get_has_alpha (pixbuf) ? 4 : 3))
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("“%s” has a pixel format Digits cannot read"), name);
-      return NULL;
-    }
-
-  glyphs = digits_glyphs_from_rgba (gdk_pixbuf_read_pixels (pixbuf), pw, ph,
-                                    gdk_pixbuf_get_rowstride (pixbuf),
-                                    gdk_pixbuf_get_has_alpha (pixbuf), error);
-  if (glyphs == NULL)
-    {
-      /* Which file had no digit matters when several are read at once. */
-      g_prefix_error (error, "“%s”: ", name);
-      return NULL;
-    }
-
-  /* Boxes in the file's own pixels, not the decoded size. */
-  scale = (width > 0 && height > 0) ? (double) MAX (width, height) / MAX (pw, ph) : 1.0;
-  if (scale != 1.0)
-    {
-      int full_w = (int) lround (pw * scale), full_h = (int) lround (ph * scale);
-
-      for (guint i = 0; i < glyphs->len; i++)
-        {
-          DigitsGlyph *g = &g_array_index (glyphs, DigitsGlyph, i);
-          int x1 = MIN ((int) ceil ((g->x + g->width) * scale), full_w);
-          int y1 = MIN ((int) ceil ((g->y + g->height) * scale), full_h);
-
-          g->x = (int) floor (g->x * scale);
-          g->y = (int) floor (g->y * scale);
-          g->width = MAX (x1 - g->x, 1);
-          g->height = MAX (y1 - g->y, 1);
-        }
-    }
-  return glyphs;
 }

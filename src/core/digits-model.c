@@ -46,6 +46,17 @@ enum {
   OUTPUT_SOFTMAX = 1,
 };
 
+/* Format 2's layer kinds and flags. */
+enum {
+  KIND_DENSE = 1,
+  KIND_CONV = 2,
+  KIND_POOL = 3,
+};
+
+#define FLAG_VALID 1u
+#define FLAG_RELU  2u
+#define LAYER_FIELDS 7u
+
 #define BUILTIN_PATH RESOURCE_PREFIX "/model/digits.model"
 
 /* ---- the model in memory ---- */
@@ -61,6 +72,9 @@ digits_model_new (NnNet *net, DigitsLabelSet labels)
   g_return_val_if_fail (net->n_layers >= 1 && net->n_layers <= NN_MAX_LAYERS, NULL);
   g_return_val_if_fail (net->sizes[0] == (int) (INPUT_SIDE * INPUT_SIDE), NULL);
   g_return_val_if_fail (net->sizes[net->n_layers] == (int) N_CLASSES, NULL);
+  g_return_val_if_fail (nn_net_is_dense (net)
+                        || (net->in_c == 1 && net->in_h == (int) INPUT_SIDE
+                            && net->in_w == (int) INPUT_SIDE), NULL);
   g_return_val_if_fail (labels == DIGITS_LABELS_DIGITS || labels == DIGITS_LABELS_FASHION,
                         NULL);
 
@@ -214,6 +228,7 @@ digits_model_serialize (const DigitsModel *model)
   g_autoptr(GByteArray) out = NULL;
   g_autoptr(GString) meta = NULL;
   guint64 n_params;
+  gboolean dense;
 
   g_return_val_if_fail (model != NULL && model->net != NULL, NULL);
 
@@ -222,15 +237,43 @@ digits_model_serialize (const DigitsModel *model)
   g_return_val_if_fail (n_params <= DIGITS_MODEL_MAX_PARAMS, NULL);
   g_return_val_if_fail (net->n_layers >= 1 && net->n_layers <= NN_MAX_LAYERS, NULL);
 
+  dense = nn_net_is_dense (net);
   header = g_byte_array_new ();
   put_u32 (header, PREPROCESS_MNIST);
-  put_u32 (header, INPUT_SIDE);
-  put_u32 (header, (guint32) net->sizes[net->n_layers]);
-  put_u32 (header, (guint32) net->n_layers);
-  for (int l = 0; l <= net->n_layers; l++)
-    put_u32 (header, (guint32) net->sizes[l]);
-  for (int l = 0; l + 1 < net->n_layers; l++)
-    put_u32 (header, ACTIVATION_RELU);
+  if (dense)
+    {
+      put_u32 (header, INPUT_SIDE);
+      put_u32 (header, (guint32) net->sizes[net->n_layers]);
+      put_u32 (header, (guint32) net->n_layers);
+      for (int l = 0; l <= net->n_layers; l++)
+        put_u32 (header, (guint32) net->sizes[l]);
+      for (int l = 0; l + 1 < net->n_layers; l++)
+        put_u32 (header, ACTIVATION_RELU);
+    }
+  else
+    {
+      static const guint32 kinds[] = { [NN_LAYER_DENSE] = KIND_DENSE,
+                                       [NN_LAYER_CONV] = KIND_CONV,
+                                       [NN_LAYER_POOL] = KIND_POOL };
+
+      put_u32 (header, (guint32) net->in_c);
+      put_u32 (header, (guint32) net->in_h);
+      put_u32 (header, (guint32) net->in_w);
+      put_u32 (header, (guint32) net->sizes[net->n_layers]);
+      put_u32 (header, (guint32) net->n_layers);
+      for (int l = 0; l < net->n_layers; l++)
+        {
+          const NnLayer *ly = &net->layers[l];
+
+          put_u32 (header, kinds[ly->kind]);
+          put_u32 (header, (guint32) ly->size);
+          put_u32 (header, (guint32) ly->units);
+          put_u32 (header, (ly->valid ? FLAG_VALID : 0) | (ly->relu ? FLAG_RELU : 0));
+          put_u32 (header, (guint32) ly->out_c);
+          put_u32 (header, (guint32) ly->out_h);
+          put_u32 (header, (guint32) ly->out_w);
+        }
+    }
   put_u32 (header, OUTPUT_SOFTMAX);
   put_u32 (header, (guint32) model->labels);
   meta = format_metadata (model);
@@ -240,7 +283,7 @@ digits_model_serialize (const DigitsModel *model)
 
   out = g_byte_array_sized_new ((guint) (PREAMBLE_LEN + header->len + 4 * n_params + 4));
   g_byte_array_append (out, (const guint8 *) DIGITS_MODEL_MAGIC, MAGIC_LEN);
-  put_u32 (out, DIGITS_MODEL_VERSION);
+  put_u32 (out, dense ? DIGITS_MODEL_VERSION_DENSE : DIGITS_MODEL_VERSION);
   put_u32 (out, header->len);
   g_byte_array_append (out, header->data, header->len);
   for (guint64 i = 0; i < n_params; i++)
@@ -272,9 +315,13 @@ activations_bounded (const NnNet *net)
 
   for (int l = 0; l < net->n_layers; l++)
     {
-      int in = net->sizes[l], out = net->sizes[l + 1];
+      const NnLayer *ly = &net->layers[l];
+      int in = ly->fan_in, out = ly->out_c;
       double largest = 0;
 
+      /* Pooling picks one of its inputs: the bound carries over. */
+      if (ly->n_weights == 0)
+        continue;
       for (int o = 0; o < out; o++)
         {
           double sum = fabs (net->b[l][o]);
@@ -368,26 +415,16 @@ parse_metadata (const char *text, gsize len, GHashTable *metadata, GError **erro
   return TRUE;
 }
 
-/* The header's fields, after the CRC vouched for them: do they describe a model this
- * version can use? */
+/* Format 1's network: dense layers of the sizes listed, ReLU between them. */
 static gboolean
-parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
-              DigitsLabelSet *labels, GHashTable *metadata, GError **error)
+parse_dense_layers (Cursor *c, NnArch *arch, GError **error)
 {
-  Cursor c = { data, len };
-  guint32 preprocess, side, n_classes, n_layers, output, label_set, meta_len;
+  guint32 side, n_classes, n_layers;
+  int sizes[NN_MAX_LAYERS + 1];
+  int n_sizes;
 
-  if (!take_u32 (&c, &preprocess) || !take_u32 (&c, &side) || !take_u32 (&c, &n_classes)
-      || !take_u32 (&c, &n_layers))
+  if (!take_u32 (c, &side) || !take_u32 (c, &n_classes) || !take_u32 (c, &n_layers))
     return header_short (error);
-
-  if (preprocess != PREPROCESS_MNIST)
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("the model expects input prepared in a way this version of Digits "
-                     "does not know (preprocessing %u)"), preprocess);
-      return FALSE;
-    }
   if (side != INPUT_SIDE)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
@@ -395,11 +432,12 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
                    side, side, INPUT_SIDE, INPUT_SIDE);
       return FALSE;
     }
-  if (n_layers == 0 || n_layers > NN_MAX_LAYERS)
+  if (n_layers == 0 || n_layers > 8)
     {
+      /* Format 1 never held more than 8 layers. */
       g_set_error (error, DIGITS_ERROR,
                    n_layers == 0 ? DIGITS_ERROR_CORRUPT : DIGITS_ERROR_TOO_LARGE,
-                   _("the model has %u layers; Digits accepts 1 to %u"), n_layers, NN_MAX_LAYERS);
+                   _("the model has %u layers; Digits accepts 1 to %u"), n_layers, 8u);
       return FALSE;
     }
 
@@ -407,7 +445,7 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
     {
       guint32 size;
 
-      if (!take_u32 (&c, &size))
+      if (!take_u32 (c, &size))
         return header_short (error);
       if (size == 0 || size > NN_MAX_WIDTH)
         {
@@ -419,9 +457,9 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
         }
       sizes[l] = (int) size;
     }
-  *n_sizes = (int) n_layers + 1;
+  n_sizes = (int) n_layers + 1;
 
-  if (nn_arch_check (sizes, *n_sizes) != 0)
+  if (nn_arch_check (sizes, n_sizes) != 0)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
                            _("damaged: its layer sizes do not describe a valid network"));
@@ -453,7 +491,7 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
     {
       guint32 activation;
 
-      if (!take_u32 (&c, &activation))
+      if (!take_u32 (c, &activation))
         return header_short (error);
       if (activation != ACTIVATION_RELU)
         {
@@ -464,6 +502,136 @@ parse_header (const guint8 *data, gsize len, int *sizes, int *n_sizes,
           return FALSE;
         }
     }
+  if (nn_arch_from_sizes (sizes, n_sizes, 1, (int) side, (int) side, arch) != 0)
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                           _("damaged: its layer sizes do not describe a valid network"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Format 2's network: kinds, sizes and flags of every layer, each layer's output shape
+ * checked against what the layers before it make. */
+static gboolean
+parse_layers (Cursor *c, NnArch *arch, GError **error)
+{
+  guint32 in_c, in_h, in_w, n_classes, n_layers;
+  NnLayer layers[NN_MAX_LAYERS];
+  char why[256];
+
+  if (!take_u32 (c, &in_c) || !take_u32 (c, &in_h) || !take_u32 (c, &in_w)
+      || !take_u32 (c, &n_classes) || !take_u32 (c, &n_layers))
+    return header_short (error);
+  if (in_c != 1 || in_h != INPUT_SIDE || in_w != INPUT_SIDE)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("the model expects %u×%u×%u inputs; Digits makes 1×%u×%u"),
+                   in_c, in_h, in_w, INPUT_SIDE, INPUT_SIDE);
+      return FALSE;
+    }
+  if (n_classes != N_CLASSES)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("the model tells %u classes apart; Digits knows label sets of %u"),
+                   n_classes, N_CLASSES);
+      return FALSE;
+    }
+  if (n_layers == 0 || n_layers > NN_MAX_LAYERS)
+    {
+      g_set_error (error, DIGITS_ERROR,
+                   n_layers == 0 ? DIGITS_ERROR_CORRUPT : DIGITS_ERROR_TOO_LARGE,
+                   _("the model has %u layers; Digits accepts 1 to %u"), n_layers, NN_MAX_LAYERS);
+      return FALSE;
+    }
+  if (c->left / 4 < LAYER_FIELDS * n_layers)
+    return header_short (error);
+
+  memset (arch, 0, sizeof *arch);
+  arch->in_c = 1, arch->in_h = INPUT_SIDE, arch->in_w = INPUT_SIDE;
+  arch->n_layers = (int) n_layers;
+  for (guint l = 0; l < n_layers; l++)
+    {
+      guint32 f[LAYER_FIELDS];
+
+      for (guint i = 0; i < LAYER_FIELDS; i++)
+        take_u32 (c, &f[i]);
+      if (f[0] < KIND_DENSE || f[0] > KIND_POOL || f[3] > (FLAG_VALID | FLAG_RELU))
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                       _("layer %u is of a kind this version of Digits does not know "
+                         "(%u, flags %u)"), l + 1, f[0], f[3]);
+          return FALSE;
+        }
+      /* Sizes beyond any limit are refused here, before they meet int arithmetic. */
+      if (f[1] > NN_MAX_KERNEL || f[2] > NN_MAX_WIDTH)
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
+                       _("layer %u is larger than Digits accepts"), l + 1);
+          return FALSE;
+        }
+      arch->layers[l] = (NnLayerSpec) {
+        .kind = f[0] == KIND_CONV ? NN_LAYER_CONV : f[0] == KIND_POOL ? NN_LAYER_POOL
+                                                                      : NN_LAYER_DENSE,
+        .size = (int) f[1], .units = (int) f[2], .valid = (f[3] & FLAG_VALID) != 0,
+      };
+      layers[l].relu = (f[3] & FLAG_RELU) != 0;
+      layers[l].out_c = (int) MIN (f[4], (guint32) G_MAXINT);
+      layers[l].out_h = (int) MIN (f[5], (guint32) G_MAXINT);
+      layers[l].out_w = (int) MIN (f[6], (guint32) G_MAXINT);
+    }
+  {
+    NnLayer want[NN_MAX_LAYERS];
+
+    if (nn_arch_resolve (arch, want, why, sizeof why) != 0)
+      {
+        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                     _("damaged: its layers do not describe a valid network: %s"), why);
+        return FALSE;
+      }
+    for (guint l = 0; l < n_layers; l++)
+      {
+        if (layers[l].relu != want[l].relu)
+          {
+            g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                         _("layer %u's activation is one this version of Digits does not "
+                           "use there"), l + 1);
+            return FALSE;
+          }
+        if (layers[l].out_c != want[l].out_c || layers[l].out_h != want[l].out_h
+            || layers[l].out_w != want[l].out_w)
+          {
+            g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                         _("damaged: layer %u claims a %d×%d×%d output where its layers "
+                           "make %d×%d×%d"), l + 1, layers[l].out_c, layers[l].out_h,
+                         layers[l].out_w, want[l].out_c, want[l].out_h, want[l].out_w);
+            return FALSE;
+          }
+      }
+  }
+  return TRUE;
+}
+
+/* The header's fields, after the CRC vouched for them: do they describe a model this
+ * version can use? */
+static gboolean
+parse_header (guint32 version, const guint8 *data, gsize len, NnArch *arch,
+              DigitsLabelSet *labels, GHashTable *metadata, GError **error)
+{
+  Cursor c = { data, len };
+  guint32 preprocess, output, label_set, meta_len;
+
+  if (!take_u32 (&c, &preprocess))
+    return header_short (error);
+  if (preprocess != PREPROCESS_MNIST)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                   _("the model expects input prepared in a way this version of Digits "
+                     "does not know (preprocessing %u)"), preprocess);
+      return FALSE;
+    }
+  if (version == 1 ? !parse_dense_layers (&c, arch, error) : !parse_layers (&c, arch, error))
+    return FALSE;
 
   if (!take_u32 (&c, &output) || !take_u32 (&c, &label_set) || !take_u32 (&c, &meta_len))
     return header_short (error);
@@ -498,8 +666,7 @@ deserialize (const guint8 *data, gsize size, GError **error)
 {
   guint32 version, header_len, stored_crc;
   guint64 n_params, expected;
-  int sizes[NN_MAX_LAYERS + 1];
-  int n_sizes = 0;
+  NnArch arch;
   DigitsLabelSet labels = DIGITS_LABELS_DIGITS;
   g_autoptr(GHashTable) metadata = NULL;
   const guint8 *header, *params;
@@ -629,12 +796,12 @@ deserialize (const guint8 *data, gsize size, GError **error)
     }
 
   metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  if (!parse_header (header, header_len, sizes, &n_sizes, &labels, metadata, error))
+  if (!parse_header (version, header, header_len, &arch, &labels, metadata, error))
     return NULL;
-  if (n_params != nn_arch_param_count (sizes, n_sizes))
+  if (n_params != nn_arch_params (&arch))
     {
       g_autofree char *claimed = format_u64 (n_params);
-      g_autofree char *want = format_u64 (nn_arch_param_count (sizes, n_sizes));
+      g_autofree char *want = format_u64 (nn_arch_params (&arch));
 
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
                    _("damaged: it holds %s parameters but its layers need %s"), claimed, want);
@@ -642,7 +809,7 @@ deserialize (const guint8 *data, gsize size, GError **error)
     }
 
   /* Every size is checked and the data is all there: now allocation is safe. */
-  net = nn_net_new (sizes, n_sizes);
+  net = nn_net_new_arch (&arch);
   if (net == NULL)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
@@ -804,6 +971,33 @@ digits_model_load (const char *path, GError **error)
   return model;
 }
 
+static const char *
+save_error_reason (const GError *error)
+{
+  if (error->domain != G_FILE_ERROR)
+    return _("it could not be written");
+
+  switch (error->code)
+    {
+    case G_FILE_ERROR_NOENT:
+      return _("the folder does not exist");
+    case G_FILE_ERROR_NOTDIR:
+      return _("part of its path is a file, not a folder");
+    case G_FILE_ERROR_ISDIR:
+      return _("that is a folder");
+    case G_FILE_ERROR_ACCES:
+    case G_FILE_ERROR_PERM:
+      return _("permission denied");
+    case G_FILE_ERROR_ROFS:
+      return _("the disk is read-only");
+    case G_FILE_ERROR_NOSPC:
+      return _("the disk is full");
+    default:
+      return _("it could not be written");
+    }
+}
+
+/* Errors say what went wrong without the path: the caller names the file. */
 gboolean
 digits_model_save (const DigitsModel *model, const char *path, GError **error)
 {
@@ -819,8 +1013,8 @@ digits_model_save (const DigitsModel *model, const char *path, GError **error)
   bytes = digits_model_serialize (model);
   if (bytes == NULL)
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                   _("%s: this model cannot be saved"), path);
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                           _("this model cannot be saved"));
       return FALSE;
     }
   data = g_bytes_get_data (bytes, &size);
@@ -830,9 +1024,9 @@ digits_model_save (const DigitsModel *model, const char *path, GError **error)
   for (gsize i = 0; i < model->net->n_params; i++)
     if (!isfinite (model->net->params[i]))
       {
-        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                     _("%s: not saved: the model's parameters are not all finite numbers "
-                       "(did training diverge?)"), path);
+        g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                             _("the model's parameters are not all finite numbers "
+                               "(did training diverge?)"));
         return FALSE;
       }
 
@@ -842,8 +1036,10 @@ digits_model_save (const DigitsModel *model, const char *path, GError **error)
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                  0644, &local))
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                   _("The model could not be saved: %s"), local->message);
+      /* Said without a file name: GLib's message names the temporary file, and the
+       * caller names the real one. */
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                           save_error_reason (local));
       return FALSE;
     }
   return TRUE;

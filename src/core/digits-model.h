@@ -9,6 +9,17 @@
  *   u32 label-set id (0 = digits 0–9, 1 = Fashion-MNIST), u32 metadata bytes + UTF-8
  *   text ("key=value\n": dataset, accuracy, epochs, optimizer, created),
  *   u64 n_params, then n_params float32, then u32 CRC-32 (zlib) of everything before it.
+ *
+ * Format 2, for networks with convolutions or pooling (dense-only nets are still written
+ * as format 1, which every Digits reads): the same preamble with version 2, then
+ *   u32 preprocessing id (1), u32 input channels (1), u32 input height (28),
+ *   u32 input width (28), u32 n_classes, u32 n_layers (the output layer included),
+ *   per layer 7 × u32: kind (1 dense, 2 conv, 3 max-pool), size (conv K, pool S, dense 0),
+ *   units (dense outputs, conv channels, pool 0), flags (bit 0: 'valid' padding, bit 1:
+ *   ReLU after it — set on every conv and dense layer but the last), and the output shape
+ *   C, H, W (dense: N, 1, 1), which must follow from the layers before;
+ *   u32 output (1 = softmax), u32 label-set id, u32 metadata bytes + text, u64 n_params,
+ *   the float32 parameters in the engine's layout (nn.h), u32 CRC-32.
  */
 #pragma once
 
@@ -19,7 +30,8 @@
 G_BEGIN_DECLS
 
 #define DIGITS_MODEL_MAGIC      "DIGITSNN"
-#define DIGITS_MODEL_VERSION    1u
+#define DIGITS_MODEL_VERSION    2u   /* the newest format this version reads and writes */
+#define DIGITS_MODEL_VERSION_DENSE 1u /* what dense-only networks are written as */
 #define DIGITS_MODEL_MAX_PARAMS ((guint64) 64u * 1024u * 1024u)  /* 256 MiB of floats */
 #define DIGITS_MODEL_MAX_FILE   (DIGITS_MODEL_MAX_PARAMS * 4u + 65536u)
 

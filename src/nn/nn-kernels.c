@@ -18,6 +18,7 @@
  * 1e-45, which inputs of 1/255 and weights of this scale never produce). */
 #include "nn-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -59,8 +60,9 @@ gemm_ref (int m, int n, int s, const float *a, size_t ars, size_t ass, const flo
   for (int i = 0; i < m; i++)
     {
       float *crow = c + (size_t) i * ldc;
-      for (int j = 0; j < n; j++)
-        crow[j] = 0.0f;
+      if (ep == NULL || !ep->accumulate)
+        for (int j = 0; j < n; j++)
+          crow[j] = 0.0f;
       for (int t = 0; t < s; t++)
         {
           float av = a[i * ars + t * ass];
@@ -81,8 +83,9 @@ gemm_u8_ref (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, cons
   for (int i = 0; i < m; i++)
     {
       float *crow = c + (size_t) i * ldc;
-      for (int j = 0; j < n; j++)
-        crow[j] = 0.0f;
+      if (ep == NULL || !ep->accumulate)
+        for (int j = 0; j < n; j++)
+          crow[j] = 0.0f;
       for (int t = 0; t < s; t++)
         {
           float av = (float) a[i * ars + t * ass] / 255.0f;
@@ -181,11 +184,14 @@ tile512 (const int R, const int V, const int MODE, __mmask16 lm, int ns, const i
          size_t ldc, const NnEpilogue *ep, size_t i0, size_t j0)
 {
   __m512 acc[6][4];
+  const int from_c = ep != NULL && ep->accumulate;
 #pragma GCC unroll 6
   for (int r = 0; r < R; r++)
 #pragma GCC unroll 4
     for (int v = 0; v < V; v++)
-      acc[r][v] = _mm512_setzero_ps ();
+      acc[r][v] = !from_c ? _mm512_setzero_ps ()
+                  : _mm512_maskz_loadu_ps (v == V - 1 ? lm : (__mmask16) 0xFFFF,
+                                           c + r * ldc + 16 * v);
 
   for (int t = 0; t < ns; t++)
     {
@@ -520,11 +526,14 @@ tile256 (const int R, const int V, const int MODE, const int FULL, __m256i lm, i
          size_t ldc, const NnEpilogue *ep, size_t i0, size_t j0)
 {
   __m256 acc[6][2];
+  const int from_c = ep != NULL && ep->accumulate;
 #pragma GCC unroll 6
   for (int r = 0; r < R; r++)
 #pragma GCC unroll 2
     for (int v = 0; v < V; v++)
-      acc[r][v] = _mm256_setzero_ps ();
+      acc[r][v] = !from_c ? _mm256_setzero_ps ()
+                  : v == V - 1 && !FULL ? _mm256_maskload_ps (c + r * ldc + 8 * v, lm)
+                                        : _mm256_loadu_ps (c + r * ldc + 8 * v);
 
   for (int t = 0; t < ns; t++)
     {
@@ -754,6 +763,11 @@ nn_kernels_reference (void)
 const NnKernels *
 nn_kernels_best (void)
 {
+  /* DIGITS_KERNELS=avx2 (or reference) measures a lesser set on this CPU. */
+  const char *forced = getenv ("DIGITS_KERNELS");
+  const NnKernels *k = forced != NULL && *forced != '\0' ? nn_kernels_by_name (forced) : NULL;
+  if (k != NULL)
+    return k;
 #if NN_X86
   if (cpu_has_avx512 ())
     return &kernels_avx512;

@@ -155,3 +155,124 @@ nn_softmax_ce_backward (const float *probs, const uint8_t *labels, int n, int cl
         d[c] = (p[c] - (c == labels[i] ? 1.0f : 0.0f)) * scale;
     }
 }
+
+/* ---- the layer table ---- */
+
+static void
+dense_forward (const NnKernels *k, const NnLayer *l, const float *w, const float *b,
+               const float *x, const uint8_t *xb, int n, int first, float *y, const NnWork *wk)
+{
+  NnEpilogue ep = { .bias = b, .relu = l->relu };
+  int in = l->in_c, out = l->out_c;
+  if (xb != NULL)
+    k->gemm_u8 (n, out, in, xb, in, 1, w, out, y, out, &ep, wk->scratch);
+  else if (first)
+    k->gemm_sparse (n, out, in, x, in, 1, w, out, y, out, &ep, wk->scratch);
+  else
+    k->gemm (n, out, in, x, in, 1, w, out, y, out, &ep, NULL);
+}
+
+static void
+dense_backward (const NnKernels *k, const NnLayer *l, const float *wt, const float *dy, int n,
+                const float *mask, float *dx, const NnWork *wk)
+{
+  (void) wk;
+  int in = l->in_c, out = l->out_c;
+  NnEpilogue ep = { .mask = mask, .ldm = (size_t) in };
+  k->gemm (n, in, out, dy, out, 1, wt, in, dx, in, mask ? &ep : NULL, NULL);
+}
+
+static size_t
+dense_prepared_size (const NnLayer *l)
+{
+  return l->n_weights;
+}
+
+/* Rows [r0, r1) of W into Wᵀ, in 16 × 16 blocks so both sides stay in a few lines. */
+static void
+dense_prepare (const NnLayer *l, const float *w, int r0, int r1, float *wt)
+{
+  int in = l->in_c, out = l->out_c;
+  for (int ib = r0; ib < r1; ib += 16)
+    for (int ob = 0; ob < out; ob += 16)
+      {
+        int ie = ib + 16 < r1 ? ib + 16 : r1, oe = ob + 16 < out ? ob + 16 : out;
+        for (int o = ob; o < oe; o++)
+          for (int i = ib; i < ie; i++)
+            wt[(size_t) o * in + i] = w[(size_t) i * out + o];
+      }
+}
+
+static const NnLayerOps dense_ops = { "dense", dense_forward, dense_backward,
+                                      dense_prepared_size, dense_prepare, 0 };
+extern const NnLayerOps nn_conv_ops, nn_pool_ops;
+
+const NnLayerOps *
+nn_layer_ops (NnLayerKind kind)
+{
+  switch (kind)
+    {
+    case NN_LAYER_CONV:
+      return &nn_conv_ops;
+    case NN_LAYER_POOL:
+      return &nn_pool_ops;
+    case NN_LAYER_DENSE:
+    default:
+      return &dense_ops;
+    }
+}
+
+size_t
+nn_layer_scratch_len (const NnLayer *l, int n)
+{
+  size_t s = (size_t) (l->fan_in > l->in_c ? l->fan_in : l->in_c);
+  return s > (size_t) n ? s : (size_t) n;
+}
+
+size_t
+nn_layer_col_len (const NnLayer *l, int n)
+{
+  if (l->kind != NN_LAYER_CONV)
+    return 0;
+  return (size_t) n * l->out_h * l->out_w * l->fan_in;
+}
+
+size_t
+nn_layer_tmp_len (const NnLayer *l)
+{
+  if (l->kind != NN_LAYER_CONV)
+    return 0;
+  return (size_t) l->in_h * l->in_w * l->size * l->size * l->out_c;
+}
+
+#define DW_BLOCK 128
+
+void
+nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a, const uint8_t *ab,
+                      const float *dy, int n, int r0, int r1, int c0, int c1, float *dw,
+                      float *db, int *scratch)
+{
+  int out = l->out_c, fan = l->fan_in;
+  int rows = n * (l->kind == NN_LAYER_CONV ? l->out_h * l->out_w : 1);
+  /* dW[i][o] = Σ_rows A[r][i] dy[r][o]: the transposed-A form of the gemm. */
+  if (ab != NULL)
+    k->gemm_u8 (r1 - r0, c1 - c0, rows, ab + r0, 1, fan, dy + c0, out,
+                dw + (size_t) r0 * out + c0, out, NULL, scratch);
+  else
+    /* In blocks of rows whose deltas stay in L1 and inputs in L2 (a conv's sum runs
+     * over every pixel of the batch); accumulating keeps the bits of one sum. */
+    for (int p0 = 0; p0 < rows; p0 += DW_BLOCK)
+      {
+        NnEpilogue ep = { .accumulate = p0 > 0 };
+        int pn = rows - p0 < DW_BLOCK ? rows - p0 : DW_BLOCK;
+        k->gemm (r1 - r0, c1 - c0, pn, a + (size_t) p0 * fan + r0, 1, fan,
+                 dy + (size_t) p0 * out + c0, out, dw + (size_t) r0 * out + c0, out, &ep, NULL);
+      }
+  if (db != NULL)
+    {
+      /* Σ over rows as a 1-row product with a stride-0 row of ones: vectorised,
+       * still summed row by row (1·d is exact). */
+      static const float one = 1.0f;
+      k->gemm (1, c1 - c0, rows, &one, 0, 0, dy + c0, out, db + c0, out, NULL, NULL);
+    }
+}

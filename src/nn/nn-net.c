@@ -1,4 +1,5 @@
-/* nn-net.c — the network: architecture, parameters and inference. */
+/* nn-net.c — the network: architecture, parameters and inference, all
+ * through the layer table that training walks too. */
 #include "nn-private.h"
 
 #include <math.h>
@@ -7,30 +8,6 @@
 #include <string.h>
 #include <sched.h>
 
-int
-nn_arch_check (const int *sizes, int n_sizes)
-{
-  if (sizes == NULL || n_sizes < 2 || n_sizes > NN_MAX_LAYERS + 1)
-    return -1;
-  for (int i = 0; i < n_sizes; i++)
-    if (sizes[i] < 1 || sizes[i] > NN_MAX_WIDTH)
-      return -1;
-  if (sizes[n_sizes - 1] < 2)
-    return -1;
-  return 0;
-}
-
-size_t
-nn_arch_param_count (const int *sizes, int n_sizes)
-{
-  if (nn_arch_check (sizes, n_sizes) != 0)
-    return 0;
-  size_t n = 0;
-  for (int l = 0; l + 1 < n_sizes; l++)
-    n += (size_t) sizes[l] * sizes[l + 1] + sizes[l + 1];
-  return n;
-}
-
 /* Points w[] and b[] into params, in file order W0, b0, W1, b1, ... */
 static void
 carve_views (NnNet *net)
@@ -38,25 +15,33 @@ carve_views (NnNet *net)
   float *p = net->params;
   for (int l = 0; l < net->n_layers; l++)
     {
-      net->w[l] = p;
-      p += (size_t) net->sizes[l] * net->sizes[l + 1];
-      net->b[l] = p;
-      p += net->sizes[l + 1];
+      const NnLayer *ly = &net->layers[l];
+      net->w[l] = ly->n_weights ? p : NULL;
+      p += ly->n_weights;
+      net->b[l] = ly->n_biases ? p : NULL;
+      p += ly->n_biases;
     }
 }
 
 NnNet *
-nn_net_new (const int *sizes, int n_sizes)
+nn_net_new_arch (const NnArch *arch)
 {
-  if (nn_arch_check (sizes, n_sizes) != 0)
+  NnLayer layers[NN_MAX_LAYERS];
+  if (nn_arch_resolve (arch, layers, NULL, 0) != 0)
     return NULL;
   NnNet *net = calloc (1, sizeof *net);
   if (net == NULL)
     return NULL;
-  net->n_layers = n_sizes - 1;
-  memcpy (net->sizes, sizes, sizeof (int) * n_sizes);
-  net->n_params = nn_arch_param_count (sizes, n_sizes);
-  net->params = calloc (net->n_params, sizeof (float));
+  net->n_layers = arch->n_layers;
+  net->in_c = arch->in_c, net->in_h = arch->in_h, net->in_w = arch->in_w;
+  net->sizes[0] = arch->in_c * arch->in_h * arch->in_w;
+  for (int l = 0; l < arch->n_layers; l++)
+    {
+      net->layers[l] = layers[l];
+      net->sizes[l + 1] = layers[l].out_c * layers[l].out_h * layers[l].out_w;
+      net->n_params += layers[l].n_weights + layers[l].n_biases;
+    }
+  net->params = calloc (net->n_params ? net->n_params : 1, sizeof (float));
   if (net->params == NULL)
     {
       free (net);
@@ -67,11 +52,55 @@ nn_net_new (const int *sizes, int n_sizes)
 }
 
 NnNet *
+nn_net_new (const int *sizes, int n_sizes)
+{
+  NnArch arch;
+  if (nn_arch_check (sizes, n_sizes) != 0
+      || nn_arch_from_sizes (sizes, n_sizes, sizes[0], 1, 1, &arch) != 0)
+    return NULL;
+  return nn_net_new_arch (&arch);
+}
+
+void
+nn_net_arch (const NnNet *net, NnArch *arch)
+{
+  memset (arch, 0, sizeof *arch);
+  arch->in_c = net->in_c, arch->in_h = net->in_h, arch->in_w = net->in_w;
+  arch->n_layers = net->n_layers;
+  for (int l = 0; l < net->n_layers; l++)
+    {
+      const NnLayer *ly = &net->layers[l];
+      arch->layers[l] = (NnLayerSpec) { ly->kind, ly->size, ly->units, ly->valid };
+    }
+}
+
+int
+nn_net_spec (const NnNet *net, char *buf, size_t len)
+{
+  NnArch arch;
+  if (net == NULL)
+    return -1;
+  nn_net_arch (net, &arch);
+  return nn_arch_format (&arch, buf, len);
+}
+
+int
+nn_net_is_dense (const NnNet *net)
+{
+  for (int l = 0; l < net->n_layers; l++)
+    if (net->layers[l].kind != NN_LAYER_DENSE)
+      return 0;
+  return 1;
+}
+
+NnNet *
 nn_net_copy (const NnNet *net)
 {
   if (net == NULL)
     return NULL;
-  NnNet *copy = nn_net_new (net->sizes, net->n_layers + 1);
+  NnArch arch;
+  nn_net_arch (net, &arch);
+  NnNet *copy = nn_net_new_arch (&arch);
   if (copy != NULL)
     memcpy (copy->params, net->params, net->n_params * sizeof (float));
   return copy;
@@ -97,11 +126,16 @@ nn_net_free (NnNet *net)
 int
 nn_net_same_arch (const NnNet *a, const NnNet *b)
 {
-  if (a == NULL || b == NULL || a->n_layers != b->n_layers)
+  if (a == NULL || b == NULL || a->n_layers != b->n_layers || a->sizes[0] != b->sizes[0])
     return 0;
-  for (int l = 0; l <= a->n_layers; l++)
-    if (a->sizes[l] != b->sizes[l])
-      return 0;
+  for (int l = 0; l < a->n_layers; l++)
+    {
+      const NnLayer *x = &a->layers[l], *y = &b->layers[l];
+      if (x->kind != y->kind || x->size != y->size || x->units != y->units
+          || x->valid != y->valid || x->in_c != y->in_c || x->in_h != y->in_h
+          || x->in_w != y->in_w || a->sizes[l + 1] != b->sizes[l + 1])
+        return 0;
+    }
   return 1;
 }
 
@@ -114,13 +148,27 @@ nn_net_init_he (NnNet *net, uint64_t seed)
   nn_rng_seed (&rng, seed, 0x4e4e);
   for (int l = 0; l < net->n_layers; l++)
     {
+      const NnLayer *ly = &net->layers[l];
+      if (ly->n_weights == 0)
+        continue;
       /* He: variance 2 / fan_in keeps ReLU activations' scale layer to layer. */
-      float sd = sqrtf (2.0f / (float) net->sizes[l]);
-      size_t nw = (size_t) net->sizes[l] * net->sizes[l + 1];
-      for (size_t i = 0; i < nw; i++)
+      float sd = sqrtf (2.0f / (float) ly->fan_in);
+      for (size_t i = 0; i < ly->n_weights; i++)
         net->w[l][i] = nn_rng_normal (&rng) * sd;
-      memset (net->b[l], 0, sizeof (float) * net->sizes[l + 1]);
+      memset (net->b[l], 0, sizeof (float) * ly->n_biases);
     }
+}
+
+double
+nn_net_macs (const NnNet *net)
+{
+  double m = 0;
+  for (int l = 0; l < net->n_layers; l++)
+    {
+      const NnLayer *ly = &net->layers[l];
+      m += (double) ly->n_weights * (ly->kind == NN_LAYER_CONV ? ly->out_h * ly->out_w : 1);
+    }
+  return m;
 }
 
 int
@@ -139,60 +187,78 @@ nn_kernel_name (void)
   return nn_kernels_best ()->name;
 }
 
+/* ---- forward ---- */
+
 /* Rows per pass: enough to fill the kernels' tiles, small enough for L2. */
 #define FORWARD_CHUNK 192
-#define STACK_FLOATS 4096
+#define COL_BUDGET (256 * 1024)   /* floats of im2col per pass */
+
+typedef struct {
+  float *buf[2];
+  float *col;
+  int *scratch;
+  void *mem;
+  size_t chunk;
+} Buffers;
+
+static int
+buffers_init (Buffers *bf, const NnNet *net, size_t n)
+{
+  size_t width = 0, col = 0, scratch = 0;
+  for (int l = 0; l < net->n_layers; l++)
+    {
+      const NnLayer *ly = &net->layers[l];
+      if ((size_t) net->sizes[l + 1] > width)
+        width = (size_t) net->sizes[l + 1];
+      if (nn_layer_col_len (ly, 1) > col)
+        col = nn_layer_col_len (ly, 1);
+      if (nn_layer_scratch_len (ly, 0) > scratch)
+        scratch = nn_layer_scratch_len (ly, 0);
+    }
+  size_t chunk = n < FORWARD_CHUNK ? n : FORWARD_CHUNK;
+  if (col > 0 && chunk * col > COL_BUDGET)
+    chunk = COL_BUDGET / col > 0 ? COL_BUDGET / col : 1;
+  bf->chunk = chunk;
+  size_t floats = 2 * chunk * width + chunk * col;
+  bf->mem = malloc (floats * sizeof (float) + scratch * sizeof (int) + 64);
+  if (bf->mem == NULL)
+    return -1;
+  float *p = bf->mem;
+  bf->buf[0] = p;
+  bf->buf[1] = p + chunk * width;
+  bf->col = p + 2 * chunk * width;
+  bf->scratch = (int *) (p + floats);
+  return 0;
+}
 
 static int
 forward_rows (const NnNet *net, const float *xf, const uint8_t *xb, size_t n, float *probs)
 {
   const NnKernels *k = nn_kernels_best ();
-  int width = 0;
-  for (int l = 1; l <= net->n_layers; l++)
-    if (net->sizes[l] > width)
-      width = net->sizes[l];
-  size_t chunk = n < FORWARD_CHUNK ? n : FORWARD_CHUNK;
-  size_t need = 2 * chunk * (size_t) width;
-
-  /* One sample (the canvas) fits on the stack: no malloc on that path. */
-  float stack_buf[STACK_FLOATS];
-  float *buf = stack_buf;
-  if (need > STACK_FLOATS)
-    {
-      buf = malloc (need * sizeof (float));
-      if (buf == NULL)
-        return -1;
-    }
-
-  int in = net->sizes[0];
+  Buffers bf;
+  if (buffers_init (&bf, net, n) != 0)
+    return -1;
+  size_t in = (size_t) net->sizes[0];
   int classes = net->sizes[net->n_layers];
-  for (size_t r0 = 0; r0 < n; r0 += chunk)
+  for (size_t r0 = 0; r0 < n; r0 += bf.chunk)
     {
-      int rows = (int) (n - r0 < chunk ? n - r0 : chunk);
-      float *cur = buf, *next = buf + chunk * width;
+      int rows = (int) (n - r0 < bf.chunk ? n - r0 : bf.chunk);
+      const float *cur = xf ? xf + r0 * in : NULL;
       for (int l = 0; l < net->n_layers; l++)
         {
+          const NnLayer *ly = &net->layers[l];
           int last = l == net->n_layers - 1;
-          float *out = last ? probs + r0 * classes : next;
-          if (l > 0)
-            nn_dense_forward (k, cur, rows, net->sizes[l], net->w[l], net->b[l],
-                              net->sizes[l + 1], !last, out);
-          else if (xb != NULL)
-            nn_dense_forward_u8 (k, xb + r0 * in, rows, in, net->w[0], net->b[0],
-                                 net->sizes[1], !last, out);
-          else
-            nn_dense_forward_sparse (k, xf + r0 * in, rows, in, net->w[0], net->b[0],
-                                     net->sizes[1], !last, out);
-          float *t = cur;
-          cur = next;
-          next = t;
+          float *out = last ? probs + r0 * classes : bf.buf[l % 2];
+          NnWork wk = { .col = bf.col, .scratch = bf.scratch };
+          nn_layer_ops (ly->kind)->forward (k, ly, net->w[l], net->b[l], cur,
+                                            l == 0 && xb ? xb + r0 * in : NULL, rows, l == 0,
+                                            out, &wk);
+          cur = out;
         }
       float *z = probs + r0 * classes;
       nn_softmax_forward (z, rows, classes, z);
     }
-
-  if (buf != stack_buf)
-    free (buf);
+  free (bf.mem);
   return 0;
 }
 

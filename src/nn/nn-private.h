@@ -14,12 +14,15 @@ extern "C" {
 /* ---- kernels (nn-kernels.c) ---- */
 
 /* What happens to each output after the sum: + bias[n], then ReLU, then
- * zeroing where mask[i * ldm + n] <= 0 (the ReLU backward). */
+ * zeroing where mask[i * ldm + n] <= 0 (the ReLU backward). accumulate: each
+ * sum starts from C's value instead of +0 — the same bits as one longer sum,
+ * so a long sum can run in blocks that stay in cache. */
 typedef struct {
   const float *bias;
   int relu;
   const float *mask;
   size_t ldm;
+  int accumulate;
 } NnEpilogue;
 
 /* C[i][n] = epilogue (sum over s of A(i, s) * B[s * ldb + n]) for i < m, n < n,
@@ -89,6 +92,59 @@ void nn_softmax_ce_backward (const float *probs, const uint8_t *labels, int n, i
                              float scale, float *dlogits);
 /* Σ over rows of dy into db (overwritten), columns [0, cols), row stride ld. */
 void nn_colsum (const float *dy, int n, int cols, size_t ld, float *db);
+
+/* ---- the layer table (nn-layers.c, nn-conv.c) ---- */
+
+/* Work space for a layer call on n samples. */
+typedef struct {
+  float *col;     /* conv: n·out_h·out_w rows of fan_in (im2col), kept by the trainer for dW */
+  int *idx;       /* pool: the input index of each output's max (n × its outputs), or NULL */
+  float *tmp;     /* conv backward: one sample's in_h·in_w rows of size·size·out_c */
+  int *scratch;   /* step lists of gemm_u8 / gemm_sparse: nn_layer_scratch_len ints */
+} NnWork;
+
+typedef struct {
+  const char *name;
+  /* y (n × outputs) from x (n × inputs; bytes xb instead when not NULL). first: the
+   * net's first layer, whose inputs are mostly zero (ink), so zero steps are skipped. */
+  void (*forward) (const NnKernels *k, const NnLayer *l, const float *w, const float *b,
+                   const float *x, const uint8_t *xb, int n, int first, float *y,
+                   const NnWork *wk);
+  /* dx (n × inputs) from dy, the delta of the layer's output (its own ReLU already
+   * applied); wt: the weights as prepare left them; dx is zeroed where mask <= 0
+   * (the previous layer's ReLU) unless mask is NULL. */
+  void (*backward) (const NnKernels *k, const NnLayer *l, const float *wt, const float *dy,
+                    int n, const float *mask, float *dx, const NnWork *wk);
+  /* Floats of prepared weights, and rows [r0, r1) of W (of fan_in) written into them:
+   * Wᵀ for dense, the flipped and transposed filters for conv. */
+  size_t (*prepared_size) (const NnLayer *l);
+  void (*prepare) (const NnLayer *l, const float *w, int r0, int r1, float *wt);
+  /* Whether the weight gradient reads the layer's im2col rows (else its input). */
+  int uses_col;
+} NnLayerOps;
+
+const NnLayerOps *nn_layer_ops (NnLayerKind kind);
+
+/* Ints of scratch a layer's calls need (gemm step lists). */
+size_t nn_layer_scratch_len (const NnLayer *l, int n);
+/* Floats of wk->col for n samples, and of wk->tmp. */
+size_t nn_layer_col_len (const NnLayer *l, int n);
+size_t nn_layer_tmp_len (const NnLayer *l);
+
+/* Rows [r0, r1) × columns [c0, c1) of dW = Aᵀ·dy over rows of samples (n·out_h·out_w
+ * rows for conv, n for dense), A being the im2col rows (conv) or the inputs (dense;
+ * bytes when ab); db for columns [c0, c1) too when db is not NULL. */
+void nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a,
+                           const uint8_t *ab, const float *dy, int n, int r0, int r1, int c0,
+                           int c1, float *dw, float *db, int *scratch);
+
+/* Conv pieces, exposed for the tests: im2col rows of a channels-last src_h×src_w×c
+ * map for a dst_h×dst_w output of a size×size window, pad_t / pad_l zero rows and
+ * columns before the map: row (y·dst_w + x), column (ky·size + kx)·c + ci. */
+void nn_im2col    (const float *src, int src_h, int src_w, int c, int dst_h, int dst_w,
+                   int size, int pad_t, int pad_l, float *col);
+void nn_im2col_u8 (const uint8_t *src, int src_h, int src_w, int c, int dst_h, int dst_w,
+                   int size, int pad_t, int pad_l, float *col);
 
 /* ---- optimizer (nn-opt.c) ---- */
 

@@ -1,15 +1,17 @@
 /* nn-trainer.c — batched forward, backward and update on persistent threads.
  *
- * A step is three phases, each cut into chunks of output elements (column
- * strips or row bands, never a piece of a sum), so every number is computed
- * in one fixed order whichever thread runs its chunk, and the weights are
- * the same bits for any thread count or scheduling:
+ * The trainer walks the net's layers through the layer table (nn-private.h),
+ * the same functions inference uses. A step is three phases, each cut into
+ * chunks of output elements (bands of samples or blocks of a weight matrix,
+ * never a piece of a sum), so every number is computed in one fixed order
+ * whichever thread runs its chunk, and the weights are the same bits for any
+ * thread count or scheduling:
  *
- *   1. the input layer, by column strips (a strip of W0 stays in one core's
- *      cache step after step), plus Wᵀ copies of the other layers;
- *   2. per band of rows, everything that only needs those rows: the other
- *      layers forward, softmax + cross-entropy, and the deltas back down;
- *   3. every layer's weight gradient over the whole batch, and its update.
+ *   0. the weights each layer's backward pass reads, prepared (Wᵀ, flipped
+ *      filters), by row bands;
+ *   1. per band of samples, everything that only needs those samples: every
+ *      layer forward, softmax + cross-entropy, and the deltas back down;
+ *   2. every layer's weight gradient over the whole batch, and its update.
  *
  * Each thread first takes the chunks of its own share, then what the others
  * have not started: a thread the OS has preempted holds up at most the chunk
@@ -42,10 +44,8 @@
 #define PROBE_CLEAR 512
 
 typedef enum {
-  CHUNK_FORWARD,     /* act[0] block = x · W[0] + b, ReLU */
-  CHUNK_LOSS,        /* a one-layer net: all of it for whole rows, softmax-CE, delta */
-  CHUNK_TRANSPOSE,   /* rows [r0, r1) of W[j] into wt[j] */
-  CHUNK_CHAIN,       /* rows [r0, r1): layers ≥ 1 forward, softmax-CE, deltas back to 0 */
+  CHUNK_PREPARE,     /* rows [r0, r1) of W[j] into wt[j] */
+  CHUNK_CHAIN,       /* samples [r0, r1): every layer forward, softmax-CE, deltas back to 0 */
   CHUNK_DW,          /* gw[j] block = input[j]ᵀ · delta[j], update; bias too if r0 == 0 */
 } ChunkKind;
 
@@ -80,7 +80,12 @@ struct NnTrainer {
   float *arena;                 /* activations and friends, one allocation */
   float *act[NN_MAX_LAYERS];    /* layer outputs after ReLU; the last: probabilities */
   float *delta[NN_MAX_LAYERS];  /* dLoss/d(pre-activation) of each layer's output */
-  float *wt[NN_MAX_LAYERS];     /* Wᵀ of layers ≥ 1, for dx = dy·Wᵀ as a plain product */
+  float *col[NN_MAX_LAYERS];    /* conv: the batch's im2col rows, kept for dW */
+  float *wt[NN_MAX_LAYERS];     /* layers ≥ 1: weights prepared for their backward pass */
+  int *idx[NN_MAX_LAYERS];      /* pool: where each max came from */
+  int *idx_arena;
+  float *tmp;                   /* per thread, tmp_len floats */
+  size_t tmp_len;
   float *loss;                  /* per sample */
   int *correct;                 /* per sample */
   int *scratch;                 /* per thread, scratch_len ints */
@@ -225,30 +230,29 @@ plan (NnTrainer *tr, int batch)
   const NnNet *net = tr->net;
   int L = net->n_layers, nt = tr->n_threads, n = 0, p = 0;
 
-  tr->phase_start[p] = n;
-  for (int t = 0; t < nt; t++)
-    {
-      tr->home_start[p][t] = n;
-      if (L == 1)
-        add_share (tr, &n, CHUNK_LOSS, 0, batch, net->sizes[1], t, 1);
-      else
-        add_share (tr, &n, CHUNK_FORWARD, 0, batch, net->sizes[1], t, 0);
-      /* Wᵀ is needed only in phase 2, for the deltas. */
-      for (int k = 1; k < L; k++)
-        add_share (tr, &n, CHUNK_TRANSPOSE, k, net->sizes[k], net->sizes[k + 1], t, 1);
-    }
-  tr->home_start[p++][nt] = n;
-
-  if (L > 1)
+  int any = 0;
+  for (int k = 1; k < L; k++)
+    any |= net->layers[k].n_weights > 0;
+  if (any)
     {
       tr->phase_start[p] = n;
       for (int t = 0; t < nt; t++)
         {
           tr->home_start[p][t] = n;
-          add_share (tr, &n, CHUNK_CHAIN, 0, batch, 1, t, 1);
+          for (int k = 1; k < L; k++)
+            if (net->layers[k].n_weights > 0)
+              add_share (tr, &n, CHUNK_PREPARE, k, net->layers[k].fan_in, 1, t, 1);
         }
       tr->home_start[p++][nt] = n;
     }
+
+  tr->phase_start[p] = n;
+  for (int t = 0; t < nt; t++)
+    {
+      tr->home_start[p][t] = n;
+      add_share (tr, &n, CHUNK_CHAIN, 0, batch, 1, t, 1);
+    }
+  tr->home_start[p++][nt] = n;
 
   /* Largest first, so what is left to share out at the end is small. */
   tr->phase_start[p] = n;
@@ -256,7 +260,8 @@ plan (NnTrainer *tr, int batch)
     {
       tr->home_start[p][t] = n;
       for (int j = 0; j < L; j++)
-        add_share (tr, &n, CHUNK_DW, j, net->sizes[j], net->sizes[j + 1], t, 0);
+        if (net->layers[j].n_weights > 0)
+          add_share (tr, &n, CHUNK_DW, j, net->layers[j].fan_in, net->layers[j].out_c, t, 0);
     }
   tr->home_start[p++][nt] = n;
 
@@ -271,7 +276,7 @@ static void
 update_block (NnTrainer *tr, int j, const Chunk *c)
 {
   const NnNet *net = tr->net;
-  int out = net->sizes[j + 1];
+  int out = net->layers[j].out_c;
   size_t base = (size_t) (net->w[j] - net->params);
   for (int i = c->r0; i < c->r1; i++)
     {
@@ -292,23 +297,6 @@ update_bias (NnTrainer *tr, int j, int c0, int c1)
                            (size_t) (c1 - c0), 0);
 }
 
-/* act[j] for rows [r0, r1), columns [c0, c1): bias, and ReLU but on the last. */
-static void
-forward_block (NnTrainer *tr, int j, int r0, int r1, int c0, int c1, int *scratch)
-{
-  const NnNet *net = tr->net;
-  const NnKernels *k = tr->kernels;
-  int in = net->sizes[j], out = net->sizes[j + 1];
-  NnEpilogue ep = { .bias = net->b[j] + c0, .relu = j < net->n_layers - 1 };
-  float *dst = tr->act[j] + (size_t) r0 * out + c0;
-  if (j == 0)
-    k->gemm_u8 (r1 - r0, c1 - c0, in, tr->x + (size_t) r0 * in, in, 1, net->w[0] + c0, out,
-                dst, out, &ep, scratch);
-  else
-    k->gemm (r1 - r0, c1 - c0, in, tr->act[j - 1] + (size_t) r0 * in, in, 1, net->w[j] + c0,
-             out, dst, out, &ep, NULL);
-}
-
 /* Softmax + cross-entropy of rows [r0, r1) of the logits, and their delta. */
 static void
 loss_rows (NnTrainer *tr, int r0, int r1)
@@ -322,84 +310,67 @@ loss_rows (NnTrainer *tr, int r0, int r1)
                           tr->delta[j] + (size_t) r0 * classes);
 }
 
-/* delta[j-1] for rows [r0, r1) = (delta[j] · W[j]ᵀ) where layer j-1's ReLU
- * was open; through the transposed copy, as a plain product. */
+/* Samples [r0, r1): they are independent until the weight gradients, so no
+ * need to wait for other threads between these layers. */
 static void
-delta_rows (NnTrainer *tr, int j, int r0, int r1)
-{
-  int in = tr->net->sizes[j], out = tr->net->sizes[j + 1];
-  NnEpilogue ep = { .mask = tr->act[j - 1] + (size_t) r0 * in, .ldm = in };
-  tr->kernels->gemm (r1 - r0, in, out, tr->delta[j] + (size_t) r0 * out, out, 1, tr->wt[j], in,
-                     tr->delta[j - 1] + (size_t) r0 * in, in, &ep, NULL);
-}
-
-static void
-run_chunk (NnTrainer *tr, const Chunk *c, int *scratch)
+chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp)
 {
   const NnNet *net = tr->net;
   const NnKernels *k = tr->kernels;
-  int j = c->j, L = net->n_layers, B = tr->batch;
-  int in = net->sizes[j], out = net->sizes[j + 1];
-  int rows = c->r1 - c->r0, cols = c->c1 - c->c0;
+  int L = net->n_layers, n = r1 - r0;
+  for (int l = 0; l < L; l++)
+    {
+      const NnLayer *ly = &net->layers[l];
+      NnWork wk = { .col = tr->col[l] ? tr->col[l] + nn_layer_col_len (ly, r0) : NULL,
+                    .idx = tr->idx[l] ? tr->idx[l] + (size_t) r0 * net->sizes[l + 1] : NULL,
+                    .scratch = scratch };
+      nn_layer_ops (ly->kind)->forward (
+        k, ly, net->w[l], net->b[l], l > 0 ? tr->act[l - 1] + (size_t) r0 * net->sizes[l] : NULL,
+        l == 0 ? tr->x + (size_t) r0 * net->sizes[0] : NULL, n, l == 0,
+        tr->act[l] + (size_t) r0 * net->sizes[l + 1], &wk);
+    }
+  loss_rows (tr, r0, r1);
+  for (int l = L - 1; l >= 1; l--)
+    {
+      const NnLayer *ly = &net->layers[l];
+      const float *mask = net->layers[l - 1].relu ? tr->act[l - 1] + (size_t) r0 * net->sizes[l]
+                                                  : NULL;
+      NnWork wk = { .idx = tr->idx[l] ? tr->idx[l] + (size_t) r0 * net->sizes[l + 1] : NULL,
+                    .tmp = tmp, .scratch = scratch };
+      nn_layer_ops (ly->kind)->backward (k, ly, tr->wt[l],
+                                         tr->delta[l] + (size_t) r0 * net->sizes[l + 1], n, mask,
+                                         tr->delta[l - 1] + (size_t) r0 * net->sizes[l], &wk);
+    }
+}
+
+static void
+run_chunk (NnTrainer *tr, const Chunk *c, int *scratch, float *tmp)
+{
+  const NnNet *net = tr->net;
+  int j = c->j;
+  const NnLayer *ly = &net->layers[j];
 
   switch ((ChunkKind) c->kind)
     {
-    case CHUNK_FORWARD:
-      forward_block (tr, 0, c->r0, c->r1, c->c0, c->c1, scratch);
-      break;
-
-    case CHUNK_LOSS:
-      forward_block (tr, 0, c->r0, c->r1, 0, out, scratch);
-      loss_rows (tr, c->r0, c->r1);
+    case CHUNK_PREPARE:
+      nn_layer_ops (ly->kind)->prepare (ly, net->w[j], c->r0, c->r1, tr->wt[j]);
       break;
 
     case CHUNK_CHAIN:
-      /* Rows are independent until the weight gradients: no need to wait
-       * for other threads between these layers. */
-      for (int jj = 1; jj < L; jj++)
-        forward_block (tr, jj, c->r0, c->r1, 0, net->sizes[jj + 1], scratch);
-      loss_rows (tr, c->r0, c->r1);
-      for (int jj = L - 1; jj >= 1; jj--)
-        delta_rows (tr, jj, c->r0, c->r1);
-      break;
-
-    case CHUNK_TRANSPOSE:
-      {
-        const float *w = net->w[j];
-        float *wt = tr->wt[j];
-        /* In 16 × 16 blocks, so both sides stay in a few cache lines. */
-        for (int ib = c->r0; ib < c->r1; ib += 16)
-          for (int ob = 0; ob < out; ob += 16)
-            {
-              int ie = ib + 16 < c->r1 ? ib + 16 : c->r1, oe = ob + 16 < out ? ob + 16 : out;
-              for (int o = ob; o < oe; o++)
-                for (int i = ib; i < ie; i++)
-                  wt[(size_t) o * in + i] = w[(size_t) i * out + o];
-            }
-      }
+      chain_rows (tr, c->r0, c->r1, scratch, tmp);
       break;
 
     case CHUNK_DW:
       {
-        const float *d = tr->delta[j];
-        float *g = tr->gw[j] + (size_t) c->r0 * out + c->c0;
-        if (j == 0)
-          k->gemm_u8 (rows, cols, B, tr->x + c->r0, 1, in, d + c->c0, out, g, out, NULL,
-                      scratch);
-        else
-          k->gemm (rows, cols, B, tr->act[j - 1] + c->r0, 1, in, d + c->c0, out, g, out, NULL,
-                   NULL);
+        const float *a = ly->kind == NN_LAYER_CONV ? tr->col[j] : j > 0 ? tr->act[j - 1] : NULL;
+        const uint8_t *ab = a == NULL ? tr->x : NULL;
+        nn_layer_weight_grad (tr->kernels, ly, a, ab, tr->delta[j], tr->batch, c->r0, c->r1,
+                              c->c0, c->c1, tr->gw[j], c->r0 == 0 ? tr->gb[j] : NULL, scratch);
         /* Update while the block is in cache: W is not read in this phase. */
         if (tr->apply)
-          update_block (tr, j, c);
-        if (c->r0 == 0)
           {
-            /* Σ over the batch as a 1-row product with a stride-0 row of
-             * ones: vectorised, still summed row by row (1·d is exact). */
-            static const float one = 1.0f;
-            k->gemm (1, cols, B, &one, 0, 0, d + c->c0, out, tr->gb[j] + c->c0, out, NULL,
-                     NULL);
-            if (tr->apply)
+            update_block (tr, j, c);
+            if (c->r0 == 0)
               update_bias (tr, j, c->c0, c->c1);
           }
       }
@@ -438,13 +409,14 @@ static void
 run_step (NnTrainer *tr, int tid, uint32_t sid)
 {
   int *scratch = tr->scratch + (size_t) tid * tr->scratch_len;
+  float *tmp = tr->tmp ? tr->tmp + (size_t) tid * tr->tmp_len : NULL;
   for (int p = 0; p < tr->n_phases; p++)
     {
       int n = tr->phase_start[p + 1] - tr->phase_start[p];
       int idx;
       while ((idx = claim_chunk (tr, p, tid, sid)) >= 0)
         {
-          run_chunk (tr, &tr->chunks[idx], scratch);
+          run_chunk (tr, &tr->chunks[idx], scratch, tmp);
           uint64_t d = atomic_fetch_add (&tr->done[p].v, 1) + 1;
           if ((int) (uint32_t) d == n)
             wake_sleepers (tr);
@@ -488,7 +460,8 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
 {
   if (net == NULL || config == NULL || max_batch < 1 || max_batch > (1 << 24))
     return NULL;
-  if (nn_arch_check (net->sizes, net->n_layers + 1) != 0)
+  if (net->n_layers < 1 || net->n_layers > NN_MAX_LAYERS
+      || net->layers[net->n_layers - 1].kind != NN_LAYER_DENSE)
     return NULL;
   if (n_threads < 1)
     n_threads = 1;
@@ -514,25 +487,36 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
     tr->state = aligned_alloc (64, round16 (np * per) * sizeof (float));
 
   /* Every view starts on a 64-byte line. */
-  size_t total = 0;
+  size_t total = 0, idx_total = 0, scratch = (size_t) max_batch;
   for (int j = 0; j < L; j++)
     {
+      const NnLayer *ly = &net->layers[j];
       size_t rows = (size_t) max_batch * net->sizes[j + 1];
-      total += 2 * round16 (rows);
+      total += 2 * round16 (rows) + round16 (nn_layer_col_len (ly, max_batch));
       if (j > 0)
-        total += round16 ((size_t) net->sizes[j] * net->sizes[j + 1]);
+        total += round16 (nn_layer_ops (ly->kind)->prepared_size (ly));
+      if (ly->kind == NN_LAYER_POOL)
+        idx_total += round16 (rows);
+      if (nn_layer_tmp_len (ly) > tr->tmp_len)
+        tr->tmp_len = nn_layer_tmp_len (ly);
+      if (nn_layer_scratch_len (ly, max_batch) > scratch)
+        scratch = nn_layer_scratch_len (ly, max_batch);
     }
   total += round16 (max_batch);
+  tr->tmp_len = round16 (tr->tmp_len);
   tr->arena = aligned_alloc (64, total * sizeof (float));
+  tr->idx_arena = idx_total ? aligned_alloc (64, idx_total * sizeof (int)) : NULL;
+  tr->tmp = tr->tmp_len ? aligned_alloc (64, tr->tmp_len * n_threads * sizeof (float)) : NULL;
   tr->correct = calloc (max_batch, sizeof (int));
-  tr->scratch_len = round16 ((size_t) (max_batch > NN_MAX_WIDTH ? max_batch : NN_MAX_WIDTH));
+  tr->scratch_len = round16 (scratch);
   tr->scratch = calloc (tr->scratch_len * n_threads, sizeof (int));
   /* Per phase and thread: up to NN_MAX_LAYERS shares of SUBCHUNKS. */
   tr->max_chunks = MAX_PHASES * n_threads * SUBCHUNKS * (NN_MAX_LAYERS + 1);
   tr->chunks = calloc (tr->max_chunks, sizeof (Chunk));
   tr->claim = aligned_alloc (64, sizeof (Counter) * MAX_PHASES * n_threads);
   if (tr->grads == NULL || (per > 0 && tr->state == NULL) || tr->arena == NULL
-      || tr->correct == NULL || tr->scratch == NULL || tr->chunks == NULL || tr->claim == NULL)
+      || tr->correct == NULL || tr->scratch == NULL || tr->chunks == NULL || tr->claim == NULL
+      || (idx_total && tr->idx_arena == NULL) || (tr->tmp_len && tr->tmp == NULL))
     {
       nn_trainer_free (tr);
       return NULL;
@@ -546,22 +530,35 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
       tr->v = per > 1 ? tr->state + np : NULL;
     }
   for (int j = 0; j < L; j++)
-    {
-      tr->gw[j] = tr->grads + (net->w[j] - net->params);
-      tr->gb[j] = tr->grads + (net->b[j] - net->params);
-    }
+    if (net->w[j] != NULL)
+      {
+        tr->gw[j] = tr->grads + (net->w[j] - net->params);
+        tr->gb[j] = tr->grads + (net->b[j] - net->params);
+      }
   float *p = tr->arena;
+  int *q = tr->idx_arena;
   for (int j = 0; j < L; j++)
     {
+      const NnLayer *ly = &net->layers[j];
       size_t rows = round16 ((size_t) max_batch * net->sizes[j + 1]);
       tr->act[j] = p;
       p += rows;
       tr->delta[j] = p;
       p += rows;
-      if (j > 0)
+      if (ly->kind == NN_LAYER_CONV)
+        {
+          tr->col[j] = p;
+          p += round16 (nn_layer_col_len (ly, max_batch));
+        }
+      if (j > 0 && ly->n_weights > 0)
         {
           tr->wt[j] = p;
-          p += round16 ((size_t) net->sizes[j] * net->sizes[j + 1]);
+          p += round16 (nn_layer_ops (ly->kind)->prepared_size (ly));
+        }
+      if (ly->kind == NN_LAYER_POOL)
+        {
+          tr->idx[j] = q;
+          q += rows;
         }
     }
   tr->loss = p;
@@ -614,6 +611,8 @@ nn_trainer_free (NnTrainer *tr)
   free (tr->grads);
   free (tr->state);
   free (tr->arena);
+  free (tr->idx_arena);
+  free (tr->tmp);
   free (tr->correct);
   free (tr->scratch);
   free (tr->chunks);

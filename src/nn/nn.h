@@ -1,15 +1,25 @@
 /* nn.h — the Digits neural network engine.
  *
- * C11 and libm only: no GLib, no I/O, no globals. A network is a stack of
- * fully connected layers with ReLU between them and softmax fused with
- * cross-entropy at the end. Parameters, gradients and optimizer state each
- * live in one allocation (llm.c style) with per-layer views into it.
+ * C11 and libm only: no GLib, no I/O, no globals. A network is a list of
+ * layers — 2-D convolutions, max-pooling and fully connected layers, ReLU
+ * fused after every conv and dense layer but the last — ending in a dense
+ * layer whose outputs go through softmax fused with cross-entropy. Every
+ * layer kind has one table of functions (nn-private.h) that both training
+ * and inference walk. Parameters, gradients and optimizer state each live in
+ * one allocation (llm.c style) with per-layer views into it.
  *
- * Weight layout (fixed: the model file stores it as is): layer l maps
- * sizes[l] inputs to sizes[l+1] outputs; its weights are a row-major
- * sizes[l] × sizes[l+1] matrix W[i * out + o], followed by nothing; its bias is
- * a vector of sizes[l+1]. In the flat parameter array the layers follow each
- * other: W0, b0, W1, b1, ...
+ * Activations are stored channels last: a C×H×W map is H·W rows of C values
+ * (value (c, y, x) at (y·W + x)·C + c); a dense layer's input is that map
+ * flattened in the same order. nn_net_forward_layers gives maps in C×H×W
+ * order instead, for display.
+ *
+ * Weight layout (fixed: the model file stores it as is). Every layer with
+ * parameters has a row-major fan_in × out matrix W[i * out + o] then a bias
+ * of out values; in the flat parameter array the layers follow each other:
+ * W0, b0, W1, b1, ... (pooling has none). Dense: fan_in = its inputs. Conv
+ * K×K from Cin to Cout channels: fan_in = K·K·Cin with row
+ * i = (ky·K + kx)·Cin + ci, out = Cout — so a dense-only net is laid out
+ * exactly as format-1 model files store it.
  */
 #pragma once
 
@@ -19,9 +29,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define NN_MAX_LAYERS 8          /* dense layers, so up to 9 sizes */
-#define NN_MAX_WIDTH  4096       /* largest layer size accepted */
 
 /* ---- random numbers: PCG32, seeded, reproducible everywhere ---- */
 
@@ -39,27 +46,107 @@ void     nn_rng_shuffle (NnRng *rng, uint32_t *items, size_t n); /* Fisher–Yat
 
 /* ---- the network ---- */
 
+#define NN_MAX_LAYERS   16        /* layers, the final dense one included */
+#define NN_MAX_WIDTH    4096      /* largest dense layer accepted */
+#define NN_MAX_CHANNELS 1024      /* largest conv layer accepted */
+#define NN_MAX_KERNEL   15        /* largest conv / pool side accepted */
+#define NN_MAX_VALUES   (1 << 20) /* largest activation of one sample, in floats */
+#define NN_SPEC_MAX     512       /* bytes a canonical spec string can take */
+
+typedef enum {
+  NN_LAYER_DENSE = 0,
+  NN_LAYER_CONV = 1,
+  NN_LAYER_POOL = 2,
+} NnLayerKind;
+
+/* One layer as written in a spec: dense<units>, conv<size>x<units>[v], pool<size>. */
 typedef struct {
-  int n_layers;                    /* dense layers */
-  int sizes[NN_MAX_LAYERS + 1];    /* sizes[0] inputs ... sizes[n_layers] classes */
+  NnLayerKind kind;
+  int size;       /* conv: kernel side K; pool: window side S; dense: 0 */
+  int units;      /* dense: outputs; conv: output channels; pool: 0 */
+  int valid;      /* conv: 1 = 'valid' (no padding), 0 = 'same' */
+} NnLayerSpec;
+
+/* A whole architecture: the input's shape and the layers, the last one the
+ * dense layer of class scores (not written in spec strings). */
+typedef struct {
+  int in_c, in_h, in_w;
+  int n_layers;
+  NnLayerSpec layers[NN_MAX_LAYERS];
+} NnArch;
+
+/* A layer with its shapes worked out. Dense: in_c = inputs, in_h = in_w = 1
+ * (whatever map came before, flattened), out_c = units, out_h = out_w = 1. */
+typedef struct {
+  NnLayerKind kind;
+  int size, units, valid;
+  int relu;                  /* ReLU fused after it: every conv and dense but the last */
+  int in_c, in_h, in_w;
+  int out_c, out_h, out_w;
+  int pad_t, pad_l;          /* conv: zero rows above / columns left of the input */
+  int fan_in;                /* rows of W: conv K·K·in_c, dense in_c, pool 0 */
+  size_t n_weights;          /* fan_in × out_c (0 for pool) */
+  size_t n_biases;           /* out_c (0 for pool) */
+} NnLayer;
+
+typedef struct {
+  int n_layers;
+  NnLayer layers[NN_MAX_LAYERS];
+  int in_c, in_h, in_w;
+  /* Values per sample: sizes[0] inputs, sizes[l + 1] the output of layer l,
+   * so sizes[n_layers] is the number of classes (as before convolutions). */
+  int sizes[NN_MAX_LAYERS + 1];
   size_t n_params;
   float *params;                   /* one allocation of n_params floats */
-  float *w[NN_MAX_LAYERS];         /* views into params */
+  float *w[NN_MAX_LAYERS];         /* views into params; NULL for pooling */
   float *b[NN_MAX_LAYERS];
 } NnNet;
 
-/* Checks an architecture without allocating: 2..NN_MAX_LAYERS+1 sizes, each
- * in 1..NN_MAX_WIDTH, at least 2 classes. Returns 0 when valid. */
+/* Works out every layer's shape. Returns 0, or -1 with a message in err
+ * (if not NULL) naming the bad layer; err_len 200 is plenty. */
+int     nn_arch_resolve (const NnArch *arch, NnLayer *layers, char *err, size_t err_len);
+size_t  nn_arch_params  (const NnArch *arch);   /* 0 if invalid */
+
+/* Parses "conv5x32,pool2,conv5x64,pool2,dense128" (conv<K>x<N> 'same',
+ * conv<K>x<N>v 'valid', pool<S>, dense<N>; "mlp" = "dense128,dense128",
+ * "cnn" = NN_SPEC_CNN; "" = no hidden layer) for inputs of in_c×in_h×in_w
+ * and adds the final dense layer of classes. Returns 0, or -1 with a
+ * message naming the bad token, e.g. “conv5y32” (token 2): expected
+ * conv<K>x<N>[v], pool<S> or dense<N>; shapes are checked too. */
+int     nn_arch_parse  (const char *spec, int in_c, int in_h, int in_w, int classes,
+                        NnArch *arch, char *err, size_t err_len);
+/* The canonical spec (the final layer left out): parses back to the same
+ * arch. Returns the length, or -1 if it does not fit in len bytes. */
+int     nn_arch_format (const NnArch *arch, char *buf, size_t len);
+
+#define NN_SPEC_MLP "dense128,dense128"
+#define NN_SPEC_CNN "conv3x32,pool2,conv3x64,pool2,dense128"
+
+/* Dense-only: 2..NN_MAX_LAYERS+1 sizes, each in 1..NN_MAX_WIDTH, at least 2
+ * classes. Returns 0 when valid. */
 int     nn_arch_check        (const int *sizes, int n_sizes);
 size_t  nn_arch_param_count  (const int *sizes, int n_sizes);
+/* The dense-only arch of those sizes, for inputs in_c×in_h×in_w (their product
+ * must be sizes[0]). Returns 0 on success. */
+int     nn_arch_from_sizes   (const int *sizes, int n_sizes, int in_c, int in_h, int in_w,
+                              NnArch *arch);
 
-NnNet  *nn_net_new       (const int *sizes, int n_sizes);   /* zeroed; NULL if invalid/OOM */
+NnNet  *nn_net_new_arch  (const NnArch *arch);              /* zeroed; NULL if invalid/OOM */
+/* Dense-only, inputs as a 1×1×sizes[0] map (the same as any map to dense layers). */
+NnNet  *nn_net_new       (const int *sizes, int n_sizes);
 NnNet  *nn_net_copy      (const NnNet *net);
 void    nn_net_copy_into (NnNet *dst, const NnNet *src);     /* same architecture */
 void    nn_net_free      (NnNet *net);
+/* Same layers and shapes (a dense-only net's input shape does not matter). */
 int     nn_net_same_arch (const NnNet *a, const NnNet *b);
+void    nn_net_arch      (const NnNet *net, NnArch *arch);
+/* The canonical spec string of the net (see nn_arch_format). */
+int     nn_net_spec      (const NnNet *net, char *buf, size_t len);
+int     nn_net_is_dense  (const NnNet *net);                  /* no conv or pool layer */
 /* He (Kaiming) normal initialisation of weights, zero biases. */
 void    nn_net_init_he   (NnNet *net, uint64_t seed);
+/* Multiply-adds of one sample's forward pass. */
+double  nn_net_macs      (const NnNet *net);
 
 /* Inference: n inputs of sizes[0] values each (0 background .. 1 ink) give
  * n × sizes[n_layers] probabilities. Safe to call from several threads on the
@@ -68,10 +155,35 @@ int nn_net_forward    (const NnNet *net, const float *x, size_t n, float *probs)
 /* The same from bytes (value / 255), as data sets store them. */
 int nn_net_forward_u8 (const NnNet *net, const uint8_t *x, size_t n, float *probs);
 
+/* ---- looking inside (layer views, saliency, filters) ---- */
+
+/* Layer l's output (after its ReLU; the last layer's: probabilities) of one
+ * input x (sizes[0] floats): outs[l] gets sizes[l + 1] floats in C×H×W order
+ * (channel by channel; dense layers: just their units). outs[l] may be NULL
+ * for layers not wanted. Returns 0, or -1 if memory ran out. */
+int nn_net_forward_layers (const NnNet *net, const float *x, float *const *outs);
+
+typedef enum {
+  NN_GRAD_LOGIT = 0,      /* d z[class] / d x: the class's raw score */
+  NN_GRAD_LOG_PROB = 1,   /* d log softmax(z)[class] / d x: that class against the others */
+} NnGradTarget;
+
+/* The gradient of one class's score with respect to the input x (sizes[0]
+ * floats) into dx (sizes[0] floats, same layout as x). Returns 0, or -1 if
+ * class is out of range or memory ran out. */
+int nn_net_input_gradient (const NnNet *net, const float *x, int klass, NnGradTarget target,
+                           float *dx);
+
+/* The first layer's weights: for a conv layer, filter f (of out_c) over input
+ * channel c as size×size floats (row by row) into k; for a dense layer the
+ * in_c weights into unit f (c ignored). Returns 0, or -1 if out of range. */
+int nn_net_first_filter (const NnNet *net, int f, int c, float *k);
+
 /* Index of the largest of n values (first on ties). */
 int nn_argmax (const float *v, int n);
 
-/* The kernel set this CPU runs: "avx512", "avx2" or "reference". */
+/* The kernel set this process runs: "avx512", "avx2" or "reference"; the
+ * best this CPU has, unless DIGITS_KERNELS names another it has. */
 const char *nn_kernel_name (void);
 
 /* ---- optimizers ---- */
@@ -113,7 +225,9 @@ typedef struct NnTrainer NnTrainer;
 NnTrainer *nn_trainer_new  (NnNet *net, const NnOptConfig *config, int max_batch, int n_threads);
 void       nn_trainer_free (NnTrainer *trainer);
 
-/* One optimizer step on a batch: x holds batch × sizes[0] bytes (value/255),
+/* A trainer borrows the net, so training an existing net fine-tunes it.
+ *
+ * One optimizer step on a batch: x holds batch × sizes[0] bytes (value/255),
  * labels batch class indices. Returns the mean cross-entropy loss of the
  * batch before the update; *n_correct (if not NULL) counts argmax == label. */
 float nn_trainer_step (NnTrainer *trainer, const uint8_t *x, const uint8_t *labels,

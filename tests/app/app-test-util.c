@@ -113,3 +113,61 @@ digits_test_add_circle (DigitsCanvas *canvas)
 
   digits_canvas_add_stroke (canvas, points, G_N_ELEMENTS (points));
 }
+
+static GtkWidget *
+find_header_bar (GtkWidget *widget)
+{
+  if (ADW_IS_HEADER_BAR (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_header_bar (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The window's AdwHeaderBar (an AdwApplicationWindow has no titlebar of GtkWindow's). */
+GtkWidget *
+digits_test_get_header_bar (DigitsWindow *window)
+{
+  GtkWidget *bar = find_header_bar (GTK_WIDGET (window));
+
+  g_assert_nonnull (bar);
+  return bar;
+}
+
+/* Answers the AdwMessageDialog that @window shows with @response; TRUE when the dialog
+ * was there and its response is @response's kind of "yes" (not the close response). */
+gboolean
+digits_test_respond (DigitsWindow *window,
+                     const char   *response)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *dialog = NULL;
+  gboolean affirmative;
+
+  digits_test_wait_frames ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+    {
+      g_autoptr (GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) &&
+          gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window))
+        dialog = ADW_MESSAGE_DIALOG (toplevel);
+    }
+  g_assert_nonnull (dialog);
+
+  affirmative = g_strcmp0 (response, adw_message_dialog_get_close_response (dialog)) != 0;
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  digits_test_wait_frames ();
+
+  return affirmative;
+}

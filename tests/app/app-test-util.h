@@ -10,6 +10,7 @@
 
 #include "digits-application.h"
 #include "digits-window.h"
+#include "digits-window-private.h"
 
 G_BEGIN_DECLS
 
@@ -32,5 +33,9 @@ void          digits_test_add_line      (DigitsCanvas        *canvas,
                                          float                x1,
                                          float                y1);
 void          digits_test_add_circle    (DigitsCanvas        *canvas);
+
+GtkWidget    *digits_test_get_header_bar (DigitsWindow       *window);
+gboolean      digits_test_respond       (DigitsWindow        *window,
+                                         const char          *response);
 
 G_END_DECLS

@@ -20,6 +20,7 @@
 #include "app-test-util.h"
 #include "digits-application.h"
 #include "digits-window.h"
+#include "digits-window-private.h"
 
 static DigitsApplication *app;
 
@@ -85,7 +86,7 @@ is_actionable_with (GtkWidget *widget,
 static GtkMenuButton *
 get_menu_button (DigitsWindow *window)
 {
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *titlebar = digits_test_get_header_bar (window);
   GtkWidget *button = find_widget (titlebar, is_menu_button, NULL);
 
   g_assert_nonnull (button);
@@ -374,7 +375,7 @@ test_translated (void)
   about_label = find_menu_label (gtk_menu_button_get_menu_model (menu_button), "app.about");
   g_assert_cmpstr (about_label, ==, "_Info zu Digits");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (menu_button)), ==, "Hauptmenü");
-  open_button = find_widget (gtk_window_get_titlebar (GTK_WINDOW (window)),
+  open_button = find_widget (digits_test_get_header_bar (window),
                              is_actionable_with, (gpointer) "win.open");
   g_assert_nonnull (open_button);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (open_button)), ==, "_Öffnen");
@@ -479,7 +480,8 @@ static gboolean
 is_main_stack (GtkWidget *widget,
                gpointer   data)
 {
-  return GTK_IS_STACK (widget) && gtk_stack_get_child_by_name (GTK_STACK (widget), "train");
+  return ADW_IS_VIEW_STACK (widget) &&
+         adw_view_stack_get_child_by_name (ADW_VIEW_STACK (widget), "train") != NULL;
 }
 
 /* The drawing's keys (Ctrl+Z, Delete, Escape) do nothing to a drawing the Train page
@@ -499,7 +501,7 @@ test_train_page_keys (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
   digits_test_add_line (canvas, 0.5f, 0.15f, 0.5f, 0.85f);
 
-  gtk_stack_set_visible_child_name (GTK_STACK (stack), "train");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "train");
   digits_test_wait_frames ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.clear", NULL);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
@@ -519,7 +521,7 @@ test_train_page_keys (void)
   digits_window_open_texture (window, texture, "bar.png");
   g_assert_true (digits_test_wait_until (digits_test_is_idle, window, 10));
   digits_test_wait_frames ();
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "draw");
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, "draw");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.close-image", NULL));
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 1);
 
@@ -531,7 +533,7 @@ static void
 test_focus_order (void)
 {
   DigitsWindow *window = digits_test_create_window (app);
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *titlebar = digits_test_get_header_bar (window);
   GtkWidget *canvas = GTK_WIDGET (digits_window_get_canvas (window));
   GtkWidget *stops[7] = { NULL, };
   int last = -1;
@@ -640,6 +642,184 @@ test_accessible (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* About is filled from the metainfo: what the software centre shows, release notes too. */
+static void
+test_about (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwAboutWindow *about = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  digits_test_wait_frames ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && about == NULL; i++)
+    {
+      g_autoptr (GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (toplevel))
+        about = ADW_ABOUT_WINDOW (toplevel);
+    }
+  g_assert_nonnull (about);
+
+  g_assert_cmpstr (adw_about_window_get_application_name (about), ==, "Digits");
+  g_assert_cmpstr (adw_about_window_get_comments (about), ==,
+                   "Draw a digit and watch a neural network read it");
+  g_assert_cmpstr (adw_about_window_get_developer_name (about), ==, "The Digits authors");
+  g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
+  g_assert_cmpstr (adw_about_window_get_website (about), ==,
+                   "https://github.com/neuraldigits/digits");
+  g_assert_cmpstr (adw_about_window_get_issue_url (about), ==,
+                   "https://github.com/neuraldigits/digits/issues");
+  g_assert_cmpstr (adw_about_window_get_release_notes_version (about), ==, PACKAGE_VERSION);
+  g_assert_cmpstr (adw_about_window_get_release_notes (about), ==,
+                   "<p>The first release.</p>");
+
+  gtk_window_destroy (GTK_WINDOW (about));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- adaptive: every control whole and reachable, narrow and wide ---- */
+
+static gboolean
+is_control (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_SWITCH (widget) ||
+         GTK_IS_SPIN_BUTTON (widget) || GTK_IS_TEXT (widget) || ADW_IS_COMBO_ROW (widget) ||
+         ADW_IS_EXPANDER_ROW (widget) || DIGITS_IS_CANVAS (widget) ||
+         g_type_is_a (G_OBJECT_TYPE (widget), g_type_from_name ("DigitsChart"));
+}
+
+static void
+collect_controls (GtkWidget *widget,
+                  GPtrArray *controls)
+{
+  /* The window manager's buttons have keys of their own (Super+Up, Ctrl+W). */
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget) ||
+      GTK_IS_WINDOW_CONTROLS (widget))
+    return;
+
+  /* A button inside a row or a spin button is reached through it. */
+  if (is_control (widget) && gtk_widget_is_sensitive (widget))
+    {
+      g_ptr_array_add (controls, widget);
+      if (!ADW_IS_EXPANDER_ROW (widget))
+        return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_controls (child, controls);
+}
+
+/* Inside the window: across always; down too unless a scrolled window holds it (then
+ * scrolling reaches it, and Tab scrolls to it). */
+static void
+assert_inside (DigitsWindow *window,
+               GtkWidget    *control,
+               const char   *where)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+  graphene_rect_t b;
+  gboolean scrolled = gtk_widget_get_ancestor (control, GTK_TYPE_SCROLLED_WINDOW) != NULL;
+
+  g_assert_true (gtk_widget_compute_bounds (control, GTK_WIDGET (window), &b));
+  if (b.origin.x < -0.5 || b.origin.x + b.size.width > width + 0.5 ||
+      (!scrolled && (b.origin.y < -0.5 || b.origin.y + b.size.height > height + 0.5)))
+    g_error ("%s: %s at %.0f,%.0f %.0f×%.0f is outside the %d×%d window", where,
+             G_OBJECT_TYPE_NAME (control), b.origin.x, b.origin.y, b.size.width,
+             b.size.height, width, height);
+}
+
+/* Tab twice round the window: every control gets the focus, or something in it does. */
+static void
+assert_reachable (DigitsWindow *window,
+                  GPtrArray    *controls,
+                  const char   *where)
+{
+  g_autoptr (GHashTable) reached = g_hash_table_new (NULL, NULL);
+
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  for (int i = 0; i < 400; i++)
+    {
+      GtkWidget *focus = press_tab (window);
+
+      for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+        g_hash_table_add (reached, w);
+    }
+
+  for (guint i = 0; i < controls->len; i++)
+    {
+      GtkWidget *control = g_ptr_array_index (controls, i);
+
+      if (!g_hash_table_contains (reached, control))
+        g_error ("%s: Tab never reaches %s in %s in %s", where, G_OBJECT_TYPE_NAME (control),
+                 G_OBJECT_TYPE_NAME (gtk_widget_get_parent (control)),
+                 G_OBJECT_TYPE_NAME (gtk_widget_get_parent (gtk_widget_get_parent (control))));
+    }
+}
+
+static void
+check_page (DigitsWindow *window,
+            const char   *page,
+            int           width,
+            int           height)
+{
+  g_autoptr (GPtrArray) controls = g_ptr_array_new ();
+  g_autofree char *where = g_strdup_printf ("%s page at %d×%d", page, width, height);
+
+  digits_window_show_page (window, page);
+  digits_test_wait_frames ();
+  /* No page makes the window wider than asked. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, width);
+  collect_controls (GTK_WIDGET (window), controls);
+  g_test_message ("%s: %u controls", where, controls->len);
+  g_assert_cmpuint (controls->len, >, 3);
+
+  for (guint i = 0; i < controls->len; i++)
+    assert_inside (window, g_ptr_array_index (controls, i), where);
+  assert_reachable (window, controls, where);
+}
+
+/* The size asked for, less the client-side decoration's frame (a few pixels under X). */
+static gboolean
+has_size (gpointer data)
+{
+  GtkWidget *window = ((gpointer *) data)[0];
+  int width = GPOINTER_TO_INT (((gpointer *) data)[1]);
+  int height = GPOINTER_TO_INT (((gpointer *) data)[2]);
+
+  return gtk_widget_get_width (window) <= width && gtk_widget_get_width (window) > width - 24 &&
+         gtk_widget_get_height (window) <= height &&
+         gtk_widget_get_height (window) > height - 24;
+}
+
+/* From a phone (360×640) to a laptop (1080×720): nothing clipped or out of reach. */
+static void
+test_adaptive (void)
+{
+  static const int sizes[][2] = { { 360, 640 }, { 1080, 720 } };
+  DigitsWindow *window = digits_test_create_window (app);
+
+  digits_test_add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      gpointer data[3] = { window, GINT_TO_POINTER (sizes[i][0]),
+                           GINT_TO_POINTER (sizes[i][1]) };
+
+      gtk_window_set_default_size (GTK_WINDOW (window), sizes[i][0], sizes[i][1]);
+      if (!digits_test_wait_until (has_size, data, 10))
+        g_error ("The window is %d×%d, not %d×%d", gtk_widget_get_width (GTK_WIDGET (window)),
+                 gtk_widget_get_height (GTK_WIDGET (window)), sizes[i][0], sizes[i][1]);
+      check_page (window, "draw", sizes[i][0], sizes[i][1]);
+      check_page (window, "train", sizes[i][0], sizes[i][1]);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The window fits a 1366×768 laptop with a top bar, and grows to a large screen. */
 static void
 test_sizes (void)
@@ -652,7 +832,7 @@ test_sizes (void)
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, min_width,
                       &min_height, NULL, NULL, NULL);
   g_test_message ("Minimum size %d × %d", min_width, min_height);
-  g_assert_cmpint (min_width, <=, 800);
+  g_assert_cmpint (min_width, <=, 360);
   g_assert_cmpint (min_height, <=, 600);
 
   /* The default size fits the laptop too. */
@@ -670,10 +850,7 @@ test_sizes (void)
 static gboolean
 prefers_dark (void)
 {
-  gboolean dark;
-
-  g_object_get (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", &dark, NULL);
-  return dark;
+  return adw_style_manager_get_dark (adw_style_manager_get_default ());
 }
 
 /* GNOME's own setting, when there is no settings portal (as here, without D-Bus). */
@@ -763,26 +940,40 @@ static const char portal_xml[] =
 /* Held for the whole run: the last reference going would close the connection, and
  * the portal's name with it. */
 static GDBusConnection *portal_bus;
+static GMainContext *portal_context;
 
-static void
-start_fake_portal (void)
+/* The portal answers on a thread and a connection of its own: libadwaita reads the
+ * portal with blocking calls from the main thread, which a portal served by the main
+ * loop could never answer. */
+static gpointer
+portal_thread (gpointer data)
 {
   static const GDBusInterfaceVTable vtable = { portal_method_call_cb, NULL, NULL, { 0 } };
+  g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GDBusNodeInfo) info = NULL;
   g_autoptr (GVariant) reply = NULL;
-  GDBusConnection *bus;
+  g_autofree char *address = NULL;
+  GAsyncQueue *ready = data;
   guint32 result;
 
-  portal_bus = bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_main_context_push_thread_default (portal_context);
+  loop = g_main_loop_new (portal_context, FALSE);
+
+  address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  portal_bus = g_dbus_connection_new_for_address_sync (
+    address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+             G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
   g_assert_no_error (error);
   info = g_dbus_node_info_new_for_xml (portal_xml, &error);
   g_assert_no_error (error);
-  g_dbus_connection_register_object (bus, "/org/freedesktop/portal/desktop",
+  g_dbus_connection_register_object (portal_bus, "/org/freedesktop/portal/desktop",
                                      info->interfaces[0], &vtable, NULL, NULL, &error);
   g_assert_no_error (error);
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "RequestName",
+  reply = g_dbus_connection_call_sync (portal_bus, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "RequestName",
                                        g_variant_new ("(su)", "org.freedesktop.portal.Desktop",
                                                       0x4 /* DO_NOT_QUEUE */),
                                        G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
@@ -790,6 +981,22 @@ start_fake_portal (void)
   g_assert_no_error (error);
   g_variant_get (reply, "(u)", &result);
   g_assert_cmpuint (result, ==, 1 /* PRIMARY_OWNER */);
+
+  g_async_queue_push (ready, GINT_TO_POINTER (1));
+  g_async_queue_unref (ready);
+  g_main_loop_run (loop);
+
+  return NULL;
+}
+
+static void
+start_fake_portal (void)
+{
+  g_autoptr (GAsyncQueue) ready = g_async_queue_new ();
+
+  portal_context = g_main_context_new ();
+  g_thread_unref (g_thread_new ("fake-portal", portal_thread, g_async_queue_ref (ready)));
+  g_async_queue_pop (ready);
 }
 
 static void
@@ -879,6 +1086,8 @@ main (int   argc,
   g_test_add_func ("/desktop/focus-order", test_focus_order);
   g_test_add_func ("/desktop/accessible", test_accessible);
   g_test_add_func ("/desktop/sizes", test_sizes);
+  g_test_add_func ("/desktop/adaptive", test_adaptive);
+  g_test_add_func ("/desktop/about", test_about);
   g_test_add_func ("/desktop/gnome-style", test_gnome_style);
   g_test_add_func ("/desktop/portal-style", test_portal_style);
 

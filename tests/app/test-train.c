@@ -30,6 +30,8 @@
 #include "digits-downloader.h"
 #endif
 #include "digits-window.h"
+#include "digits-train-view-private.h"
+#include "digits-window-private.h"
 
 static DigitsApplication *app;
 static GThread *main_thread;
@@ -52,9 +54,9 @@ static DigitsTrainView *
 show_train_view (DigitsWindow *window)
 {
   DigitsTrainView *view = digits_window_get_train_view (window);
-  GtkStack *stack = GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_STACK));
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (view), ADW_TYPE_VIEW_STACK);
 
-  gtk_stack_set_visible_child_name (stack, "train");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "train");
   digits_test_wait_frames ();
 
   return view;
@@ -292,6 +294,29 @@ test_train_stop_keep (void)
   g_assert_true (g_str_has_prefix (remembered, data_home));
   g_assert_true (g_file_test (remembered, G_FILE_TEST_IS_REGULAR));
 
+  /* The toast's Undo brings the built-in model back, now and for later; using the
+   * trained model again keeps it once more. */
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Using the new model");
+  {
+    g_autofree char *after_undo = NULL;
+    g_autoptr (DigitsModel) builtin = digits_model_load_builtin (NULL);
+    const DigitsStroke *strokes;
+    float input[DIGITS_PIXELS], mine[10], reference[10];
+    guint n;
+
+    g_assert_true (digits_window_press_toast_button (window));
+    after_undo = g_settings_get_string (settings, "model-file");
+    g_assert_cmpstr (after_undo, ==, "");
+    add_seven (digits_window_get_canvas (window));
+    get_probs (window, mine);
+    strokes = digits_canvas_get_strokes (digits_window_get_canvas (window), &n);
+    g_assert_true (digits_preprocess_strokes (strokes, n, 1.0f, input));
+    digits_model_classify (builtin, input, reference);
+    g_assert_cmpfloat (max_difference (mine, reference), <, 1e-6f);
+  }
+  g_assert_true (digits_window_use_model (window, digits_model_copy (
+                                            digits_train_view_get_model (view))));
+
   gtk_window_destroy (GTK_WINDOW (window));
 
   {
@@ -311,7 +336,13 @@ test_train_stop_keep (void)
     g_assert_null (digits_window_get_message (second));
 
     /* Revert to the built-in model: now and for later. */
+    /* Going back forgets the person's model: a dialog asks first. */
     gtk_widget_activate_action (GTK_WIDGET (second), "win.revert-model", NULL);
+    g_assert_false (digits_test_respond (second, "cancel"));
+    get_probs (second, probs);
+    g_assert_cmpfloat (max_difference (probs, again), >, 1e-4f);
+    gtk_widget_activate_action (GTK_WIDGET (second), "win.revert-model", NULL);
+    g_assert_true (digits_test_respond (second, "revert"));
     get_probs (second, probs);
     g_assert_cmpfloat (max_difference (probs, again), <, 1e-6f);
     g_free (remembered);

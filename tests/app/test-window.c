@@ -16,6 +16,7 @@
 #include "app-test-util.h"
 #include "digits-application.h"
 #include "digits-window.h"
+#include "digits-window-private.h"
 
 static DigitsApplication *app;
 
@@ -510,6 +511,7 @@ test_model_open_save (void)
   g_autoptr (GFile) corrupt = g_file_new_for_path (corrupt_path);
   g_autoptr (GFile) unwritable = g_file_new_for_path ("/nonexistent-folder/digits.model");
   g_autoptr (GError) error = NULL;
+  g_autofree char *expected = NULL;
   const DigitsModel *model;
   int answer;
 
@@ -526,17 +528,20 @@ test_model_open_save (void)
   g_assert_true (digits_window_save_model (window, saved));
   g_assert_true (g_file_test (saved_path, G_FILE_TEST_IS_REGULAR));
   g_assert_null (digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Model saved");
 
+  /* The file is named once, as the person chose it: no temporary name, no prefix. */
   g_assert_false (digits_window_save_model (window, unwritable));
-  g_assert_nonnull (digits_window_get_message (window));
-  g_test_message ("unwritable: %s", digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_message (window), ==,
+                   "Could not save the model as “digits.model”: the folder does not exist");
 
-  /* A broken model file leaves the model in use alone. */
-  g_file_set_contents (corrupt_path, "DIGITSNN and then nothing good", -1, &error);
+  /* A broken model file leaves the model in use alone; the core's reason names it. */
+  g_file_set_contents (corrupt_path, "this is not a model", -1, &error);
   g_assert_no_error (error);
   g_assert_false (digits_window_open_model (window, corrupt));
-  g_assert_nonnull (digits_window_get_message (window));
-  g_test_message ("corrupt: %s", digits_window_get_message (window));
+  expected = g_strdup_printf ("Could not open the model (%s: not a Digits model file). "
+                              "The current model stays in use.", corrupt_path);
+  g_assert_cmpstr (digits_window_get_message (window), ==, expected);
   g_assert_true (digits_window_get_model (window) == model);
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, answer);
 
@@ -585,24 +590,145 @@ test_bad_images (void)
   before = digits_window_get_prediction (window, NULL);
 
   open_and_wait (window, corrupt);
-  g_assert_nonnull (digits_window_get_message (window));
-  g_test_message ("corrupt: %s", digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_message (window), ==,
+                   "“corrupt.png” is not an image Digits can read: Fatal error reading PNG "
+                   "image file: [20]is[20]: invalid chunk type");
   g_assert_null (digits_window_get_reading (window));
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, before);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (canvas)));
 
   open_and_wait (window, blank);
-  g_assert_nonnull (digits_window_get_message (window));
-  g_test_message ("blank: %s", digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_message (window), ==,
+                   "No digit was found in “blank.png”. Digits looks for dark writing on a "
+                   "light background, or light writing on a dark one.");
   g_assert_null (digits_window_get_reading (window));
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
 
   open_and_wait (window, missing);
-  g_assert_nonnull (digits_window_get_message (window));
-  g_test_message ("missing: %s", digits_window_get_message (window));
+  g_assert_cmpstr (digits_window_get_message (window), ==, "“missing.png” does not exist");
   g_assert_cmpuint (digits_canvas_get_n_strokes (canvas), ==, 2);
   g_assert_cmpint (digits_window_get_prediction (window, NULL), ==, before);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- every image load ends, and the spinner with it ---- */
+
+static GtkWidget *
+find_spinner (GtkWidget *widget)
+{
+  if (GTK_IS_SPINNER (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_spinner (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+assert_finished (DigitsWindow *window,
+                 GtkWidget    *spinner,
+                 const char   *what)
+{
+  gboolean spinning;
+
+  if (!digits_test_wait_until (digits_test_is_idle, window, 30))
+    g_error ("%s: the load never finished", what);
+  digits_test_wait_frames ();
+  g_object_get (spinner, "spinning", &spinning, NULL);
+  g_assert_false (spinning);
+  g_assert_false (gtk_widget_get_visible (spinner));
+  /* Finished means an answer or a message, never neither. */
+  g_assert_true (digits_window_get_reading (window) != NULL ||
+                 digits_window_get_message (window) != NULL);
+}
+
+typedef struct
+{
+  char          *path;
+  char          *good;
+  gsize          good_length;
+  volatile gint  stop;
+} Swapper;
+
+/* Replaces the file, atomically and over and over, by a good PNG and by garbage: a
+ * window that reads a file twice can see the good one first and the garbage next. */
+static gpointer
+swap_thread (gpointer data)
+{
+  Swapper *swapper = data;
+
+  for (guint i = 0; !g_atomic_int_get (&swapper->stop); i++)
+    {
+      if (i % 2 == 0)
+        g_file_set_contents (swapper->path, swapper->good, swapper->good_length, NULL);
+      else
+        g_file_set_contents (swapper->path, "garbage, not a picture", -1, NULL);
+      g_usleep (300);
+    }
+
+  return NULL;
+}
+
+/* Each way a load can end (read, broken, missing, a folder, replaced by a newer load,
+ * the file changing under it) ends: the spinner stops and the window says something. */
+static void
+test_load_finishes (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  GtkWidget *spinner = find_spinner (GTK_WIDGET (window));
+  g_autoptr (GFile) one = create_png ("1", "finish-one.png");
+  g_autoptr (GFile) seventeen = create_png ("17", "finish-seventeen.png");
+  g_autofree char *broken_path = get_test_path ("finish-broken.png");
+  g_autofree char *changing_path = get_test_path ("finish-changing.png");
+  g_autoptr (GFile) broken = g_file_new_for_path (broken_path);
+  g_autoptr (GFile) missing = g_file_new_for_path ("/nonexistent-folder/missing.png");
+  g_autoptr (GFile) folder = g_file_new_for_path (g_get_tmp_dir ());
+  g_autoptr (GFile) changing = g_file_new_for_path (changing_path);
+  g_autofree char *one_path = g_file_get_path (one);
+  Swapper swapper = { 0, };
+  GThread *thread;
+
+  g_assert_nonnull (spinner);
+  g_assert_true (g_file_set_contents (broken_path, "\x89PNG\r\n\x1a\n", -1, NULL));
+
+  digits_window_open_file (window, one);
+  assert_finished (window, spinner, "a good image");
+  digits_window_open_file (window, broken);
+  assert_finished (window, spinner, "a broken image");
+  digits_window_open_file (window, missing);
+  assert_finished (window, spinner, "a missing file");
+  digits_window_open_file (window, folder);
+  assert_finished (window, spinner, "a folder");
+
+  /* The newer load wins; the older one ends as cancelled. */
+  digits_window_open_file (window, one);
+  digits_window_open_file (window, seventeen);
+  assert_finished (window, spinner, "two loads at once");
+  if (ensure_model (window))
+    g_assert_cmpstr (digits_window_get_reading (window), ==, "17");
+
+  swapper.path = changing_path;
+  g_assert_true (g_file_get_contents (one_path, &swapper.good, &swapper.good_length, NULL));
+  g_assert_true (g_file_set_contents (changing_path, swapper.good, swapper.good_length, NULL));
+  thread = g_thread_new ("swap", swap_thread, &swapper);
+  for (guint i = 0; i < 40; i++)
+    {
+      digits_window_open_file (window, changing);
+      assert_finished (window, spinner, "a file changing while it is read");
+    }
+  g_atomic_int_set (&swapper.stop, TRUE);
+  g_thread_join (thread);
+  g_free (swapper.good);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -750,6 +876,7 @@ main (int   argc,
   g_test_add_func ("/window/paste", test_paste);
   g_test_add_func ("/window/model-open-save", test_model_open_save);
   g_test_add_func ("/window/bad-images", test_bad_images);
+  g_test_add_func ("/window/load-finishes", test_load_finishes);
   g_test_add_func ("/window/renders-stroke", test_renders_stroke);
   g_test_add_func ("/window/resize-keeps-strokes", test_resize_keeps_strokes);
 

@@ -139,9 +139,32 @@ save_model (const char *name, const int *sizes, int n_sizes, DigitsLabelSet set,
   write_seed ("model", name, data, len);
 }
 
+/* Format 2: a small convolutional net. */
+static void
+save_conv_model (const char *name, const char *spec)
+{
+  NnArch arch;
+  NnNet *net;
+  g_autoptr(DigitsModel) model = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize len;
+  const guint8 *data;
+
+  if (nn_arch_parse (spec, 1, 28, 28, 10, &arch, NULL, 0) != 0)
+    g_error ("bad spec %s", spec);
+  net = nn_net_new_arch (&arch);
+  nn_net_init_he (net, 7);
+  model = digits_model_new (net, DIGITS_LABELS_DIGITS);
+  digits_model_set_meta (model, "dataset", "seed");
+  bytes = digits_model_serialize (model);
+  data = g_bytes_get_data (bytes, &len);
+  write_seed ("model", name, data, len);
+}
+
 static void
 make_models (void)
 {
+  save_conv_model ("conv3x2v-pool4-dense3", "conv3x2v,pool4,dense3");
   save_model ("784-1-10", (const int[]) { 784, 1, 10 }, 3, DIGITS_LABELS_DIGITS, FALSE);
   save_model ("784-2-10-fashion", (const int[]) { 784, 2, 10 }, 3, DIGITS_LABELS_FASHION,
               TRUE);

@@ -7,6 +7,11 @@
  *
  *   digits-handwriting-gen --out DIR [--fonts N] [--strokes N] [--numbers N] [--seed S]
  *   digits-handwriting-gen --sheet FILE      (every font's digits, to look at)
+ *   digits-handwriting-gen --writer NAME --out DIR [--teach 10] [--unseen 20] [--seed S]
+ *
+ * A writer is one person's hand that MNIST lacks (see writer_names): DIR/teach/<digit>/ and
+ * DIR/unseen/<digit>/ hold their digits as PNG files in the my-digits layout, black ink on
+ * white paper like the canvas.
  *
  * DIR/labels.tsv:  file <TAB> digits <TAB> kind (font|strokes|number) <TAB> source
  * DIR/strokes.tsv: file <TAB> digit <TAB> strokes as "x,y x,y ...;x,y ..." in the image's
@@ -68,11 +73,23 @@ typedef struct {
   /* strokes */
   GPtrArray *polys;         /* of GArray of Pt (unit box), one per pen-down */
   double pen;               /* pen width, a fraction of the height */
+  gboolean hollow;          /* drawn as an outline of the stroke (bubble writing) */
   double width;
 } Mark;
 
+/* Writers (--writer): hands MNIST's American writers did not have. */
+typedef enum {
+  WRITER_NONE,
+  WRITER_CONTINENTAL,   /* mouse strokes: slashed 0, crossed 7, long-flag 1, open 4, hooked 9 */
+  WRITER_FONT,          /* Kristi: strongly slanted script */
+  WRITER_BUBBLE,        /* mouse strokes drawn as hollow outlines */
+} Writer;
+
+static const char *const writer_names[] = { NULL, "continental", "kristi", "bubble" };
+
 typedef struct {
   GRand *rand;
+  Writer writer;
   GPtrArray *families;      /* available handwriting families (char *) */
   PangoFontMap *font_map;
   PangoContext *context;
@@ -212,13 +229,52 @@ skeleton_ellipse (Skeleton *s, double cx, double cy, double rx, double ry, doubl
     }
 }
 
+/* The continental writer's own forms, or FALSE for a digit written like anyone's. */
+static gboolean
+skeleton_continental (Skeleton *s, int digit, GRand *r)
+{
+  switch (digit)
+    {
+    case 0:   /* slashed, so it is never an O */
+      skeleton_ellipse (s, 0.35, 0.5, uniform (r, 0.24, 0.3), 0.5, -G_PI / 2, -2 * G_PI);
+      skeleton_lift (s);
+      skeleton_add (s, "0.62,0.08 0.08,0.92");
+      return TRUE;
+    case 1:   /* a flag as long as half the stem, no foot */
+      skeleton_add (s, "0.0,0.45 0.2,0.22 0.4,0");
+      skeleton_add (s, "0.4,0 0.4,1");
+      return TRUE;
+    case 4:   /* open at the top */
+      skeleton_add (s, "0.1,0 0.02,0.62");
+      skeleton_add (s, "0.02,0.62 0.74,0.62");
+      skeleton_lift (s);
+      skeleton_add (s, "0.55,0.2 0.55,1");
+      return TRUE;
+    case 7:   /* crossed, with a small hook at the start */
+      skeleton_add (s, "0,0.12 0.05,0 0.68,0");
+      skeleton_add (s, "0.68,0 0.3,1");
+      skeleton_lift (s);
+      skeleton_add (s, "0.2,0.52 0.66,0.48");
+      return TRUE;
+    case 9:   /* a round head on a curled tail */
+      skeleton_ellipse (s, 0.35, 0.27, 0.28, 0.27, 0, -2 * G_PI);
+      skeleton_lift (s);
+      skeleton_add (s, "0.63,0.27 0.6,0.75 0.45,0.97 0.2,0.92");
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static void
-skeleton_build (Skeleton *s, int digit, GRand *r)
+skeleton_build (Skeleton *s, int digit, GRand *r, Writer writer)
 {
   double over = uniform (r, -0.25, 0.35);
   double dir = chance (r, 0.8) ? -1.0 : 1.0;   /* most people draw a 0 anticlockwise */
 
   s->strokes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  if (writer == WRITER_CONTINENTAL && skeleton_continental (s, digit, r))
+    return;
 
   switch (digit)
     {
@@ -379,13 +435,13 @@ smooth_piece (const GArray *ctl, GArray *out)
 /* A drawn digit: the skeleton's points jittered, its pieces smoothed and joined into one
  * polyline per pen-down, then a slow wobble added as a hand on a mouse does. */
 static GPtrArray *
-draw_skeleton (int digit, GRand *r)
+draw_skeleton (int digit, GRand *r, Writer writer)
 {
   Skeleton s;
   GPtrArray *polys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   double jitter = uniform (r, 0.01, 0.035);
 
-  skeleton_build (&s, digit, r);
+  skeleton_build (&s, digit, r, writer);
   for (guint i = 0; i < s.strokes->len; i++)
     {
       GPtrArray *stroke = g_ptr_array_index (s.strokes, i);
@@ -480,7 +536,8 @@ mark_strokes (Generator *gen, Mark *m, int digit, double pen)
   memset (m, 0, sizeof *m);
   m->kind = MARK_STROKES;
   m->digit = digit;
-  m->polys = draw_skeleton (digit, gen->rand);
+  m->polys = draw_skeleton (digit, gen->rand, gen->writer);
+  m->hollow = gen->writer == WRITER_BUBBLE;
   m->pen = pen > 0 ? pen : random_pen (gen->rand);
 
   for (guint i = 0; i < m->polys->len; i++)
@@ -566,6 +623,13 @@ mark_draw (const Mark *m, cairo_t *cr, const cairo_matrix_t *matrix, double heig
           if (strokes != NULL)
             g_string_append_printf (strokes, "%s%.1f,%.1f", k ? " " : "", p.x, p.y);
         }
+    }
+  if (m->hollow)
+    {
+      /* Bubble writing: the stroke's outline only, its inside the (white) paper again. */
+      cairo_stroke_preserve (cr);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_set_line_width (cr, m->pen * height_px * 0.6);
     }
   cairo_stroke (cr);
   cairo_restore (cr);
@@ -750,7 +814,10 @@ render_image (Generator *gen, Mark *marks, int n, double height_px, const char *
       }
   }
 
-  pick_colours (r, &colours);
+  if (gen->writer != WRITER_NONE)
+    colours = (Colours) { { 255, 255, 255 }, { 0, 0, 0 }, FALSE };   /* the canvas */
+  else
+    pick_colours (r, &colours);
   surface = cairo_image_surface_create (colours.transparent ? CAIRO_FORMAT_ARGB32
                                                             : CAIRO_FORMAT_RGB24,
                                         width, height);
@@ -765,7 +832,7 @@ render_image (Generator *gen, Mark *marks, int n, double height_px, const char *
   for (int i = 0; i < n; i++)
     mark_draw (&marks[i], cr, &mats[i], heights[i], n == 1 ? strokes : NULL);
   cairo_destroy (cr);
-  if (!colours.transparent)
+  if (!colours.transparent && gen->writer == WRITER_NONE)
     age_paper (r, surface);
 
   status = cairo_surface_write_to_png (surface, path);
@@ -872,6 +939,45 @@ write_set (Generator *gen, const char *dir, int n_fonts, int n_strokes, int n_nu
          && g_file_set_contents (strokes_path, strokes->str, strokes->len, error);
 }
 
+/* One writer's digits in the my-digits layout: DIR/teach/<d>/NNNN.png (n_teach a digit) and
+ * DIR/unseen/<d>/NNNN.png (n_unseen a digit), drawn at canvas sizes. */
+static gboolean
+write_writer (Generator *gen, const char *dir, int n_teach, int n_unseen, GError **error)
+{
+  const char *parts[] = { "teach", "unseen" };
+  const int counts[] = { n_teach, n_unseen };
+
+  for (int part = 0; part < 2; part++)
+    for (int d = 0; d < 10; d++)
+      {
+        g_autofree char *class_dir = g_strdup_printf ("%s/%s/%d", dir, parts[part], d);
+
+        if (g_mkdir_with_parents (class_dir, 0755) != 0)
+          {
+            g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s",
+                         class_dir, g_strerror (errno));
+            return FALSE;
+          }
+        for (int i = 0; i < counts[part]; i++)
+          {
+            g_autofree char *path = g_strdup_printf ("%s/%04d.png", class_dir, i + 1);
+            double height = exp (uniform (gen->rand, log (80.0), log (240.0)));
+            Mark m;
+
+            if (gen->writer == WRITER_FONT)
+              mark_font (gen, &m, d, "Kristi", 0);
+            else
+              mark_strokes (gen, &m, d, gen->writer == WRITER_BUBBLE
+                                        ? uniform (gen->rand, 0.2, 0.28)
+                                        : uniform (gen->rand, 0.08, 0.16));
+            if (!render_image (gen, &m, 1, height, path, NULL, error))
+              return FALSE;
+            mark_clear (&m);
+          }
+      }
+  return TRUE;
+}
+
 /* Every available font's ten digits (and a row of drawn ones), black on white. */
 static gboolean
 write_sheet (Generator *gen, const char *path, GError **error)
@@ -934,7 +1040,14 @@ main (int argc, char **argv)
   int n_fonts = 1000, n_strokes = 1000, n_numbers = 200;
   gint64 seed = 1;
   gboolean list = FALSE;
+  g_autofree char *writer = NULL;
+  int n_teach = 10, n_unseen = 20;
   GOptionEntry entries[] = {
+    { "writer", 0, 0, G_OPTION_ARG_STRING, &writer,
+      "One writer's digits (continental, kristi or bubble) in DIR/teach and DIR/unseen",
+      "NAME" },
+    { "teach", 0, 0, G_OPTION_ARG_INT, &n_teach, "Writer: digits a class to teach (10)", "N" },
+    { "unseen", 0, 0, G_OPTION_ARG_INT, &n_unseen, "Writer: digits a class to test (20)", "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write the set into DIR", "DIR" },
     { "fonts", 0, 0, G_OPTION_ARG_INT, &n_fonts, "Single digits from fonts (1000)", "N" },
     { "strokes", 0, 0, G_OPTION_ARG_INT, &n_strokes, "Single drawn digits (1000)", "N" },
@@ -961,7 +1074,18 @@ main (int argc, char **argv)
       g_printerr ("Give --out DIR, --sheet FILE or --list-fonts\n");
       return 2;
     }
-  if (n_fonts < 0 || n_strokes < 0 || n_numbers < 0)
+  if (writer != NULL)
+    {
+      for (guint i = 1; i < G_N_ELEMENTS (writer_names); i++)
+        if (g_str_equal (writer, writer_names[i]))
+          gen.writer = (Writer) i;
+      if (gen.writer == WRITER_NONE || out == NULL)
+        {
+          g_printerr ("--writer takes continental, kristi or bubble, with --out DIR\n");
+          return 2;
+        }
+    }
+  if (n_fonts < 0 || n_strokes < 0 || n_numbers < 0 || n_teach < 0 || n_unseen < 0)
     {
       g_printerr ("Counts must not be negative\n");
       return 2;
@@ -994,7 +1118,8 @@ main (int argc, char **argv)
         g_printerr ("note: font “%s” (%s) is not installed; skipped\n",
                     candidate_fonts[i].family, candidate_fonts[i].package);
     }
-  if (gen.families->len == 0 && (n_fonts > 0 || (n_numbers > 0 && out != NULL) || sheet))
+  if (gen.writer == WRITER_NONE && gen.families->len == 0
+      && (n_fonts > 0 || (n_numbers > 0 && out != NULL) || sheet))
     {
       g_printerr ("No handwriting font is installed (apt-get install fonts-breip ...)\n");
       return 1;
@@ -1005,7 +1130,20 @@ main (int argc, char **argv)
       g_printerr ("%s\n", error->message);
       return 1;
     }
-  if (out != NULL && !write_set (&gen, out, n_fonts, n_strokes, n_numbers, &error))
+  if (gen.writer == WRITER_FONT && !font_usable (&gen, "Kristi"))
+    {
+      g_printerr ("The kristi writer needs the font Kristi (apt-get install fonts-kristi)\n");
+      return 1;
+    }
+  if (gen.writer != WRITER_NONE)
+    {
+      if (!write_writer (&gen, out, n_teach, n_unseen, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+    }
+  else if (out != NULL && !write_set (&gen, out, n_fonts, n_strokes, n_numbers, &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;

@@ -11,11 +11,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
-#include "core/digits-dataset.h"
+#include "digits-dataset.h"
 #include "digits-downloader.h"
 
 #define MAX_DOWNLOAD_BYTES   (64u * 1024u * 1024u)
@@ -171,7 +171,8 @@ static GBytes *
 gunzip (GBytes  *compressed,
         GError **error)
 {
-  g_autoptr (GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr (GZlibDecompressor) decompressor =
+    g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
   g_autoptr (GInputStream) base = g_memory_input_stream_new_from_bytes (compressed);
   g_autoptr (GInputStream) stream = g_converter_input_stream_new (base,
                                                                   G_CONVERTER (decompressor));

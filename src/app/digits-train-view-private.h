@@ -1,0 +1,168 @@
+/* digits-train-view-private.h — what the Train page's files share.
+ *
+ * The page is split by concern: digits-train-view.c (the GObject, its state, actions
+ * and the run it drives), -settings.c (the settings rows and GSettings), -data.c (where
+ * the data set is, the folder chooser and the download) and -progress.c (progress,
+ * curves, the epoch log and the results). The training itself is DigitsTrainRun's,
+ * in core.
+ *
+ * Copyright 2026 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "core/digits-train-run.h"
+#include "digits-confusion-matrix.h"
+#include "digits-curve-chart.h"
+#include "digits-fold-box.h"
+#include "digits-train-view.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  DATASET_MNIST,
+  DATASET_FASHION,
+  DATASET_FOLDER,
+} DatasetKind;
+
+#define FASHION_MNIST_DIR   "/usr/share/datasets/fashion-mnist"
+#define SYSTEM_MNIST_DIR    "/usr/share/datasets/mnist"
+
+extern const char * const digits_train_dataset_ids[];
+
+enum {
+  SIGNAL_PROGRESS,
+  SIGNAL_MODEL_UPDATED,
+  SIGNAL_USE_MODEL,
+  SIGNAL_DISCARDED,
+  SIGNAL_STATE_CHANGED,
+  N_SIGNALS
+};
+
+extern guint digits_train_view_signals[N_SIGNALS];
+
+struct _DigitsTrainView
+{
+  GtkWidget               parent_instance;
+
+  /* template */
+  GtkWidget              *scroller;
+  GtkScrolledWindow      *settings_scroller;
+  AdwPreferencesRow      *in_use_row;
+  AdwComboRow            *dataset_row;
+  GtkWidget              *choose_folder_button;
+  AdwComboRow            *subset_row;
+  GtkSwitch              *augment_switch;
+  AdwExpanderRow         *network_expander;
+  AdwComboRow            *network_row;
+  GtkWidget              *hidden_row;
+  GtkSpinButton          *epochs_spin;
+  GtkSpinButton          *batch_spin;
+  AdwComboRow            *optimizer_row;
+  GtkSpinButton          *rate_spin;
+  GtkStack               *right_stack;
+  AdwStatusPage          *no_data_page;
+  GtkWidget              *download_button;
+  GtkWidget              *download_box;
+  GtkProgressBar         *download_progress;
+  GtkLabel               *download_status_label;
+  GtkWidget              *train_button;
+  GtkImage               *train_button_icon;
+  GtkLabel               *train_button_label;
+  GtkLabel               *progress_label;
+  GtkProgressBar         *progress_bar;
+  GtkLabel               *speed_label;
+  GtkLabel               *time_label;
+  DigitsCurveChart       *curve_chart;
+  GtkStack               *bottom_stack;
+  GtkListBox             *log_list;
+  GtkLabel               *stopped_label;
+  GtkLabel               *accuracy_label;
+  GtkLabel               *accuracy_caption;
+  GtkWidget              *use_button;
+  DigitsConfusionMatrix  *confusion_matrix;
+
+  GSettings              *settings;          /* NULL without the schema */
+  gboolean                loading_settings;
+  DatasetKind             dataset_kinds[3];  /* by dropdown position */
+  guint                   n_datasets;
+  char                   *folder;            /* "A folder" */
+  char                   *data_folder;       /* where the chosen data set is, or NULL */
+  guint                   subset_override;
+
+  DigitsTrainState        state;
+  DigitsTrainRun         *run;               /* training now, or NULL */
+  DigitsTrainData        *data;              /* the last data set read */
+  gint64                  stop_requested;
+  gint64                  started;
+  gboolean                used;              /* the result became the model in use */
+  GPtrArray              *abandoned;         /* runs stopped while reading data */
+  double                  stop_latency;
+  DigitsModel            *model;             /* trained or kept */
+  GArray                 *test_accuracies;   /* of float */
+  DigitsTrainProgress     last_progress;
+  double                  smooth_loss;
+  double                  smooth_accuracy;
+  guint                   curve_points;
+  GCancellable           *eval_cancellable;
+
+  GCancellable           *download_cancellable;
+  char                   *download_status;
+  GtkNativeDialog        *folder_chooser;
+  gboolean                disposed;
+};
+
+/* digits-train-view.c */
+void        digits_train_view_set_state          (DigitsTrainView   *self,
+                                                  DigitsTrainState   state);
+void        digits_train_view_update             (DigitsTrainView   *self);
+
+/* digits-train-view-settings.c */
+void        digits_train_view_class_add_settings (GtkWidgetClass    *widget_class);
+void        digits_train_view_init_settings      (DigitsTrainView   *self);
+void        digits_train_view_save_settings      (DigitsTrainView   *self);
+gboolean    digits_train_view_build_config       (DigitsTrainView   *self,
+                                                  DigitsTrainConfig *config,
+                                                  GError           **error);
+guint       digits_train_view_get_subset         (DigitsTrainView   *self);
+
+/* digits-train-view-data.c */
+void        digits_train_view_class_add_data     (GtkWidgetClass    *widget_class);
+void        digits_train_view_init_data          (DigitsTrainView   *self);
+DatasetKind digits_train_view_get_dataset_kind   (DigitsTrainView   *self);
+void        digits_train_view_select_dataset_kind (DigitsTrainView  *self,
+                                                  DatasetKind        kind);
+void        digits_train_view_update_data_status (DigitsTrainView   *self);
+
+/* digits-train-view-progress.c */
+void        digits_train_view_reset_progress     (DigitsTrainView   *self,
+                                                  guint              epochs);
+void        digits_train_view_handle_progress    (DigitsTrainView   *self,
+                                                  const DigitsTrainProgress *p,
+                                                  const DigitsModel *model);
+void        digits_train_view_show_stopped       (DigitsTrainView   *self);
+void        digits_train_view_show_took          (DigitsTrainView   *self);
+void        digits_train_view_start_evaluation   (DigitsTrainView   *self);
+
+/* For tests only. */
+DigitsTrainState  digits_train_view_get_state        (DigitsTrainView *self);
+/* The trained (or kept) model, or NULL. */
+const DigitsModel *digits_train_view_get_model       (DigitsTrainView *self);
+/* Test accuracy of each epoch so far (NAN where there was no test set). */
+const float      *digits_train_view_get_test_accuracies (DigitsTrainView *self,
+                                                         guint           *n_epochs);
+/* Seconds from the last stop request to the training thread's end, or a negative number. */
+double            digits_train_view_get_stop_latency (DigitsTrainView *self);
+/* For tests and quick demos: train on the first n training items (0: the setting's). */
+void              digits_train_view_set_subset       (DigitsTrainView *self,
+                                                      guint            n);
+void              digits_train_view_set_epochs       (DigitsTrainView *self,
+                                                      guint            epochs);
+gboolean          digits_train_view_is_downloading   (DigitsTrainView *self);
+/* The line under the download button ("Downloaded…", or why it failed), or NULL. */
+const char       *digits_train_view_get_download_status (DigitsTrainView *self);
+GtkWidget        *digits_train_view_get_curve_chart  (DigitsTrainView *self);
+GtkWidget        *digits_train_view_get_confusion_matrix (DigitsTrainView *self);
+
+
+G_END_DECLS

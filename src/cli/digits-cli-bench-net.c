@@ -1,0 +1,364 @@
+/* digits-cli-bench-net.c — `digits-cli bench --net SPEC`: where a network's time goes.
+ *
+ * Measures, in one run: the machine's sgemm peak (the engine's best kernel on a
+ * cache-friendly product, on one core and on every thread at once); each layer's forward,
+ * input-gradient and weight-gradient time on a batch of 64 on one core, with its GFLOP/s
+ * and share of the one-core peak; a training epoch (Adam, batch 64, all threads) against
+ * the arithmetic floor (training FLOPs ÷ the all-thread peak); and one digit's inference.
+ * Times are the thread's CPU time where they can be (a shared machine preempts); the
+ * epoch is given both in wall-clock time and in CPU time per thread.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+#include <glib/gi18n.h>
+
+#include "digits-cli-bench-net.h"
+#include "digits-preprocess.h"
+#include "nn/nn-private.h"
+
+#define BATCH 64
+
+static double
+seconds_since (gint64 t0)
+{
+  return (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
+}
+
+/* CPU time of this thread: on a shared machine, what a kernel costs when it runs. */
+static double
+thread_seconds (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- peak ---- */
+
+typedef struct {
+  double gflops;
+} PeakJob;
+
+#define PM 198
+#define PN 128
+#define PS 512
+
+static gpointer
+peak_thread (gpointer data)
+{
+  PeakJob *job = data;
+  const NnKernels *k = nn_kernels_best ();
+  g_autofree float *a = g_new (float, PM * PS);
+  g_autofree float *b = g_new (float, PS * PN);
+  g_autofree float *c = g_new (float, PM * PN);
+  double best = 0;
+
+  for (int i = 0; i < PM * PS; i++)
+    a[i] = (float) (i % 13) * 0.1f;
+  for (int i = 0; i < PS * PN; i++)
+    b[i] = (float) (i % 7) * 0.1f;
+  /* Best of a few 0.1 s rounds: the machine may be shared. */
+  for (int round = 0; round < 5; round++)
+    {
+      double t0 = thread_seconds ();
+      int reps = 0;
+      do
+        {
+          k->gemm (PM, PN, PS, a, PS, 1, b, PN, c, PN, NULL, NULL);
+          reps++;
+        }
+      while (thread_seconds () - t0 < 0.1);
+      best = MAX (best, 2.0 * PM * PN * PS * reps / (thread_seconds () - t0) / 1e9);
+    }
+  job->gflops = best;
+  return NULL;
+}
+
+/* GFLOP/s of the best kernel on one core and on `threads` cores at once. */
+static void
+measure_peak (int threads, double *one, double *all)
+{
+  PeakJob jobs[64];
+  GThread *th[64];
+
+  threads = CLAMP (threads, 1, 64);
+  peak_thread (&jobs[0]);
+  *one = jobs[0].gflops;
+  for (int t = 0; t < threads; t++)
+    th[t] = g_thread_new ("peak", peak_thread, &jobs[t]);
+  *all = 0;
+  for (int t = 0; t < threads; t++)
+    {
+      g_thread_join (th[t]);
+      *all += jobs[t].gflops;
+    }
+}
+
+/* ---- per layer ---- */
+
+typedef struct {
+  double fwd, bwd, dw;           /* seconds per batch */
+  double fwd_flops, bwd_flops, dw_flops;
+} LayerFigure;
+
+static double
+time_it (void (*fn) (gpointer), gpointer data)
+{
+  double best = G_MAXDOUBLE;
+  for (int round = 0; round < 5; round++)
+    {
+      double t0 = thread_seconds ();
+      int reps = 0;
+      do
+        {
+          fn (data);
+          reps++;
+        }
+      while (thread_seconds () - t0 < 0.03);
+      best = MIN (best, (thread_seconds () - t0) / reps);
+    }
+  return best;
+}
+
+typedef struct {
+  const NnNet *net;
+  int l;
+  const NnKernels *k;
+  float *x, *y, *dy, *dx, *wt, *gw, *gb, *tmp, *col;
+  int *idx, *scratch;
+} LayerJob;
+
+static void
+run_forward (gpointer data)
+{
+  LayerJob *j = data;
+  const NnLayer *ly = &j->net->layers[j->l];
+  NnWork wk = { .col = j->col, .idx = j->idx, .scratch = j->scratch };
+  nn_layer_ops (ly->kind)->forward (j->k, ly, j->net->w[j->l], j->net->b[j->l], j->x, NULL,
+                                    BATCH, j->l == 0, j->y, &wk);
+}
+
+static void
+run_backward (gpointer data)
+{
+  LayerJob *j = data;
+  const NnLayer *ly = &j->net->layers[j->l];
+  const NnLayerOps *ops = nn_layer_ops (ly->kind);
+  NnWork wk = { .idx = j->idx, .tmp = j->tmp, .scratch = j->scratch };
+  if (ly->n_weights > 0)
+    ops->prepare (ly, j->net->w[j->l], 0, ly->fan_in, j->wt);
+  ops->backward (j->k, ly, j->wt, j->dy, BATCH, j->x, j->dx, &wk);
+}
+
+static void
+run_dw (gpointer data)
+{
+  LayerJob *j = data;
+  const NnLayer *ly = &j->net->layers[j->l];
+  nn_layer_weight_grad (j->k, ly, ly->kind == NN_LAYER_CONV ? j->col : j->x, NULL, j->dy, BATCH,
+                        0, ly->fan_in, 0, ly->out_c, j->gw, j->gb, j->scratch);
+}
+
+static LayerFigure
+time_layer (const NnNet *net, int l)
+{
+  const NnLayer *ly = &net->layers[l];
+  gsize in = (gsize) net->sizes[l], out = (gsize) net->sizes[l + 1];
+  LayerJob j = { .net = net, .l = l, .k = nn_kernels_best () };
+  LayerFigure f = { 0 };
+  NnRng rng;
+
+  j.x = g_new (float, BATCH * in);
+  j.dx = g_new (float, BATCH * in);
+  j.y = g_new (float, BATCH * out);
+  j.dy = g_new (float, BATCH * out);
+  j.col = g_new (float, MAX (nn_layer_col_len (ly, BATCH), 1));
+  j.tmp = g_new (float, MAX (nn_layer_tmp_len (ly), 1));
+  j.wt = g_new (float, MAX (ly->n_weights, 1));
+  j.gw = g_new (float, MAX (ly->n_weights, 1));
+  j.gb = g_new (float, MAX (ly->n_biases, 1));
+  j.idx = g_new0 (int, BATCH * out);
+  j.scratch = g_new (int, nn_layer_scratch_len (ly, BATCH));
+  nn_rng_seed (&rng, 5, (guint64) l);
+  /* Inputs like a ReLU's outputs: about half zero. */
+  for (gsize i = 0; i < BATCH * in; i++)
+    j.x[i] = MAX (nn_rng_normal (&rng), 0.0f);
+  for (gsize i = 0; i < BATCH * out; i++)
+    j.dy[i] = nn_rng_normal (&rng) * 0.01f;
+
+  double pix = ly->kind == NN_LAYER_CONV ? (double) ly->out_h * ly->out_w : 1;
+  double macs = (double) ly->n_weights * pix;
+  f.fwd = time_it (run_forward, &j);
+  f.fwd_flops = 2 * macs * BATCH;
+  f.bwd = time_it (run_backward, &j);
+  f.bwd_flops = ly->kind == NN_LAYER_CONV
+                  ? 2.0 * ly->in_h * ly->in_w * ly->size * ly->size * ly->out_c * ly->in_c * BATCH
+                  : 2 * macs * BATCH;
+  if (ly->n_weights > 0)
+    {
+      f.dw = time_it (run_dw, &j);
+      f.dw_flops = 2 * macs * BATCH;
+    }
+  g_free (j.x), g_free (j.dx), g_free (j.y), g_free (j.dy), g_free (j.col), g_free (j.tmp);
+  g_free (j.wt), g_free (j.gw), g_free (j.gb), g_free (j.idx), g_free (j.scratch);
+  return f;
+}
+
+/* ---- the whole net ---- */
+
+static double
+process_seconds (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Seconds per 60,000 samples of Adam at batch 64 on `threads` threads, wall-clock; and
+ * in *cpu the process's CPU time over the same steps ÷ threads: what the epoch would take
+ * with the cores to itself (spinning between phases included). */
+static double
+time_epoch (NnNet *net, const guint8 *images, const guint8 *labels, guint n, int threads,
+            double *cpu)
+{
+  NnOptConfig opt;
+  nn_opt_config_defaults (&opt, NN_OPT_ADAM);
+  NnTrainer *tr = nn_trainer_new (net, &opt, BATCH, threads);
+  guint steps = 0, start = 0;
+
+  for (int i = 0; i < 10; i++)
+    nn_trainer_step (tr, images, labels, BATCH, NULL);
+  gint64 t0 = g_get_monotonic_time ();
+  double c0 = process_seconds ();
+  while (seconds_since (t0) < 3.0 && steps < 60000 / BATCH)
+    {
+      if (start + BATCH > n)
+        start = 0;
+      nn_trainer_step (tr, images + (gsize) start * DIGITS_PIXELS, labels + start, BATCH, NULL);
+      start += BATCH;
+      steps++;
+    }
+  double per_step = seconds_since (t0) / steps;
+  *cpu = (process_seconds () - c0) / steps / threads * 60000.0 / BATCH;
+  nn_trainer_free (tr);
+  return per_step * 60000.0 / BATCH;
+}
+
+double
+digits_bench_train_flops (const NnNet *net)
+{
+  /* Forward, weight gradient, and the input gradient of every layer but the first. */
+  double flops = 0;
+  for (int l = 0; l < net->n_layers; l++)
+    {
+      const NnLayer *ly = &net->layers[l];
+      double pix = ly->kind == NN_LAYER_CONV ? (double) ly->out_h * ly->out_w : 1;
+      double macs = (double) ly->n_weights * pix;
+      flops += 4 * macs + (l > 0 ? 2 * macs : 0);
+    }
+  return flops;
+}
+
+int
+digits_bench_net (const char *spec, int threads, gboolean json, const guint8 *images,
+                  const guint8 *labels, guint n)
+{
+  NnArch arch;
+  char why[256], canonical[NN_SPEC_MAX];
+
+  if (nn_arch_parse (spec, 1, DIGITS_SIDE, DIGITS_SIDE, 10, &arch, why, sizeof why) != 0)
+    {
+      g_printerr ("digits-cli bench: --net: %s\n", why);
+      return 2;
+    }
+  nn_arch_format (&arch, canonical, sizeof canonical);
+  NnNet *net = nn_net_new_arch (&arch);
+  nn_net_init_he (net, 1);
+
+  double one = 0, all = 0;
+  measure_peak (threads, &one, &all);
+
+  LayerFigure figs[NN_MAX_LAYERS];
+  for (int l = 0; l < net->n_layers; l++)
+    figs[l] = time_layer (net, l);
+
+  double epoch_cpu = 0;
+  double epoch = time_epoch (net, images, labels, n, threads, &epoch_cpu);
+  double floor_s = digits_bench_train_flops (net) * 60000.0 / (all * 1e9);
+
+  float input[DIGITS_PIXELS], probs[10];
+  for (int i = 0; i < DIGITS_PIXELS; i++)
+    input[i] = images[i] / 255.0f;
+  double single = G_MAXDOUBLE;
+  for (int r = 0; r < 7; r++)
+    {
+      double t0 = thread_seconds ();
+      for (int i = 0; i < 200; i++)
+        nn_net_forward (net, input, 1, probs);
+      single = MIN (single, (thread_seconds () - t0) / 200 * 1e6);
+    }
+
+  if (json)
+    {
+      printf ("{\"net\":\"%s\",\"parameters\":%zu,\"threads\":%d,\"kernels\":\"%s\","
+              "\"peak_gflops_one\":%.1f,\"peak_gflops_all\":%.1f,\"layers\":[",
+              canonical, net->n_params, threads, nn_kernel_name (), one, all);
+      for (int l = 0; l < net->n_layers; l++)
+        printf ("%s{\"kind\":\"%s\",\"forward_ms\":%.4f,\"backward_ms\":%.4f,"
+                "\"weight_grad_ms\":%.4f,\"gflops\":%.2f}", l ? "," : "",
+                nn_layer_ops (net->layers[l].kind)->name, figs[l].fwd * 1e3, figs[l].bwd * 1e3,
+                figs[l].dw * 1e3,
+                (figs[l].fwd_flops + figs[l].bwd_flops + figs[l].dw_flops)
+                  / (figs[l].fwd + figs[l].bwd + figs[l].dw) / 1e9);
+      printf ("],\"epoch_seconds\":%.3f,\"epoch_cpu_seconds\":%.3f,\"floor_seconds\":%.3f,"
+              "\"inference_us\":%.2f}\n", epoch, epoch_cpu, floor_s, single);
+      nn_net_free (net);
+      return 0;
+    }
+
+  printf (_("Digits benchmark: %s (%zu parameters), %s kernels\n"), canonical, net->n_params,
+          nn_kernel_name ());
+  printf (_("sgemm peak (this run): %.1f GFLOP/s on one core, %.1f on %d threads\n\n"), one,
+          all, threads);
+  printf (_("Per layer, batch %d, one core (ms; GFLOP/s; share of one core's peak):\n"), BATCH);
+  printf ("  %-2s %-8s %-12s %22s %22s %22s\n", "#", _("layer"), _("output"), _("forward"),
+          _("input gradient"), _("weight gradient"));
+  for (int l = 0; l < net->n_layers; l++)
+    {
+      const NnLayer *ly = &net->layers[l];
+      char tok[32], shape[32], cell[3][48];
+      NnArch a1 = { .n_layers = 2 };
+      a1.layers[0] = arch.layers[l];
+      nn_arch_format (&a1, tok, sizeof tok);
+      if (l == net->n_layers - 1)
+        g_snprintf (tok, sizeof tok, "dense%d", ly->out_c);
+      g_snprintf (shape, sizeof shape, "%d×%d×%d", ly->out_c, ly->out_h, ly->out_w);
+      double t[3] = { figs[l].fwd, figs[l].bwd, figs[l].dw };
+      double fl[3] = { figs[l].fwd_flops, figs[l].bwd_flops, figs[l].dw_flops };
+      for (int i = 0; i < 3; i++)
+        if (t[i] > 0 && fl[i] > 0)
+          g_snprintf (cell[i], sizeof cell[i], "%7.3f %6.1f %4.0f%%", t[i] * 1e3,
+                      fl[i] / t[i] / 1e9, 100 * fl[i] / t[i] / 1e9 / one);
+        else if (t[i] > 0)
+          g_snprintf (cell[i], sizeof cell[i], "%7.3f      -     -", t[i] * 1e3);
+        else
+          g_snprintf (cell[i], sizeof cell[i], "%22s", "-");
+      printf ("  %-2d %-8s %-12s %22s %22s %22s\n", l + 1, tok, shape, cell[0], cell[1],
+              cell[2]);
+    }
+  printf (_("\nTraining (Adam, batch %d, %d threads): %.2f s per 60,000 digits (%.2f s of CPU "
+            "time per thread); floor %.2f s (%.2f GFLOP ÷ %.1f GFLOP/s): %.2f× the floor "
+            "(%.2f× by CPU time)\n"),
+          BATCH, threads, epoch, epoch_cpu, floor_s,
+          digits_bench_train_flops (net) * 60000 / 1e9, all, epoch / floor_s,
+          epoch_cpu / floor_s);
+  printf (_("One digit's inference: %.1f µs of CPU time (one core)\n"), single);
+  nn_net_free (net);
+  return 0;
+}

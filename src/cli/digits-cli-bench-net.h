@@ -1,0 +1,10 @@
+/* digits-cli-bench-net.h — `digits-cli bench --net SPEC`. */
+#pragma once
+
+#include <glib.h>
+#include "nn/nn.h"
+
+/* FLOPs of one training sample of net (forward, weight and input gradients). */
+double digits_bench_train_flops (const NnNet *net);
+int    digits_bench_net (const char *spec, int threads, gboolean json, const guint8 *images,
+                         const guint8 *labels, guint n);

@@ -1,0 +1,377 @@
+/* digits-cli-tune.c — `digits-cli tune`: fine-tune a model on a folder of the person's
+ * digits (the my-digits layout), mixed with MNIST, and say what it did on digits it did
+ * not train on, before and after.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gi18n.h>
+
+#include "digits-dataset.h"
+#include "digits-model.h"
+#include "digits-my-digits.h"
+#include "digits-tune.h"
+
+int digits_cli_tune (int argc, char **argv);
+
+typedef struct {
+  gboolean json;
+  gboolean tty;
+} TuneOutput;
+
+static int
+fail (const char *message)
+{
+  g_printerr ("digits-cli tune: %s\n", message);
+  return 1;
+}
+
+/* JSON has no NaN; what is not known is null. */
+static void
+append_number (GString *out, const char *key, double v)
+{
+  g_string_append_printf (out, "\"%s\":", key);
+  if (isfinite (v))
+    g_string_append_printf (out, "%.6f", v);
+  else
+    g_string_append (out, "null");
+}
+
+static char *
+percent (double v)
+{
+  return isfinite (v) ? g_strdup_printf ("%.2f%%", 100.0 * v) : g_strdup ("–");
+}
+
+static void
+tune_progress_cb (const DigitsTuneProgress *p, gpointer user_data)
+{
+  const TuneOutput *out = user_data;
+  const DigitsTrainProgress *t = &p->train;
+
+  if (t->event == DIGITS_TRAIN_STEP)
+    {
+      if (out->tty)
+        g_printerr (_("\r  epoch %u/%u  %3.0f%%  loss %.4f   "), t->epoch, t->epochs,
+                    100.0 * (double) (t->step % MAX (t->steps_per_epoch, 1))
+                    / MAX (t->steps_per_epoch, 1), t->loss);
+      return;
+    }
+  if (out->tty)
+    g_printerr ("\r%*s\r", 60, "");
+
+  if (out->json)
+    {
+      g_autoptr(GString) s = g_string_new (NULL);
+      g_string_append_printf (s, "{\"epoch\":%u,", t->epoch);
+      append_number (s, "loss", t->loss);
+      g_string_append_c (s, ',');
+      append_number (s, "train_accuracy", t->train_accuracy);
+      g_string_append_c (s, ',');
+      append_number (s, "samples_accuracy", p->samples_accuracy);
+      g_string_append_c (s, ',');
+      append_number (s, "mnist_accuracy", t->test_accuracy);
+      g_string_append_c (s, ',');
+      append_number (s, "seconds", t->epoch_seconds);
+      g_string_append (s, "}\n");
+      fputs (s->str, stdout);
+    }
+  else
+    {
+      g_autofree char *samples = percent (p->samples_accuracy);
+      g_autofree char *mnist = percent (t->test_accuracy);
+      printf (_("epoch %2u/%u  loss %.4f  your held-out digits %s  MNIST test %s  %.2f s\n"),
+              t->epoch, t->epochs, t->loss, samples, mnist, t->epoch_seconds);
+    }
+  fflush (stdout);
+}
+
+/* Accuracies on a separate folder of unseen digits (--test), before and after. */
+typedef struct {
+  DigitsDataset *set;
+  double before, after;
+} UnseenTest;
+
+static void
+print_result (const DigitsTuneResult *r, const UnseenTest *unseen, gboolean json)
+{
+  if (json)
+    {
+      g_autoptr(GString) s = g_string_new ("{");
+      append_number (s, "samples_before", r->samples_before);
+      g_string_append_c (s, ',');
+      append_number (s, "samples_after", r->samples_after);
+      g_string_append_c (s, ',');
+      append_number (s, "mnist_before", r->mnist_before);
+      g_string_append_c (s, ',');
+      append_number (s, "mnist_after", r->mnist_after);
+      g_string_append_printf (s, ",\"examples_trained\":%u,\"examples_held_out\":%u",
+                              r->n_train, r->n_held_out);
+      if (unseen->set != NULL)
+        {
+          g_string_append_c (s, ',');
+          append_number (s, "test_before", unseen->before);
+          g_string_append_c (s, ',');
+          append_number (s, "test_after", unseen->after);
+          g_string_append_printf (s, ",\"test_count\":%u", unseen->set->n);
+        }
+      g_string_append (s, "}\n");
+      fputs (s->str, stdout);
+      return;
+    }
+  g_autofree char *sb = percent (r->samples_before);
+  g_autofree char *sa = percent (r->samples_after);
+  g_autofree char *mb = percent (r->mnist_before);
+  g_autofree char *ma = percent (r->mnist_after);
+  printf (_("\n                         before    after\n"));
+  printf (_("your held-out digits %9s %9s   (%u held out, %u trained on)\n"), sb, sa,
+          r->n_held_out, r->n_train);
+  printf (_("MNIST test set       %9s %9s\n"), mb, ma);
+  if (unseen->set != NULL)
+    {
+      g_autofree char *tb = percent (unseen->before);
+      g_autofree char *ta = percent (unseen->after);
+      printf (_("--test digits        %9s %9s   (%u digits)\n"), tb, ta, unseen->set->n);
+    }
+  if (r->n_held_out == 0)
+    printf (_("No digit was held out to measure on: a class needs at least as many "
+              "examples as --hold-out.\n"));
+}
+
+static gboolean
+parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **model_path,
+                    char **samples, char **data_dir, char **out_path, char **test_dir,
+                    gboolean *json, gboolean *validation)
+{
+  gint epochs = -1, mix = -1, hold_out = -1, threads = 0;
+  gint64 seed = -1;
+  double lr = NAN, share = NAN;
+  g_autofree char *optimizer = NULL;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, model_path,
+      N_("Model to start from (default: the built-in model)"), N_("FILE") },
+    { "samples", 's', 0, G_OPTION_ARG_FILENAME, samples,
+      N_("Folder of your digits: 0/ … 9/, one PNG per digit"), N_("DIR") },
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, data_dir,
+      N_("Folder with the MNIST files (default: $DIGITS_MNIST_DIR)"), N_("DIR") },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Passes over the mix (default 6)"), "N" },
+    { "mix", 0, 0, G_OPTION_ARG_INT, &mix,
+      N_("MNIST training digits mixed in, so nothing is forgotten (default 12000)"), "N" },
+    { "hold-out", 0, 0, G_OPTION_ARG_INT, &hold_out,
+      N_("Measure on every Nth digit of a class instead of training on it (default 5; "
+         "0: train on all)"), "N" },
+    { "validation", 0, 0, G_OPTION_ARG_NONE, validation,
+      N_("Measure MNIST on the last 5,000 training digits (mixing from the rest) instead "
+         "of the test set, for choosing settings"), NULL },
+    { "share", 0, 0, G_OPTION_ARG_DOUBLE, &share,
+      N_("Share of the mix that is your digits (default 0.1)"), "F" },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer,
+      N_("sgd, momentum or adam (default adam)"), N_("NAME") },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (default 0.0001)"), "F" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed"), "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
+    { "test", 0, 0, G_OPTION_ARG_FILENAME, test_dir,
+      N_("Also measure on a folder of unseen digits in the same layout"), N_("DIR") },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, out_path, N_("Save the tuned model to FILE"),
+      N_("FILE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, json,
+      N_("One JSON object per epoch, then one with the before/after accuracies"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary (context,
+                                _("Teach a model your handwriting: train it further on your "
+                                  "own digits mixed with MNIST, and compare before and "
+                                  "after."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr (_("digits-cli tune: %s (see digits-cli tune --help)\n"), error->message);
+      return FALSE;
+    }
+  if (*argc > 1)
+    return fail (_("unexpected argument; see digits-cli tune --help")), FALSE;
+  if (*samples == NULL)
+    return fail (_("no folder of digits given: pass --samples DIR")), FALSE;
+  if (epochs != -1 && (epochs < 1 || epochs > 1000))
+    return fail (_("--epochs takes a whole number from 1 to 1000")), FALSE;
+  if (mix != -1 && (mix < 0 || mix > 10000000))
+    return fail (_("--mix takes a whole number from 0 to 10000000")), FALSE;
+  if (hold_out != -1 && (hold_out < 0 || hold_out == 1 || hold_out > 1000))
+    return fail (_("--hold-out takes 0 or a whole number from 2 to 1000")), FALSE;
+  if (!isnan (lr) && !(lr > 0 && lr < 1))
+    return fail (_("--lr takes a positive number below 1")), FALSE;
+  if (!isnan (share) && !(share > 0 && share < 1))
+    return fail (_("--share takes a number between 0 and 1")), FALSE;
+  if (optimizer != NULL && nn_opt_kind_from_string (optimizer, &config->optimizer) != 0)
+    return fail (_("--optimizer takes sgd, momentum or adam")), FALSE;
+  if (seed < -1)
+    return fail (_("--seed takes a number ≥ 0")), FALSE;
+  if (threads < 0 || threads > 256)
+    return fail (_("--threads takes a number from 1 to 256")), FALSE;
+
+  if (epochs != -1)
+    config->epochs = (guint) epochs;
+  if (mix != -1)
+    config->mnist_mix = (guint) mix;
+  if (hold_out != -1)
+    config->hold_out_every = (guint) hold_out;
+  if (!isnan (lr))
+    config->lr = (float) lr;
+  if (!isnan (share))
+    config->share = (float) share;
+  if (seed != -1)
+    config->seed = (guint64) seed;
+  config->threads = (guint) threads;
+  return TRUE;
+}
+
+/* A folder in the my-digits layout as network inputs. Skipped files are named on stderr
+ * (worth knowing, not a failure) when report is set. */
+static DigitsDataset *
+load_folder (const char *path, const char *what, gboolean report, GError **error)
+{
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(DigitsMyDigits) store = NULL;
+  DigitsDataset *set;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
+                   _("%s“%s” is not a folder of digits"), what, display);
+      return NULL;
+    }
+  store = digits_my_digits_open (path, error);
+  if (store == NULL)
+    return NULL;
+  for (guint i = 0; i < digits_my_digits_skipped (store)->len; i++)
+    g_ptr_array_add (messages, g_strdup (g_ptr_array_index (digits_my_digits_skipped (store), i)));
+  set = digits_my_digits_load (store, messages, NULL, NULL, error);
+  if (set != NULL && report)
+    for (guint i = 0; i < messages->len; i++)
+      g_printerr ("digits-cli tune: %s\n", (const char *) g_ptr_array_index (messages, i));
+  return set;
+}
+
+/* MNIST as `train` finds it; with validation, the last 5,000 training digits stand in for
+ * the test set and are not mixed in. */
+static gboolean
+load_mnist (const char *data_dir, gboolean validation, DigitsDataset **train,
+            DigitsDataset **test, GError **error)
+{
+  g_autofree char *dir = data_dir != NULL ? g_strdup (data_dir) : digits_dataset_find_mnist ();
+  const guint held = 5000;
+
+  if (dir == NULL)
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
+                           _("No MNIST folder given: pass --data DIR or set DIGITS_MNIST_DIR "
+                             "(looked in $DIGITS_MNIST_DIR, $XDG_DATA_HOME/digits/mnist and "
+                             "/usr/share/datasets/mnist)"));
+      return FALSE;
+    }
+  if (!digits_dataset_load_mnist_dir (dir, train, validation ? NULL : test, error))
+    return FALSE;
+  if (validation)
+    {
+      DigitsDataset *rest;
+
+      if ((*train)->n <= held)
+        {
+          g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                               _("--validation needs more than 5,000 training digits"));
+          return FALSE;
+        }
+      *test = digits_dataset_slice (*train, (*train)->n - held, held);
+      rest = digits_dataset_slice (*train, 0, (*train)->n - held);
+      digits_dataset_free (*train);
+      *train = rest;
+    }
+  return TRUE;
+}
+
+int
+digits_cli_tune (int argc, char **argv)
+{
+  g_autofree char *model_path = NULL, *samples = NULL, *data_dir = NULL, *out_path = NULL;
+  g_autofree char *test_dir = NULL;
+  g_autoptr(DigitsDataset) unseen_set = NULL;
+  UnseenTest unseen = { NULL, NAN, NAN };
+  g_autoptr(GError) error = NULL;
+  gboolean json = FALSE, validation = FALSE;
+  DigitsTuneConfig config;
+
+  digits_tune_config_defaults (&config);
+  if (!parse_tune_options (&argc, &argv, &config, &model_path, &samples, &data_dir, &out_path,
+                           &test_dir, &json, &validation))
+    return 2;
+
+  g_autoptr(DigitsModel) model = model_path != NULL ? digits_model_load (model_path, &error)
+                                                    : digits_model_load_builtin (&error);
+  if (model == NULL)
+    return fail (error->message);
+
+  g_autoptr(DigitsDataset) examples = load_folder (samples, "", TRUE, &error);
+  if (examples == NULL)
+    return fail (error->message);
+  if (test_dir != NULL)
+    {
+      unseen_set = load_folder (test_dir, "--test: ", FALSE, &error);
+      if (unseen_set == NULL)
+        return fail (error->message);
+      unseen.set = unseen_set;
+      unseen.before = unseen_set->n > 0 ? digits_evaluate (model, unseen_set, NULL) : NAN;
+    }
+
+  if (examples->n == 0)
+    return fail (_("There are no examples of your digits to learn from"));
+
+  g_autoptr(DigitsDataset) train = NULL;
+  g_autoptr(DigitsDataset) test = NULL;
+  if (!load_mnist (data_dir, validation, &train, &test, &error))
+    return fail (error->message);
+
+  g_autoptr(DigitsTuner) tuner = digits_tuner_new (&config, model, examples, train, test,
+                                                   &error);
+  if (tuner == NULL)
+    return fail (error->message);
+  if (!json)
+    {
+      printf (_("Tuning on %u of your digits (%u held out to measure on), mixed with %u "
+                "MNIST digits, %u epochs\n"),
+              digits_tuner_get_result (tuner)->n_train,
+              digits_tuner_get_result (tuner)->n_held_out, MIN (config.mnist_mix, train->n),
+              config.epochs);
+      fflush (stdout);
+    }
+
+  TuneOutput output = { json, isatty (STDERR_FILENO) && !json };
+  if (!digits_tuner_run (tuner, tune_progress_cb, &output, NULL, &error))
+    return fail (error->message);
+  g_autoptr(DigitsModel) tuned = digits_tuner_snapshot (tuner);
+  if (unseen.set != NULL && unseen.set->n > 0)
+    unseen.after = digits_evaluate (tuned, unseen.set, NULL);
+  print_result (digits_tuner_get_result (tuner), &unseen, json);
+
+  if (out_path != NULL)
+    {
+      if (!digits_model_save (tuned, out_path, &error))
+        {
+          /* Core says what is wrong; the file is named here, once (as train does). */
+          g_autofree char *reason = g_strdup_printf ("%s: %s", out_path, error->message);
+          return fail (reason);
+        }
+      if (!json)
+        printf (_("Saved the tuned model to %s\n"), out_path);
+    }
+  else if (!json)
+    printf (_("The model was not saved (use --out FILE to keep it).\n"));
+  return 0;
+}

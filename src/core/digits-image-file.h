@@ -1,0 +1,38 @@
+/* digits-image-file.h — an image file read once: the picture and the digits in it.
+ *
+ * Copyright 2026 The Digits authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gio/gio.h>
+
+#include "digits-preprocess.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  GdkPixbuf *picture;   /* as decoded (at most DIGITS_IMAGE_WORK_SIDE a side), upright */
+  int        width;     /* the upright image's own size, in which the glyphs' boxes are */
+  int        height;
+  GArray    *glyphs;    /* of DigitsGlyph, left to right, at least one */
+} DigitsImage;
+
+/* Decodes @file once (gdk-pixbuf; its size checked before decoding, turned the way its
+ * EXIF note says) and finds its digits. Local files and others (a phone, a share) alike.
+ * Every failure sets @error; its message names the file by its display name. Cancelled:
+ * G_IO_ERROR_CANCELLED. */
+DigitsImage *digits_image_load        (GFile         *file,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+void         digits_image_free        (DigitsImage   *image);
+
+/* FALSE with DIGITS_ERROR_TOO_LARGE over DIGITS_IMAGE_MAX_PIXELS. */
+gboolean     digits_image_check_size  (int            width,
+                                       int            height,
+                                       GError       **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DigitsImage, digits_image_free)
+
+G_END_DECLS

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Convolutional networks: an epoch of Digits against PyTorch (Debian's python3-torch,
+# oneDNN convolutions) on the same architecture — Adam, batch 64, 2 threads, MNIST
+# without augmentation — and against the arithmetic floor: training FLOPs per epoch ÷
+# the sgemm peak of both cores, measured by digits-cli bench in the same run. Digits
+# runs twice, on its best kernels and with DIGITS_KERNELS=avx2 (when this CPU has
+# AVX-512), so AVX2-only machines are covered too.
+#
+#   tests/bench/compare-cnn.sh [BUILD_DIR] [--net SPEC]... [--no-torch]
+#
+# Default nets: cnn (the built-in's architecture) and conv3x16,pool2,conv3x32,pool2,dense128.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build="$root/build"
+nets=()
+torch=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --net) nets+=("$2"); shift 2 ;;
+    --no-torch) torch=0; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) build=$(cd "$1" && pwd); shift ;;
+  esac
+done
+[ ${#nets[@]} -gt 0 ] || nets=(cnn conv3x16,pool2,conv3x32,pool2,dense128)
+cli="$build/src/cli/digits-cli"
+data=${DIGITS_MNIST_DIR:-$root/../shared/data/mnist}
+python=${PYTHON:-/usr/bin/python3}
+[ -x "$cli" ] || { echo "compare-cnn.sh: no $cli; build first" >&2; exit 1; }
+[ -d "$data" ] || { echo "compare-cnn.sh: no MNIST in $data; set DIGITS_MNIST_DIR" >&2; exit 1; }
+
+kernel_sets=(best)
+grep -q avx512f /proc/cpuinfo && kernel_sets+=(avx2)
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+echo "CPU: $cpu ($(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '%-42s %-7s %8s %8s %8s %9s %9s\n' net kernels Digits floor PyTorch "÷floor" "PyT÷Dig"
+
+for net in "${nets[@]}"; do
+  torch_s=nan
+  if [ $torch = 1 ] && "$python" -c 'import torch' 2>/dev/null; then
+    torch_s=$("$python" "$here/torch_cnn_reference.py" --net "$net" --data "$data" \
+              --threads 2 --epochs 1 | "$python" -c 'import sys, json
+print("%.2f" % json.loads(sys.stdin.readline())["seconds"])')
+  fi
+  for ks in "${kernel_sets[@]}"; do
+    env_k=()
+    [ "$ks" = best ] || env_k=(DIGITS_KERNELS="$ks")
+    # The floor: this run's peak on both cores and the net's training FLOPs.
+    bench=$(env "${env_k[@]}" "$cli" bench --net "$net" --threads 2 --json)
+    read -r kname floor < <(echo "$bench" | "$python" -c 'import sys, json
+b = json.loads(sys.stdin.read()); print(b["kernels"], "%.2f" % b["floor_seconds"])')
+    # A real epoch: Adam, batch 64, no augmentation, 2 threads.
+    epoch=$(env "${env_k[@]}" DIGITS_MNIST_DIR="$data" "$cli" train --net "$net" --epochs 1 \
+              --batch 64 --no-augment --threads 2 --json | "$python" -c 'import sys, json
+print("%.2f" % json.loads(sys.stdin.readline())["seconds"])')
+    "$python" - "$net" "$kname" "$epoch" "$floor" "$torch_s" <<'PY'
+import sys
+net, k, d, f, t = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:])
+print("%-42s %-7s %7.2fs %7.2fs %7.2fs %8.2f× %8.2f×" % (net, k, d, f, t, d / f, t / d))
+PY
+  done
+done
+echo "Digits÷floor: goal ≤ 2×; PyTorch÷Digits: goal ≥ 3×. Times are wall-clock: run on an idle machine."
