@@ -109,40 +109,46 @@ def run(*args):
     return subprocess.run(args, capture_output=True, text=True)
 
 
-def owner(path):
-    """The package that ships path, or None (dpkg -S; /bin and /usr/bin are one folder)."""
-    candidates = [path, os.path.realpath(path)]
-    for p in list(candidates):
+def candidates(path):
+    """path as dpkg may know it: itself, its target, and /bin and /usr/bin are one folder."""
+    found = [path, os.path.realpath(path)]
+    for p in list(found):
         for a, b in (("/usr/bin/", "/bin/"), ("/usr/sbin/", "/sbin/"), ("/usr/lib/", "/lib/")):
             if p.startswith(a):
-                candidates.append(b + p[len(a):])
+                found.append(b + p[len(a):])
             elif p.startswith(b):
-                candidates.append(a + p[len(b):])
-    for p in candidates:
-        r = run("dpkg", "-S", p)
-        if r.returncode == 0:
-            # "libglib2.0-dev:amd64: /usr/lib/..." (a diversion line says "diversion by")
-            for line in r.stdout.splitlines():
-                if not line.startswith("diversion"):
-                    return line.split(": ")[0].split(",")[0].split(":")[0].strip()
-    return None
+                found.append(a + p[len(b):])
+    return found
+
+
+def owners(paths):
+    """{path: package} for those of paths that an installed package ships: one dpkg -S
+    for them all (each call reads dpkg's whole file list, seconds on a busy machine)."""
+    r = run("dpkg", "-S", *sorted(set(paths)))
+    found = {}
+    for line in r.stdout.splitlines():
+        # "libglib2.0-dev:amd64: /usr/lib/…"; "diversion by …" lines are not owners.
+        if line.startswith("diversion") or ": " not in line:
+            continue
+        packages, path = line.split(": ", 1)
+        found.setdefault(path.strip(), packages.split(",")[0].split(":")[0].strip())
+    return found
 
 
 @functools.lru_cache(maxsize=None)
-def package_of(kind, name):
-    """(package, how it was found) or (None, why not)."""
+def locate(kind, name):
+    """(the file that provides it, None) or (None, why not)."""
     if kind == "pc":
         r = run("pkg-config", "--variable=pcfiledir", name)
         pcdir = r.stdout.strip()
         if r.returncode != 0 or not pcdir:
             return None, f"pkg-config does not know {name}"
-        pc = os.path.join(pcdir, name + ".pc")
-        return owner(pc), pc
+        return os.path.join(pcdir, name + ".pc"), None
     for alternative in name.split("|"):
         for folder in SYSTEM_PATH:
             path = os.path.join(folder, alternative)
             if os.access(path, os.X_OK):
-                return owner(path), path
+                return path, None
     return None, f"{name} is not installed here"
 
 
@@ -200,10 +206,14 @@ def main():
               "(no package lists? `apt-get update` first, as the README's command does)")
         return 1
 
-    for what, kind, name in needs(root):
-        package, how = package_of(kind, name)
+    wanted = [(what, *locate(kind, name)) for what, kind, name in needs(root)]
+    shipped = owners(c for _, path, _ in wanted if path for c in candidates(path))
+    for what, path, why_not in wanted:
+        package = next((shipped[c] for c in candidates(path) if c in shipped), None) \
+            if path else None
+        how = path or why_not
         if package is None:
-            failures.append(f"{what}: no Debian package found ({how})")
+            failures.append(f"{what}: no Debian package ships {how}")
         elif package in readme:
             print(f"ok: {what}: {how} → {package} (named)")
         elif package in installed:

@@ -270,18 +270,19 @@ test_trainer_mnist (void)
     }
 
   g_autoptr(DigitsDataset) all = NULL;
-  g_autoptr(DigitsDataset) test = NULL;
+  g_autoptr(DigitsDataset) all_test = NULL;
   g_autoptr(GError) error = NULL;
-  g_assert_true (digits_dataset_load_mnist_dir (dir, &all, &test, &error));
+  g_assert_true (digits_dataset_load_mnist_dir (dir, &all, &all_test, &error));
   g_assert_no_error (error);
   g_autoptr(DigitsDataset) train = digits_dataset_slice (all, 0, 10000);
+  g_autoptr(DigitsDataset) test = digits_dataset_slice (all_test, 0, 2000);
 
   /* The default network and optimizer on the first 10,000 training digits, without
-   * augmentation, three epochs: 94.2% on the 10,000 test digits (the README gives the
-   * full default run's figure). */
+   * augmentation, two epochs, read on the first 2,000 test digits: 92.5% (the README
+   * gives the full default run's figure). */
   DigitsTrainConfig config;
   digits_train_config_defaults (&config);
-  config.epochs = 3;
+  config.epochs = 2;
   config.augment = FALSE;
   Recorder r = { 0 };
   g_autoptr(DigitsTrainer) trainer = digits_trainer_new (&config, train, test, &error);
@@ -289,7 +290,7 @@ test_trainer_mnist (void)
   g_assert_true (digits_trainer_run (trainer, record_cb, &r, NULL, &error));
   g_test_message ("MNIST test accuracy after %u epochs: %.2f%%", config.epochs,
                   100.0 * r.last_test);
-  g_assert_cmpfloat (r.last_test, >=, 0.93f);
+  g_assert_cmpfloat (r.last_test, >=, 0.90f);
 }
 
 static void
