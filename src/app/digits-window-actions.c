@@ -88,22 +88,6 @@ take_chosen_file (DigitsWindow *self,
   return file;
 }
 
-char *
-digits_window_get_display_name (GFile *file)
-{
-  g_autoptr (GFileInfo) info = NULL;
-  g_autofree char *basename = NULL;
-
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME,
-                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  if (info != NULL)
-    return g_strdup (g_file_info_get_display_name (info));
-
-  /* Not there (yet): a file about to be saved, or a missing one. */
-  basename = g_file_get_basename (file);
-  return g_filename_display_name (basename);
-}
-
 /* The chooser offers `main` first and selected, and "All Files" after it. */
 static void
 add_filters (GtkFileChooser *chooser,

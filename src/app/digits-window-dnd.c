@@ -335,7 +335,7 @@ digits_window_open_file (DigitsWindow *self,
 
   job = g_new0 (LoadJob, 1);
   job->file = g_object_ref (file);
-  job->name = digits_window_get_display_name (file);
+  job->name = digits_file_get_display_name (file);
   start_load (self, job);
 }
 

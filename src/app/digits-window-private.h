@@ -113,7 +113,6 @@ const char *digits_window_get_class_name   (DigitsWindow   *self,
 /* digits-window-actions.c */
 void        digits_window_class_add_actions (GtkWidgetClass *widget_class);
 void        digits_window_clear_file_chooser (DigitsWindow  *self);
-char       *digits_window_get_display_name (GFile          *file);
 
 /* A model on trial (Train, Teach): answers until kept (with an Undo toast) or discarded. */
 void        digits_window_try_model        (DigitsWindow      *self,

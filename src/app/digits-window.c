@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/digits-image-file.h"
 #include "digits-train-view.h"
 #include "digits-window-private.h"
 
@@ -501,7 +502,7 @@ digits_window_open_model (DigitsWindow *self,
   g_return_val_if_fail (DIGITS_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  name = digits_window_get_display_name (file);
+  name = digits_file_get_display_name (file);
   path = g_file_get_path (file);
   if (path == NULL)
     {
@@ -547,7 +548,7 @@ digits_window_save_model (DigitsWindow *self,
   if (self->model == NULL)
     return FALSE;
 
-  name = digits_window_get_display_name (file);
+  name = digits_file_get_display_name (file);
   path = g_file_get_path (file);
   if (path == NULL)
     {

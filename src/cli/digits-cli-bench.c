@@ -19,7 +19,7 @@
 #include "digits-model.h"
 #include "digits-preprocess.h"
 
-int digits_cli_bench (int argc, char **argv);
+#include "digits-cli.h"
 
 typedef struct {
   int batch;

@@ -12,17 +12,13 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
+#include "digits-cli.h"
 #include "digits-dataset.h"
 #include "digits-evaluation.h"
 #include "digits-explain.h"
 #include "digits-model.h"
 #include "digits-preprocess.h"
 
-int  digits_cli_explain        (int argc, char **argv);
-int  digits_cli_mistakes       (int argc, char **argv);
-int  digits_cli_classify_raw   (const DigitsModel *model, gboolean json, gboolean show,
-                                int argc, char **argv);
-void digits_cli_append_mistakes (GString *out, const DigitsEvaluation *evaluation);
 
 /* Contact sheet: thumbnails at twice MNIST's size, a caption under each. */
 #define SHEET_SCALE    2
@@ -158,24 +154,6 @@ digits_cli_append_mistakes (GString *out, const DigitsEvaluation *evaluation)
 
 /* ---- classify --raw ---- */
 
-/* Two characters a pixel keep the picture square in a terminal. */
-static void
-append_input_picture (GString *out, const float *input)
-{
-  static const char *const shades[] = { "  ", "░░", "▒▒", "▓▓", "██" };
-
-  for (int y = 0; y < DIGITS_SIDE; y++)
-    {
-      g_string_append (out, "    ");
-      for (int x = 0; x < DIGITS_SIDE; x++)
-        {
-          float v = CLAMP (input[y * DIGITS_SIDE + x], 0.0f, 1.0f);
-          g_string_append (out, shades[(int) lroundf (v * 4.0f)]);
-        }
-      g_string_append_c (out, '\n');
-    }
-}
-
 /* MNIST stores white ink on black; a raw input that is mostly light is likely the other way
  * round, which the network would read as a blot. Said, not corrected: raw means as is. */
 static void
@@ -243,7 +221,7 @@ digits_cli_classify_raw (const DigitsModel *model, gboolean json, gboolean show,
             g_string_append_printf (s, c ? " %.3f" : "%.3f", probs[c]);
           g_string_append (s, "]\n");
           if (show)
-            append_input_picture (s, input);
+            digits_cli_append_input_picture (s, input);
         }
       fputs (s->str, stdout);
     }

@@ -16,7 +16,7 @@
 #include "digits-my-digits.h"
 #include "digits-tune.h"
 
-int digits_cli_tune (int argc, char **argv);
+#include "digits-cli.h"
 
 typedef struct {
   gboolean json;

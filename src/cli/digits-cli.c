@@ -11,18 +11,13 @@
 #include <glib.h>
 #include <glib/gi18n.h>
 
+#include "digits-cli.h"
 #include "digits-dataset.h"
 #include "digits-evaluation.h"
 #include "digits-model.h"
 #include "digits-preprocess.h"
 #include "digits-trainer.h"
 
-/* digits-cli-explain.c */
-int digits_cli_explain (int argc, char **argv);
-int digits_cli_mistakes (int argc, char **argv);
-int digits_cli_classify_raw (const DigitsModel *model, gboolean json, gboolean show,
-                             int argc, char **argv);
-void digits_cli_append_mistakes (GString *out, const DigitsEvaluation *evaluation);
 
 typedef int (*CommandFunc) (int argc, char **argv);
 
@@ -519,8 +514,8 @@ command_eval (int argc, char **argv)
 /* ---- classify ---- */
 
 /* Two characters a pixel keep the picture square in a terminal. */
-static void
-append_input_picture (GString *out, const float *input)
+void
+digits_cli_append_input_picture (GString *out, const float *input)
 {
   static const char *const shades[] = { "  ", "░░", "▒▒", "▓▓", "██" };
 
@@ -622,7 +617,7 @@ command_classify (int argc, char **argv)
           g_string_append_printf (detail, _("at %d,%d %d×%d\n"),
                                   glyph->x, glyph->y, glyph->width, glyph->height);
           if (show)
-            append_input_picture (detail, glyph->input);
+            digits_cli_append_input_picture (detail, glyph->input);
           g_string_append_c (json_probs, ']');
         }
       g_string_append_c (json_probs, ']');
@@ -742,8 +737,6 @@ command_info (int argc, char **argv)
 
 /* ---- bench ---- */
 
-int digits_cli_bench (int argc, char **argv);
-int digits_cli_tune (int argc, char **argv);
 
 static const Command commands[] = {
   { "train", command_train, N_("Train a network on MNIST") },

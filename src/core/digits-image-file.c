@@ -127,8 +127,8 @@ decode (GFile         *file,
   return NULL;
 }
 
-static char *
-get_display_name (GFile *file)
+char *
+digits_file_get_display_name (GFile *file)
 {
   g_autoptr (GFileInfo) info = NULL;
   g_autofree char *basename = NULL;
@@ -216,7 +216,7 @@ digits_image_load (GFile         *file,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   path = g_file_get_path (file);
-  name = get_display_name (file);
+  name = digits_file_get_display_name (file);
 
   if (path != NULL && !check_file (path, name, &width, &height, error))
     return NULL;

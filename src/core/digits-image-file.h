@@ -33,6 +33,10 @@ gboolean     digits_image_check_size  (int            width,
                                        int            height,
                                        GError       **error);
 
+/* The name to show a person: the file's display name, or its base name made readable
+ * when it is not there (yet). */
+char        *digits_file_get_display_name (GFile        *file);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DigitsImage, digits_image_free)
 
 G_END_DECLS
