@@ -149,7 +149,8 @@ test_add_numbers (void)
   g_assert_null (digits_my_digits_add_png (store, 10, one, &error));
   g_assert_cmpstr (error->message, ==, "10 is not a digit from 0 to 9");
   g_clear_error (&error);
-  g_assert_false (g_file_test (g_build_filename (dir, "3", NULL), G_FILE_TEST_EXISTS));
+  g_autofree char *three = g_build_filename (dir, "3", NULL);
+  g_assert_false (g_file_test (three, G_FILE_TEST_EXISTS));
 }
 
 static void
