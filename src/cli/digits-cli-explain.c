@@ -33,76 +33,6 @@
 #define OVERLAY_SCALE  10
 #define OVERLAY_CAPTION 30
 
-/* ---- small helpers (the same as digits-cli.c's, which keeps its own static) ---- */
-
-static int
-fail (const char *command, const char *message)
-{
-  g_printerr ("digits-cli %s: %s\n", command, message);
-  return 1;
-}
-
-static gboolean
-parse_options (GOptionContext *context, int *argc, char ***argv, const char *command)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      g_printerr (_("digits-cli %s: %s (see digits-cli %s --help)\n"),
-                  command, error->message, command);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-append_json_string (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) s; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if (*p < 0x20)
-        g_string_append_printf (out, "\\u%04x", *p);
-      else
-        g_string_append_c (out, (char) *p);
-    }
-  g_string_append_c (out, '"');
-}
-
-/* JSON numbers in any locale (a German locale's printf would write 0,5). */
-static void
-append_json_number (GString *out, double v, const char *format)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!isfinite (v))
-    g_string_append (out, "null");
-  else
-    g_string_append (out, g_ascii_formatd (buf, sizeof buf, format, v));
-}
-
-static void
-append_json_floats (GString *out, const float *v, int n, const char *format)
-{
-  g_string_append_c (out, '[');
-  for (int i = 0; i < n; i++)
-    {
-      if (i)
-        g_string_append_c (out, ',');
-      append_json_number (out, v[i], format);
-    }
-  g_string_append_c (out, ']');
-}
-
-static DigitsModel *
-load_model (const char *path, GError **error)
-{
-  return path != NULL ? digits_model_load (path, error) : digits_model_load_builtin (error);
-}
-
 static int
 model_classes (const DigitsModel *model)
 {
@@ -146,7 +76,7 @@ digits_cli_append_mistakes (GString *out, const DigitsEvaluation *evaluation)
       g_string_append_printf (out, "%s{\"index\":%u,\"label\":%u,\"predicted\":%u,"
                               "\"confidence\":", i ? "," : "", mistakes[i].index,
                               mistakes[i].label, mistakes[i].answer);
-      append_json_number (out, mistakes[i].confidence, "%.6f");
+      digits_cli_append_json_number (out, mistakes[i].confidence, "%.6f");
       g_string_append_c (out, '}');
     }
   g_string_append_c (out, ']');
@@ -192,9 +122,9 @@ digits_cli_classify_raw (const DigitsModel *model, gboolean json, gboolean show,
               continue;
             }
           g_string_append (s, "{\"file\":");
-          append_json_string (s, display);
+          digits_cli_append_json_string (s, display);
           g_string_append (s, ",\"digits\":\"\",\"error\":");
-          append_json_string (s, error->message);
+          digits_cli_append_json_string (s, error->message);
           g_string_append (s, "}\n");
           fputs (s->str, stdout);
           continue;
@@ -206,11 +136,11 @@ digits_cli_classify_raw (const DigitsModel *model, gboolean json, gboolean show,
       if (json)
         {
           g_string_append (s, "{\"file\":");
-          append_json_string (s, display);
+          digits_cli_append_json_string (s, display);
           g_string_append (s, ",\"digits\":");
-          append_json_string (s, name);
+          digits_cli_append_json_string (s, name);
           g_string_append (s, ",\"probabilities\":[");
-          append_json_floats (s, probs, k, "%.6f");
+          digits_cli_append_json_floats (s, probs, k, "%.6f");
           g_string_append (s, "]}\n");
         }
       else
@@ -307,7 +237,8 @@ draw_sheet (const DigitsModel *model, const DigitsDataset *set, const DigitsVerd
       draw_thumbnail (cr, set->images + (gsize) v->index * DIGITS_PIXELS, x, y);
       /* TRANSLATORS: under a misread digit: true class → answer, the answer's probability.
        * A tenth more near 100%, so 99.8% is not shown as a certain 100%. */
-      caption = g_strdup_printf (v->confidence >= 0.995f ? _("%s→%s %.1f%%") : _("%s→%s %.0f%%"),
+      caption = g_strdup_printf (v->confidence >= 0.995f ? _("%s→%s %.1f%%")
+                                                         : _("%s→%s %.0f%%"),
                                  digits_model_class_name (model, v->label),
                                  digits_model_class_name (model, v->answer),
                                  100.0 * v->confidence);
@@ -326,7 +257,7 @@ print_sheet_json (const char *path, guint count, const DigitsVerdict *mistakes, 
   g_autoptr(GString) s = g_string_new ("{\"out\":");
   g_autofree char *display = g_filename_display_name (path);
 
-  append_json_string (s, display);
+  digits_cli_append_json_string (s, display);
   g_string_append_printf (s, ",\"count\":%u,\"misread\":%u,\"scale\":%d,\"digits\":[",
                           count, n, SHEET_SCALE);
   for (guint i = 0; i < shown; i++)
@@ -336,7 +267,7 @@ print_sheet_json (const char *path, guint count, const DigitsVerdict *mistakes, 
       g_string_append_printf (s, "%s{\"index\":%u,\"label\":%u,\"predicted\":%u,\"x\":%d,"
                               "\"y\":%d,\"confidence\":", i ? "," : "", mistakes[i].index,
                               mistakes[i].label, mistakes[i].answer, x, y);
-      append_json_number (s, mistakes[i].confidence, "%.6f");
+      digits_cli_append_json_number (s, mistakes[i].confidence, "%.6f");
       g_string_append_c (s, '}');
     }
   g_string_append (s, "]}\n");
@@ -400,32 +331,27 @@ digits_cli_mistakes (int argc, char **argv)
                                 _("Draw the misread MNIST test digits, most confident first, "
                                   "each with its true class, the answer and how sure it was."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (context, &argc, &argv, "mistakes"))
+  if (!digits_cli_parse_options (context, &argc, &argv, "mistakes"))
     return 2;
   if (argc > 1)
-    return fail ("mistakes", _("unexpected argument; see digits-cli mistakes --help"));
+    return digits_cli_fail ("mistakes", _("unexpected argument; see digits-cli mistakes --help"));
   if (max < 0)
-    return fail ("mistakes", _("--max takes a number ≥ 1"));
+    return digits_cli_fail ("mistakes", _("--max takes a number ≥ 1"));
   if (label < -1 || label > 9 || predicted < -1 || predicted > 9)
-    return fail ("mistakes", _("--label and --predicted take a class from 0 to 9"));
+    return digits_cli_fail ("mistakes", _("--label and --predicted take a class from 0 to 9"));
 
   g_autoptr(GError) error = NULL;
-  g_autoptr(DigitsModel) model = load_model (model_path, &error);
+  g_autoptr(DigitsModel) model = digits_cli_load_model (model_path, &error);
   if (model == NULL)
-    return fail ("mistakes", error->message);
+    return digits_cli_fail ("mistakes", error->message);
 
-  g_autofree char *dir = data_dir ? g_strdup (data_dir) : digits_dataset_find_mnist ();
-  if (dir == NULL)
-    return fail ("mistakes", _("No MNIST folder given: pass --data DIR or set "
-                               "DIGITS_MNIST_DIR (looked in $DIGITS_MNIST_DIR, "
-                               "$XDG_DATA_HOME/digits/mnist and /usr/share/datasets/mnist)"));
   g_autoptr(DigitsDataset) set = NULL;
-  if (!digits_dataset_load_mnist_dir (dir, NULL, &set, &error))
-    return fail ("mistakes", error->message);
+  if (!digits_cli_load_mnist (data_dir, FALSE, NULL, &set, &error))
+    return digits_cli_fail ("mistakes", error->message);
 
   g_autoptr(DigitsEvaluation) evaluation = digits_evaluation_run (model, set, NULL, &error);
   if (evaluation == NULL)
-    return fail ("mistakes", error->message);
+    return digits_cli_fail ("mistakes", error->message);
 
   guint n;
   g_autofree char *what = NULL;
@@ -442,7 +368,7 @@ digits_cli_mistakes (int argc, char **argv)
   gboolean saved = save_surface (surface, path, &error);
   cairo_surface_destroy (surface);
   if (!saved)
-    return fail ("mistakes", error->message);
+    return digits_cli_fail ("mistakes", error->message);
 
   if (json)
     print_sheet_json (path, set->n, mistakes, n, shown);
@@ -533,17 +459,17 @@ explain_one (const DigitsModel *model, const ExplainOptions *options, const char
   if (options->json)
     {
       g_autoptr(GString) s = g_string_new ("{\"file\":");
-      append_json_string (s, display);
+      digits_cli_append_json_string (s, display);
       g_string_append_printf (s, ",\"position\":%u,\"answer\":%d,\"target\":%d,\"method\":",
                               position, answer, target);
-      append_json_string (s, options->method_name);
+      digits_cli_append_json_string (s, options->method_name);
       g_string_append (s, ",\"probabilities\":");
       /* Nine significant digits: a tiny probability keeps its logarithm. */
-      append_json_floats (s, probs, k, "%.9g");
+      digits_cli_append_json_floats (s, probs, k, "%.9g");
       g_string_append (s, ",\"input\":");
-      append_json_floats (s, input, DIGITS_PIXELS, "%.6g");
+      digits_cli_append_json_floats (s, input, DIGITS_PIXELS, "%.6g");
       g_string_append (s, ",\"saliency\":");
-      append_json_floats (s, saliency, DIGITS_PIXELS, "%.6g");
+      digits_cli_append_json_floats (s, saliency, DIGITS_PIXELS, "%.6g");
       g_string_append (s, "}\n");
       fputs (s->str, stdout);
       return TRUE;
@@ -626,10 +552,10 @@ digits_cli_explain (int argc, char **argv)
                                 _("Show which pixels of each digit pushed the network toward "
                                   "its answer (red) and which against it (blue)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (context, &argc, &argv, "explain"))
+  if (!digits_cli_parse_options (context, &argc, &argv, "explain"))
     return 2;
   if (argc < 2)
-    return fail ("explain", _("no image given; see digits-cli explain --help"));
+    return digits_cli_fail ("explain", _("no image given; see digits-cli explain --help"));
 
   ExplainOptions options = {
     .json = json, .out_dir = out_dir ? out_dir : ".", .target = target,
@@ -638,23 +564,24 @@ digits_cli_explain (int argc, char **argv)
   if (g_strcmp0 (method, "integrated") == 0)
     options.method = DIGITS_SALIENCY_INTEGRATED_GRADIENTS, options.method_name = "integrated";
   else if (method != NULL && g_strcmp0 (method, "gradient") != 0)
-    return fail ("explain", _("--method takes gradient or integrated"));
+    return digits_cli_fail ("explain", _("--method takes gradient or integrated"));
 
   g_autoptr(GError) error = NULL;
-  g_autoptr(DigitsModel) model = load_model (model_path, &error);
+  g_autoptr(DigitsModel) model = digits_cli_load_model (model_path, &error);
   if (model == NULL)
-    return fail ("explain", error->message);
+    return digits_cli_fail ("explain", error->message);
   if (target < -1 || target >= model_classes (model))
     {
       g_autofree char *message = g_strdup_printf (_("--target takes a class from 0 to %d"),
                                                   model_classes (model) - 1);
-      return fail ("explain", message);
+      return digits_cli_fail ("explain", message);
     }
   if (!json && !g_file_test (options.out_dir, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *display = g_filename_display_name (options.out_dir);
-      g_autofree char *message = g_strdup_printf (_("--out-dir: “%s” is not a folder"), display);
-      return fail ("explain", message);
+      g_autofree char *message =
+        g_strdup_printf (_("--out-dir: “%s” is not a folder"), display);
+      return digits_cli_fail ("explain", message);
     }
 
   for (int i = 1; i < argc; i++)

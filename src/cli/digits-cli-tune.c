@@ -23,22 +23,20 @@ typedef struct {
   gboolean tty;
 } TuneOutput;
 
-static int
-fail (const char *message)
+/* A bad option: said on one line, and the command stops. */
+static gboolean
+reject (const char *message)
 {
-  g_printerr ("digits-cli tune: %s\n", message);
-  return 1;
+  digits_cli_fail ("tune", message);
+  return FALSE;
 }
 
-/* JSON has no NaN; what is not known is null. */
+/* A key and its number, null when not known. */
 static void
 append_number (GString *out, const char *key, double v)
 {
   g_string_append_printf (out, "\"%s\":", key);
-  if (isfinite (v))
-    g_string_append_printf (out, "%.6f", v);
-  else
-    g_string_append (out, "null");
+  digits_cli_append_json_number (out, v, "%.6f");
 }
 
 static char *
@@ -183,38 +181,34 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(GError) error = NULL;
 
   g_option_context_set_summary (context,
                                 _("Teach a model your handwriting: train it further on your "
                                   "own digits mixed with MNIST, and compare before and "
                                   "after."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      g_printerr (_("digits-cli tune: %s (see digits-cli tune --help)\n"), error->message);
-      return FALSE;
-    }
+  if (!digits_cli_parse_options (context, argc, argv, "tune"))
+    return FALSE;
   if (*argc > 1)
-    return fail (_("unexpected argument; see digits-cli tune --help")), FALSE;
+    return reject (_("unexpected argument; see digits-cli tune --help"));
   if (*samples == NULL)
-    return fail (_("no folder of digits given: pass --samples DIR")), FALSE;
+    return reject (_("no folder of digits given: pass --samples DIR"));
   if (epochs != -1 && (epochs < 1 || epochs > 1000))
-    return fail (_("--epochs takes a whole number from 1 to 1000")), FALSE;
+    return reject (_("--epochs takes a whole number from 1 to 1000"));
   if (mix != -1 && (mix < 0 || mix > 10000000))
-    return fail (_("--mix takes a whole number from 0 to 10000000")), FALSE;
+    return reject (_("--mix takes a whole number from 0 to 10000000"));
   if (hold_out != -1 && (hold_out < 0 || hold_out == 1 || hold_out > 1000))
-    return fail (_("--hold-out takes 0 or a whole number from 2 to 1000")), FALSE;
+    return reject (_("--hold-out takes 0 or a whole number from 2 to 1000"));
   if (!isnan (lr) && !(lr > 0 && lr < 1))
-    return fail (_("--lr takes a positive number below 1")), FALSE;
+    return reject (_("--lr takes a positive number below 1"));
   if (!isnan (share) && !(share > 0 && share < 1))
-    return fail (_("--share takes a number between 0 and 1")), FALSE;
+    return reject (_("--share takes a number between 0 and 1"));
   if (optimizer != NULL && nn_opt_kind_from_string (optimizer, &config->optimizer) != 0)
-    return fail (_("--optimizer takes sgd, momentum or adam")), FALSE;
+    return reject (_("--optimizer takes sgd, momentum or adam"));
   if (seed < -1)
-    return fail (_("--seed takes a number ≥ 0")), FALSE;
+    return reject (_("--seed takes a number ≥ 0"));
   if (threads < 0 || threads > 256)
-    return fail (_("--threads takes a number from 1 to 256")), FALSE;
+    return reject (_("--threads takes a number from 1 to 256"));
 
   if (epochs != -1)
     config->epochs = (guint) epochs;
@@ -260,43 +254,6 @@ load_folder (const char *path, const char *what, gboolean report, GError **error
   return set;
 }
 
-/* MNIST as `train` finds it; with validation, the last 5,000 training digits stand in for
- * the test set and are not mixed in. */
-static gboolean
-load_mnist (const char *data_dir, gboolean validation, DigitsDataset **train,
-            DigitsDataset **test, GError **error)
-{
-  g_autofree char *dir = data_dir != NULL ? g_strdup (data_dir) : digits_dataset_find_mnist ();
-  const guint held = 5000;
-
-  if (dir == NULL)
-    {
-      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
-                           _("No MNIST folder given: pass --data DIR or set DIGITS_MNIST_DIR "
-                             "(looked in $DIGITS_MNIST_DIR, $XDG_DATA_HOME/digits/mnist and "
-                             "/usr/share/datasets/mnist)"));
-      return FALSE;
-    }
-  if (!digits_dataset_load_mnist_dir (dir, train, validation ? NULL : test, error))
-    return FALSE;
-  if (validation)
-    {
-      DigitsDataset *rest;
-
-      if ((*train)->n <= held)
-        {
-          g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                               _("--validation needs more than 5,000 training digits"));
-          return FALSE;
-        }
-      *test = digits_dataset_slice (*train, (*train)->n - held, held);
-      rest = digits_dataset_slice (*train, 0, (*train)->n - held);
-      digits_dataset_free (*train);
-      *train = rest;
-    }
-  return TRUE;
-}
-
 int
 digits_cli_tune (int argc, char **argv)
 {
@@ -313,35 +270,34 @@ digits_cli_tune (int argc, char **argv)
                            &test_dir, &json, &validation))
     return 2;
 
-  g_autoptr(DigitsModel) model = model_path != NULL ? digits_model_load (model_path, &error)
-                                                    : digits_model_load_builtin (&error);
+  g_autoptr(DigitsModel) model = digits_cli_load_model (model_path, &error);
   if (model == NULL)
-    return fail (error->message);
+    return digits_cli_fail ("tune", error->message);
 
   g_autoptr(DigitsDataset) examples = load_folder (samples, "", TRUE, &error);
   if (examples == NULL)
-    return fail (error->message);
+    return digits_cli_fail ("tune", error->message);
   if (test_dir != NULL)
     {
       unseen_set = load_folder (test_dir, "--test: ", FALSE, &error);
       if (unseen_set == NULL)
-        return fail (error->message);
+        return digits_cli_fail ("tune", error->message);
       unseen.set = unseen_set;
       unseen.before = unseen_set->n > 0 ? digits_evaluate (model, unseen_set, NULL) : NAN;
     }
 
   if (examples->n == 0)
-    return fail (_("There are no examples of your digits to learn from"));
+    return digits_cli_fail ("tune", _("There are no examples of your digits to learn from"));
 
   g_autoptr(DigitsDataset) train = NULL;
   g_autoptr(DigitsDataset) test = NULL;
-  if (!load_mnist (data_dir, validation, &train, &test, &error))
-    return fail (error->message);
+  if (!digits_cli_load_mnist (data_dir, validation, &train, &test, &error))
+    return digits_cli_fail ("tune", error->message);
 
   g_autoptr(DigitsTuner) tuner = digits_tuner_new (&config, model, examples, train, test,
                                                    &error);
   if (tuner == NULL)
-    return fail (error->message);
+    return digits_cli_fail ("tune", error->message);
   if (!json)
     {
       printf (_("Tuning on %u of your digits (%u held out to measure on), mixed with %u "
@@ -354,7 +310,7 @@ digits_cli_tune (int argc, char **argv)
 
   TuneOutput output = { json, isatty (STDERR_FILENO) && !json };
   if (!digits_tuner_run (tuner, tune_progress_cb, &output, NULL, &error))
-    return fail (error->message);
+    return digits_cli_fail ("tune", error->message);
   g_autoptr(DigitsModel) tuned = digits_tuner_snapshot (tuner);
   if (unseen.set != NULL && unseen.set->n > 0)
     unseen.after = digits_evaluate (tuned, unseen.set, NULL);
@@ -366,7 +322,7 @@ digits_cli_tune (int argc, char **argv)
         {
           /* Core says what is wrong; the file is named here, once (as train does). */
           g_autofree char *reason = g_strdup_printf ("%s: %s", out_path, error->message);
-          return fail (reason);
+          return digits_cli_fail ("tune", reason);
         }
       if (!json)
         printf (_("Saved the tuned model to %s\n"), out_path);

@@ -27,85 +27,6 @@ typedef struct {
   const char *summary;
 } Command;
 
-/* ---- shared helpers ---- */
-
-static int
-fail (const char *command, const char *message)
-{
-  g_printerr ("digits-cli %s: %s\n", command, message);
-  return 1;
-}
-
-static void
-print_json_string (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) s; *p; p++)
-    {
-      switch (*p)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-/* JSON has no NaN; a number that is not known is null. */
-static void
-print_json_number (GString *out, double v, int digits)
-{
-  if (isfinite (v))
-    g_string_append_printf (out, "%.*f", digits, v);
-  else
-    g_string_append (out, "null");
-}
-
-static char *
-resolve_data_dir (const char *data_dir, GError **error)
-{
-  if (data_dir != NULL)
-    return g_strdup (data_dir);
-
-  char *found = digits_dataset_find_mnist ();
-  if (found == NULL)
-    g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
-                         _("No MNIST folder given: pass --data DIR or set DIGITS_MNIST_DIR "
-                           "(looked in $DIGITS_MNIST_DIR, $XDG_DATA_HOME/digits/mnist and "
-                           "/usr/share/datasets/mnist)"));
-  return found;
-}
-
-static DigitsModel *
-load_model (const char *path, GError **error)
-{
-  if (path != NULL)
-    return digits_model_load (path, error);
-  return digits_model_load_builtin (error);
-}
-
-static gboolean
-parse_options (GOptionContext *context, int *argc, char ***argv, const char *command)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      g_printerr (_("digits-cli %s: %s (see digits-cli %s --help)\n"),
-                  command, error->message, command);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 parse_hidden (const char *text, DigitsTrainConfig *config, GError **error)
 {
@@ -176,13 +97,13 @@ train_progress_cb (const DigitsTrainProgress *p, gpointer user_data)
     {
       g_autoptr(GString) s = g_string_new ("{\"epoch\":");
       g_string_append_printf (s, "%u,\"loss\":", p->epoch);
-      print_json_number (s, p->loss, 6);
+      digits_cli_append_json_number (s, p->loss, "%.6f");
       g_string_append (s, ",\"train_accuracy\":");
-      print_json_number (s, p->train_accuracy, 6);
+      digits_cli_append_json_number (s, p->train_accuracy, "%.6f");
       g_string_append (s, ",\"test_accuracy\":");
-      print_json_number (s, p->test_accuracy, 6);
+      digits_cli_append_json_number (s, p->test_accuracy, "%.6f");
       g_string_append (s, ",\"seconds\":");
-      print_json_number (s, p->epoch_seconds, 4);
+      digits_cli_append_json_number (s, p->epoch_seconds, "%.4f");
       g_string_append (s, "}\n");
       fputs (s->str, stdout);
     }
@@ -254,67 +175,67 @@ command_train (int argc, char **argv)
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Train a network on MNIST and report each epoch."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (context, &argc, &argv, "train"))
+  if (!digits_cli_parse_options (context, &argc, &argv, "train"))
     return 2;
   if (argc > 1)
-    return fail ("train", _("unexpected argument; see digits-cli train --help"));
+    return digits_cli_fail ("train", _("unexpected argument; see digits-cli train --help"));
 
   digits_train_config_defaults (&config);
   if (optimizer != NULL)
     {
       NnOptKind kind;
       if (nn_opt_kind_from_string (optimizer, &kind) != 0)
-        return fail ("train", _("--optimizer takes sgd, momentum or adam"));
+        return digits_cli_fail ("train", _("--optimizer takes sgd, momentum or adam"));
       if (kind != config.opt.kind)
         nn_opt_config_defaults (&config.opt, kind);
     }
   if (epochs != -1)
     {
       if (epochs < 1 || epochs > 100000)
-        return fail ("train", _("--epochs takes a whole number from 1 to 100000"));
+        return digits_cli_fail ("train", _("--epochs takes a whole number from 1 to 100000"));
       config.epochs = (guint) epochs;
     }
   if (batch != -1)
     {
       if (batch < 1 || batch > 4096)
-        return fail ("train", _("--batch takes a whole number from 1 to 4096"));
+        return digits_cli_fail ("train", _("--batch takes a whole number from 1 to 4096"));
       config.batch = (guint) batch;
     }
   if (!isnan (lr))
     {
       if (!(lr > 0 && lr < 100))
-        return fail ("train", _("--lr takes a positive number below 100"));
+        return digits_cli_fail ("train", _("--lr takes a positive number below 100"));
       config.opt.lr = (float) lr;
     }
   if (!isnan (decay))
     {
       if (!(decay >= 0))
-        return fail ("train", _("--decay takes a number ≥ 0"));
+        return digits_cli_fail ("train", _("--decay takes a number ≥ 0"));
       config.opt.decay = (float) decay;
     }
   if (!isnan (momentum))
     {
       if (!(momentum >= 0 && momentum < 1))
-        return fail ("train", _("--momentum takes a number from 0 to below 1"));
+        return digits_cli_fail ("train", _("--momentum takes a number from 0 to below 1"));
       config.opt.momentum = (float) momentum;
     }
   if (!isnan (l2))
     {
       if (!(l2 >= 0))
-        return fail ("train", _("--l2 takes a number ≥ 0"));
+        return digits_cli_fail ("train", _("--l2 takes a number ≥ 0"));
       config.opt.l2 = (float) l2;
     }
   if (seed != -1)
     {
       if (seed < 0)
-        return fail ("train", _("--seed takes a number ≥ 0"));
+        return digits_cli_fail ("train", _("--seed takes a number ≥ 0"));
       config.seed = (guint64) seed;
     }
   if (threads < 0 || threads > 256)
-    return fail ("train", _("--threads takes a number from 1 to 256"));
+    return digits_cli_fail ("train", _("--threads takes a number from 1 to 256"));
   config.threads = (guint) threads;
   if (augment && no_augment)
-    return fail ("train", _("--augment and --no-augment contradict each other"));
+    return digits_cli_fail ("train", _("--augment and --no-augment contradict each other"));
   if (no_augment)
     config.augment = FALSE;
   if (fashion)
@@ -322,9 +243,9 @@ command_train (int argc, char **argv)
 
   g_autoptr(GError) error = NULL;
   if (hidden != NULL && net_spec != NULL)
-    return fail ("train", _("--net and --hidden both name the network; give one"));
+    return digits_cli_fail ("train", _("--net and --hidden both name the network; give one"));
   if (hidden != NULL && !parse_hidden (hidden, &config, &error))
-    return fail ("train", error->message);
+    return digits_cli_fail ("train", error->message);
   if (net_spec != NULL)
     {
       NnArch arch;
@@ -333,31 +254,16 @@ command_train (int argc, char **argv)
       if (nn_arch_parse (net_spec, 1, DIGITS_SIDE, DIGITS_SIDE, 10, &arch, why, sizeof why) != 0)
         {
           g_autofree char *message = g_strdup_printf ("--net: %s", why);
-          return fail ("train", message);
+          return digits_cli_fail ("train", message);
         }
       if (nn_arch_format (&arch, config.net, sizeof config.net) < 0)
-        return fail ("train", _("--net: the network is too long to describe"));
+        return digits_cli_fail ("train", _("--net: the network is too long to describe"));
     }
-
-  g_autofree char *dir = resolve_data_dir (data_dir, &error);
-  if (dir == NULL)
-    return fail ("train", error->message);
 
   g_autoptr(DigitsDataset) train = NULL;
   g_autoptr(DigitsDataset) test = NULL;
-  if (!digits_dataset_load_mnist_dir (dir, &train, validation ? NULL : &test, &error))
-    return fail ("train", error->message);
-
-  if (validation)
-    {
-      const guint held = 5000;
-      if (train->n <= held)
-        return fail ("train", _("--validation needs more than 5,000 training digits"));
-      test = digits_dataset_slice (train, train->n - held, held);
-      DigitsDataset *rest = digits_dataset_slice (train, 0, train->n - held);
-      digits_dataset_free (train);
-      train = rest;
-    }
+  if (!digits_cli_load_mnist (data_dir, validation, &train, &test, &error))
+    return digits_cli_fail ("train", error->message);
   if (limit > 0 && (guint) limit < train->n)
     {
       DigitsDataset *part = digits_dataset_slice (train, 0, (guint) limit);
@@ -367,7 +273,7 @@ command_train (int argc, char **argv)
 
   g_autoptr(DigitsTrainer) trainer = digits_trainer_new (&config, train, test, &error);
   if (trainer == NULL)
-    return fail ("train", error->message);
+    return digits_cli_fail ("train", error->message);
 
   if (!json)
     {
@@ -386,7 +292,7 @@ command_train (int argc, char **argv)
 
   TrainOutput output = { json, isatty (STDERR_FILENO) && !json };
   if (!digits_trainer_run (trainer, train_progress_cb, &output, NULL, &error))
-    return fail ("train", error->message);
+    return digits_cli_fail ("train", error->message);
 
   if (out_path != NULL)
     {
@@ -397,7 +303,7 @@ command_train (int argc, char **argv)
         {
           g_autofree char *reason = g_strdup_printf ("%s: %s", out_path, error->message);
 
-          return fail ("train", reason);
+          return digits_cli_fail ("train", reason);
         }
       if (!json)
         printf (_("Saved the model to %s\n"), out_path);
@@ -433,35 +339,31 @@ command_eval (int argc, char **argv)
                                 _("Measure a model's accuracy on the MNIST test set, with a "
                                   "confusion matrix."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (context, &argc, &argv, "eval"))
+  if (!digits_cli_parse_options (context, &argc, &argv, "eval"))
     return 2;
   if (argc > 1)
-    return fail ("eval", _("unexpected argument; see digits-cli eval --help"));
+    return digits_cli_fail ("eval", _("unexpected argument; see digits-cli eval --help"));
 
   g_autoptr(GError) error = NULL;
-  g_autoptr(DigitsModel) model = load_model (model_path, &error);
+  g_autoptr(DigitsModel) model = digits_cli_load_model (model_path, &error);
   if (model == NULL)
-    return fail ("eval", error->message);
-
-  g_autofree char *dir = resolve_data_dir (data_dir, &error);
-  if (dir == NULL)
-    return fail ("eval", error->message);
+    return digits_cli_fail ("eval", error->message);
 
   g_autoptr(DigitsDataset) set = NULL;
-  if (!digits_dataset_load_mnist_dir (dir, on_train ? &set : NULL, on_train ? NULL : &set,
-                                      &error))
-    return fail ("eval", error->message);
+  if (!digits_cli_load_mnist (data_dir, FALSE, on_train ? &set : NULL, on_train ? NULL : &set,
+                              &error))
+    return digits_cli_fail ("eval", error->message);
 
   const int k = model->net->sizes[model->net->n_layers];
   if ((guint) k != set->n_classes || model->net->sizes[0] != (int) (set->rows * set->cols))
-    return fail ("eval", _("the model does not fit this data set (different input size or "
-                           "number of classes)"));
+    return digits_cli_fail ("eval", _("the model does not fit this data set (different input "
+                                      "size or number of classes)"));
 
   gint64 t0 = g_get_monotonic_time ();
   g_autoptr(DigitsEvaluation) evaluation = digits_evaluation_run (model, set, NULL, &error);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
   if (evaluation == NULL)
-    return fail ("eval", error->message);
+    return digits_cli_fail ("eval", error->message);
   const guint *confusion = digits_evaluation_get_confusion (evaluation);
   double accuracy = digits_evaluation_get_accuracy (evaluation);
   guint correct = digits_evaluation_get_correct (evaluation);
@@ -469,7 +371,7 @@ command_eval (int argc, char **argv)
   if (json)
     {
       g_autoptr(GString) s = g_string_new ("{\"accuracy\":");
-      print_json_number (s, accuracy, 6);
+      digits_cli_append_json_number (s, accuracy, "%.6f");
       g_string_append_printf (s, ",\"count\":%u,\"correct\":%u,\"milliseconds\":%.3f,"
                               "\"confusion\":[", set->n, correct, ms);
       for (int t = 0; t < k; t++)
@@ -555,15 +457,15 @@ command_classify (int argc, char **argv)
                                   "right. Dark ink on light paper and light on dark both "
                                   "work."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (context, &argc, &argv, "classify"))
+  if (!digits_cli_parse_options (context, &argc, &argv, "classify"))
     return 2;
   if (argc < 2)
-    return fail ("classify", _("no image given; see digits-cli classify --help"));
+    return digits_cli_fail ("classify", _("no image given; see digits-cli classify --help"));
 
   g_autoptr(GError) error = NULL;
-  g_autoptr(DigitsModel) model = load_model (model_path, &error);
+  g_autoptr(DigitsModel) model = digits_cli_load_model (model_path, &error);
   if (model == NULL)
-    return fail ("classify", error->message);
+    return digits_cli_fail ("classify", error->message);
   if (raw)
     return digits_cli_classify_raw (model, json, show, argc, argv);
 
@@ -584,9 +486,9 @@ command_classify (int argc, char **argv)
           if (json)
             {
               g_string_append (s, "{\"file\":");
-              print_json_string (s, display);
+              digits_cli_append_json_string (s, display);
               g_string_append (s, ",\"digits\":\"\",\"error\":");
-              print_json_string (s, image_error->message);
+              digits_cli_append_json_string (s, image_error->message);
               g_string_append (s, "}\n");
               fputs (s->str, stdout);
             }
@@ -625,9 +527,9 @@ command_classify (int argc, char **argv)
       if (json)
         {
           g_string_append (s, "{\"file\":");
-          print_json_string (s, display);
+          digits_cli_append_json_string (s, display);
           g_string_append (s, ",\"digits\":");
-          print_json_string (s, digits->str);
+          digits_cli_append_json_string (s, digits->str);
           g_string_append (s, ",\"probabilities\":");
           g_string_append (s, json_probs->str);
           g_string_append (s, "}\n");
@@ -664,15 +566,15 @@ command_info (int argc, char **argv)
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Show a model's architecture and how it was made."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (context, &argc, &argv, "info"))
+  if (!digits_cli_parse_options (context, &argc, &argv, "info"))
     return 2;
   if (argc > 1)
-    return fail ("info", _("unexpected argument; see digits-cli info --help"));
+    return digits_cli_fail ("info", _("unexpected argument; see digits-cli info --help"));
 
   g_autoptr(GError) error = NULL;
-  g_autoptr(DigitsModel) model = load_model (model_path, &error);
+  g_autoptr(DigitsModel) model = digits_cli_load_model (model_path, &error);
   if (model == NULL)
-    return fail ("info", error->message);
+    return digits_cli_fail ("info", error->message);
 
   g_autoptr(GString) arch = g_string_new (NULL);
   char spec[NN_SPEC_MAX];
@@ -681,9 +583,10 @@ command_info (int argc, char **argv)
   if (json)
     {
       g_autoptr(GString) s = g_string_new ("{\"net\":");
-      print_json_string (s, spec);
+      digits_cli_append_json_string (s, spec);
       g_string_append_printf (s, ",\"parameters\":%zu,\"labels\":", model->net->n_params);
-      print_json_string (s, model->labels == DIGITS_LABELS_FASHION ? "fashion" : "digits");
+      digits_cli_append_json_string (s, model->labels == DIGITS_LABELS_FASHION ? "fashion"
+                                                                                : "digits");
       g_string_append (s, ",\"metadata\":{");
       if (model->metadata != NULL)
         {
@@ -695,9 +598,9 @@ command_info (int argc, char **argv)
             {
               if (i > 0)
                 g_string_append_c (s, ',');
-              print_json_string (s, keys[i]);
+              digits_cli_append_json_string (s, keys[i]);
               g_string_append_c (s, ':');
-              print_json_string (s, g_hash_table_lookup (model->metadata, keys[i]));
+              digits_cli_append_json_string (s, g_hash_table_lookup (model->metadata, keys[i]));
             }
         }
       g_string_append (s, "}}\n");

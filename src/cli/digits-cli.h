@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "digits-dataset.h"
 #include "digits-evaluation.h"
 #include "digits-model.h"
 
@@ -16,6 +17,24 @@ int  digits_cli_mistakes        (int argc, char **argv);
 int  digits_cli_classify_raw    (const DigitsModel *model, gboolean json, gboolean show,
                                  int argc, char **argv);
 void digits_cli_append_mistakes (GString *out, const DigitsEvaluation *evaluation);
+
+/* digits-cli-util.c: what every command shares. */
+int          digits_cli_fail               (const char *command, const char *message);
+gboolean     digits_cli_parse_options      (GOptionContext *context, int *argc, char ***argv,
+                                            const char *command);
+void         digits_cli_append_json_string (GString *out, const char *s);
+/* format: a printf float format ("%.6f", "%.6g"); NaN and infinities are null. */
+void         digits_cli_append_json_number (GString *out, double v, const char *format);
+void         digits_cli_append_json_floats (GString *out, const float *v, int n,
+                                            const char *format);
+/* The model at path, or the built-in one when path is NULL. */
+DigitsModel *digits_cli_load_model         (const char *path, GError **error);
+/* MNIST from data_dir or where `digits_dataset_find_mnist` finds it; train or test may be
+ * NULL when not wanted. With validation (both wanted) the last 5,000 training digits
+ * become the test set. */
+gboolean     digits_cli_load_mnist         (const char *data_dir, gboolean validation,
+                                            DigitsDataset **train, DigitsDataset **test,
+                                            GError **error);
 
 /* digits-cli.c: a 28×28 input drawn in the terminal, two characters a pixel. */
 void digits_cli_append_input_picture (GString *out, const float *input);
