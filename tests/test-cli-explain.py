@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
 """digits-cli's look-inside commands: classify --raw, explain, mistakes, eval's mistakes."""
-import gzip
 import json
 import math
 import os
@@ -10,6 +9,8 @@ import subprocess
 import tempfile
 import unittest
 import zlib
+
+from mnist_slice import write_test_slice
 
 CLI = os.environ.get("DIGITS_CLI", "digits-cli")
 MNIST = os.environ.get("DIGITS_MNIST_DIR")
@@ -90,18 +91,6 @@ def draw_digit_strokes(width, height, strokes, radius):
 
 
 SEVEN = [((8, 7), (20, 7)), ((20, 7), (12, 22))]
-
-
-def read_mnist_test():
-    def read(name):
-        for base in (name, name + ".gz"):
-            path = os.path.join(MNIST, base)
-            if os.path.exists(path):
-                opener = gzip.open if base.endswith(".gz") else open
-                with opener(path, "rb") as f:
-                    return f.read()
-        raise FileNotFoundError(name)
-    return read("t10k-images-idx3-ubyte")[16:], read("t10k-labels-idx1-ubyte")[8:]
 
 
 class Base(unittest.TestCase):
@@ -317,13 +306,8 @@ class WithMnist(Base):
 
     @classmethod
     def setUpClass(cls):
-        images, labels = read_mnist_test()
-        cls.images, cls.labels = images[:N_SMALL * 784], labels[:N_SMALL]
         cls.data = tempfile.TemporaryDirectory()
-        with open(os.path.join(cls.data.name, "t10k-images-idx3-ubyte"), "wb") as f:
-            f.write(struct.pack(">IIII", 0x803, N_SMALL, 28, 28) + cls.images)
-        with open(os.path.join(cls.data.name, "t10k-labels-idx1-ubyte"), "wb") as f:
-            f.write(struct.pack(">II", 0x801, N_SMALL) + cls.labels)
+        cls.images, cls.labels = write_test_slice(MNIST, cls.data.name, N_SMALL)
         cls.eval = json.loads(run("eval", "--data", cls.data.name, "--json", check=0).stdout)
 
     @classmethod

@@ -10,6 +10,8 @@ import tempfile
 import unittest
 import zlib
 
+from mnist_slice import write_test_slice
+
 CLI = os.environ.get("DIGITS_CLI", "digits-cli")
 MNIST = os.environ.get("DIGITS_MNIST_DIR")
 
@@ -296,13 +298,20 @@ class WithMnist(unittest.TestCase):
                          "/nonexistent-folder/digits.model: the folder does not exist")
 
     def test_builtin_model_reaches_98(self):
-        p = run("eval", "--json", env={"DIGITS_MNIST_DIR": MNIST}, check=0)
-        self.assertGreaterEqual(json.loads(p.stdout)["accuracy"], 0.98)
+        # MNIST's first 2,000 test digits: the whole set through the convolutional
+        # built-in takes minutes under the sanitizers (the README gives its figure).
+        with tempfile.TemporaryDirectory() as d:
+            write_test_slice(MNIST, d, 2000)
+            p = run("eval", "--data", d, "--json", check=0)
+        result = json.loads(p.stdout)
+        self.assertEqual(result["count"], 2000)
+        self.assertGreaterEqual(result["accuracy"], 0.98)
 
     def test_bench_json(self):
         # Speeds are a benchmark's figures, printed here; the test checks that they are
         # there and agree with each other, never how fast this machine happens to be.
-        # 6,000 samples, not 60,000: under the sanitizers the full run takes minutes.
+        # 6,000 samples, not 60,000 (and inference on 1,000 digits): under the sanitizers
+        # the full run takes minutes.
         p = run("bench", "--json", "--threads", "2", "--samples", "6000", check=0)
         print("bench:", p.stdout.strip())
         b = json.loads(p.stdout)
