@@ -382,16 +382,7 @@ test_bad_dims (void)
 /* Limits of virtual memory for this process: a reader that allocated what a lying
  * header asks for would abort the subprocess. Not under AddressSanitizer, whose
  * shadow memory needs terabytes of address space. */
-#if defined(__SANITIZE_ADDRESS__)
-# define LIMIT_MEMORY 0
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#  define LIMIT_MEMORY 0
-# endif
-#endif
-#ifndef LIMIT_MEMORY
-# define LIMIT_MEMORY 1
-#endif
+#define LIMIT_MEMORY (!TEST_UNDER_ASAN)
 
 static void
 limit_memory (guint64 headroom)

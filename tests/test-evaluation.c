@@ -12,19 +12,8 @@
 #include "digits-model.h"
 #include "digits-preprocess.h"
 #include "digits-trainer.h"
+#include "test-util.h"
 
-/* The sanitizer builds run the convolutional built-in model some 40 times slower: there the
- * tests read fewer digits (a third of the timeout on a busy 2-core machine). */
-#if defined(__SANITIZE_ADDRESS__)
-# define SANITIZED 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#  define SANITIZED 1
-# endif
-#endif
-#ifndef SANITIZED
-# define SANITIZED 0
-#endif
 
 /* Scribbles: strokes of ink at random places with random labels. The built-in model reads
  * them as something, mostly wrongly, so every kind of cell gets filled. */
@@ -64,7 +53,7 @@ load_set (void)
 
   if (dir != NULL && digits_dataset_load_mnist_dir (dir, NULL, &test, &error))
     {
-      guint n = SANITIZED ? 2000 : 10000;
+      guint n = TEST_SANITIZED ? 2000 : 10000;
       g_test_message ("evaluating on the first %u MNIST test digits", n);
       return digits_dataset_slice (test, 0, n);
     }
@@ -133,7 +122,7 @@ test_cells_match_confusion (void)
   g_assert_cmpuint (total, ==, set->n);
   g_assert_cmpuint (wrong, ==, set->n - digits_evaluation_get_correct (e));
   g_test_message ("%u digits, %u misread", set->n, wrong);
-  g_assert_cmpuint (wrong, >=, SANITIZED ? 5 : 10);
+  g_assert_cmpuint (wrong, >=, TEST_SANITIZED ? 5 : 10);
 }
 
 /* One verdict, checked against a forward pass of its own. */

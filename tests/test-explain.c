@@ -15,19 +15,8 @@
 #include "digits-explain.h"
 #include "digits-model.h"
 #include "digits-preprocess.h"
+#include "test-util.h"
 
-/* The sanitizer builds run the convolutional built-in model some 40 times slower: there the
- * tests read fewer digits (a third of the timeout on a busy 2-core machine). */
-#if defined(__SANITIZE_ADDRESS__)
-# define SANITIZED 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#  define SANITIZED 1
-# endif
-#endif
-#ifndef SANITIZED
-# define SANITIZED 0
-#endif
 
 /* A 7 drawn with two strokes, as the canvas would give it. */
 static void
@@ -127,7 +116,7 @@ check_gradient (const DigitsModel *model, const float *input, int target)
    * small step drowns in the float forward pass's rounding. So each pixel's gradient must
    * match a difference quotient at one of a few steps; a wrong gradient would not match at
    * any (tolerance 2% of the largest). */
-  for (int i = 0; i < DIGITS_PIXELS; i += SANITIZED ? 7 : 1)
+  for (int i = 0; i < DIGITS_PIXELS; i += TEST_SANITIZED ? 7 : 1)
     {
       double best = INFINITY;
       guint s;
@@ -159,7 +148,7 @@ check_gradient (const DigitsModel *model, const float *input, int target)
                   "3e-3: %d, 1e-3: %d, 3e-4: %d; worst %.2e of the largest", target, largest,
                   by_step[0], by_step[1], by_step[2], by_step[3], worst);
   /* Most pixels must agree at the first step already, or the tolerance does the work. */
-  g_assert_cmpint (by_step[0], >=, DIGITS_PIXELS / (SANITIZED ? 7 : 1) / 2);
+  g_assert_cmpint (by_step[0], >=, DIGITS_PIXELS / (TEST_SANITIZED ? 7 : 1) / 2);
 }
 
 static void

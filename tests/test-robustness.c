@@ -34,17 +34,6 @@
 #include "digits-preprocess.h"
 #include "test-util.h"
 
-/* AddressSanitizer's shadow memory and quarantine make resident sizes meaningless. */
-#if defined(__SANITIZE_ADDRESS__)
-# define UNDER_ASAN 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define UNDER_ASAN 1
-# endif
-#endif
-#ifndef UNDER_ASAN
-# define UNDER_ASAN 0
-#endif
 
 #define MiB (1024u * 1024u)
 #define TWO_GB ((goffset) 2 * 1024 * 1024 * 1024)
@@ -1169,7 +1158,7 @@ test_case (gconstpointer data)
     }
   else
     g_assert_nonnull (strstr (out.error->message, f.dir));
-  if (!UNDER_ASAN && status_bytes ("VmHWM:") > 0)
+  if (!TEST_UNDER_ASAN && status_bytes ("VmHWM:") > 0)
     g_assert_cmpuint (out.growth, <=, bound);
 
   g_clear_error (&out.error);
@@ -1256,7 +1245,7 @@ assert_cli_refuses (const char *const *args, const char *says, guint64 extra)
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, says));
   g_assert_null (strchr (run.err, '\n'));    /* one line (chomped above) */
-  if (!UNDER_ASAN)
+  if (!TEST_UNDER_ASAN)
     g_assert_cmpuint (run.max_rss, <=, baseline + extra);
   g_free (run.err);
 }

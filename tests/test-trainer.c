@@ -11,19 +11,8 @@
 #include "digits-model.h"
 #include "digits-preprocess.h"
 #include "digits-trainer.h"
+#include "test-util.h"
 
-/* The sanitizer builds run the convolutional built-in model some 40 times slower: there the
- * tests read fewer digits (a third of the timeout on a busy 2-core machine). */
-#if defined(__SANITIZE_ADDRESS__)
-# define SANITIZED 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#  define SANITIZED 1
-# endif
-#endif
-#ifndef SANITIZED
-# define SANITIZED 0
-#endif
 
 /* Ten easy classes: class k is a blob of ink at a place of its own, drawn with noise,
  * so a short run must learn them almost perfectly. */
@@ -319,7 +308,7 @@ test_builtin_model_mnist (void)
   g_autoptr(DigitsDataset) test = NULL;
   g_autoptr(GError) error = NULL;
   g_assert_true (digits_dataset_load_mnist_dir (dir, NULL, &test, &error));
-  g_autoptr(DigitsDataset) part = digits_dataset_slice (test, 0, SANITIZED ? 1000 : 10000);
+  g_autoptr(DigitsDataset) part = digits_dataset_slice (test, 0, TEST_SANITIZED ? 1000 : 10000);
   g_autoptr(DigitsModel) model = digits_model_load_builtin (&error);
   g_assert_no_error (error);
   double accuracy = digits_evaluate (model, part, NULL);

@@ -19,17 +19,6 @@
 #include "digits-tune.h"
 #include "test-util.h"
 
-/* AddressSanitizer's shadow memory makes resident sizes meaningless. */
-#if defined(__SANITIZE_ADDRESS__)
-# define UNDER_ASAN 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define UNDER_ASAN 1
-# endif
-#endif
-#ifndef UNDER_ASAN
-# define UNDER_ASAN 0
-#endif
 
 #define MiB (1024u * 1024u)
 
@@ -244,7 +233,7 @@ test_ten_thousand (void)
                   "(the set is %.1f MiB)", growth / (double) MiB,
                   n * (DIGITS_PIXELS + 1.0) / MiB);
   /* The set (7.5 MiB) and one decoded image at a time; not 10,000 PNGs or float inputs. */
-  if (!UNDER_ASAN && before > 0)
+  if (!TEST_UNDER_ASAN && before > 0)
     g_assert_cmpuint (growth, <, 24 * MiB);
 
   /* Tuning starts: the tuner takes the examples and 2,000 "MNIST" digits, and its first

@@ -5,6 +5,30 @@
 
 #include "digits-model.h"
 
+/* Under AddressSanitizer (shadow memory makes resident sizes and address-space limits
+ * meaningless), and under any sanitizer the tests run (the convolutional built-in is
+ * some 40 times slower there, so tests read fewer digits). */
+#if defined(__SANITIZE_ADDRESS__)
+# define TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define TEST_UNDER_ASAN 1
+# endif
+#endif
+#ifndef TEST_UNDER_ASAN
+# define TEST_UNDER_ASAN 0
+#endif
+#if TEST_UNDER_ASAN || defined(__SANITIZE_THREAD__)
+# define TEST_SANITIZED 1
+#elif defined(__has_feature)
+# if __has_feature(thread_sanitizer)
+#  define TEST_SANITIZED 1
+# endif
+#endif
+#ifndef TEST_SANITIZED
+# define TEST_SANITIZED 0
+#endif
+
 G_BEGIN_DECLS
 
 /* Stores v at p as 4 big-endian bytes. */
