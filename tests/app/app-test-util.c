@@ -1,5 +1,5 @@
 /* app-test-util.c — helpers the UI tests share (test-window.c, test-train.c,
- * test-app-desktop.c), so that there is one copy of each.
+ * test-app-desktop.c, test-look.c, test-teach.c), so that there is one copy of each.
  *
  * Copyright 2026 The Digits authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -60,6 +60,30 @@ gboolean
 digits_test_is_idle (gpointer window)
 {
   return !digits_window_is_loading (window);
+}
+
+gboolean
+digits_test_has_display (void)
+{
+  if (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL)
+    return TRUE;
+  g_printerr ("No display: run the UI tests under xvfb-run\n");
+  return FALSE;
+}
+
+DigitsApplication *
+digits_test_init_app (int    *argc,
+                      char ***argv)
+{
+  g_autoptr (GError) error = NULL;
+  DigitsApplication *app;
+
+  gtk_test_init (argc, argv, NULL);
+  app = digits_application_new (G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  return app;
 }
 
 /* A new window of @app, presented, drawn and settled. */

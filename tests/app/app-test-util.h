@@ -25,6 +25,12 @@ void          digits_test_wait_frames   (void);
 gboolean      digits_test_is_drawn      (gpointer             widget);
 gboolean      digits_test_is_idle       (gpointer             window);
 
+/* FALSE (after saying so) when there is no display: the test program then exits 77,
+ * which meson counts as skipped. */
+gboolean      digits_test_has_display   (void);
+/* gtk_test_init, then a registered application that is not unique. */
+DigitsApplication *digits_test_init_app (int                 *argc,
+                                         char              ***argv);
 DigitsWindow *digits_test_create_window (DigitsApplication   *app);
 
 void          digits_test_add_line      (DigitsCanvas        *canvas,

@@ -494,20 +494,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("No display: run the UI tests under xvfb-run\n");
-      return 77;
-    }
+  if (!digits_test_has_display ())
+    return 77;
 
-  gtk_test_init (&argc, &argv, NULL);
-
-  app = digits_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = digits_test_init_app (&argc, &argv);
 
   g_test_add_func ("/look/gallery-counts", test_gallery_counts);
   g_test_add_func ("/look/mistake-to-preview", test_mistake_to_preview);

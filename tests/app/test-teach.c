@@ -549,22 +549,15 @@ main (int   argc,
   g_autofree char *data_home = NULL;
   int status;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("No display: run the UI tests under xvfb-run\n");
-      return 77;
-    }
+  if (!digits_test_has_display ())
+    return 77;
 
   /* Nothing of the person's real data is touched, whatever a case forgets. */
   data_home = g_dir_make_tmp ("digits-data-XXXXXX", &error);
   g_assert_no_error (error);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
 
-  gtk_test_init (&argc, &argv, NULL);
-
-  app = digits_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = digits_test_init_app (&argc, &argv);
 
   g_test_add_func ("/teach/key-keeps-drawing", test_key_keeps_drawing);
   g_test_add_func ("/teach/undo-removes-it", test_undo_removes_it);

@@ -1114,14 +1114,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("No display: run the UI tests under xvfb-run\n");
-      return 77;
-    }
+  if (!digits_test_has_display ())
+    return 77;
 
   /* A data folder of our own, before GLib reads (and keeps) $XDG_DATA_HOME. */
   data_home = make_temp_dir ();
@@ -1129,11 +1125,7 @@ main (int   argc,
   mnist_dir = g_strdup (g_getenv ("DIGITS_MNIST_DIR"));
   main_thread = g_thread_self ();
 
-  gtk_test_init (&argc, &argv, NULL);
-
-  app = digits_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = digits_test_init_app (&argc, &argv);
 
   g_test_add_func ("/train/run", test_train_run);
   g_test_add_func ("/train/stop-keep-use", test_train_stop_keep);
