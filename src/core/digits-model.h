@@ -1,25 +1,8 @@
 /* digits-model.h — a trained network with what it needs to be used, and its file format.
  *
- * File (little-endian):
- *   magic "DIGITSNN" (8 bytes), u32 format version (1),
- *   u32 header bytes that follow up to the parameters, then the header:
- *   u32 preprocessing id (1 = MNIST-style 28×28: 20 px box, centre of mass centred),
- *   u32 input side (28), u32 n_classes, u32 n_layers, u32 sizes[n_layers + 1],
- *   u32 activation per hidden layer (1 = ReLU), u32 output (1 = softmax),
- *   u32 label-set id (0 = digits 0–9, 1 = Fashion-MNIST), u32 metadata bytes + UTF-8
- *   text ("key=value\n": dataset, accuracy, epochs, optimizer, created),
- *   u64 n_params, then n_params float32, then u32 CRC-32 (zlib) of everything before it.
- *
- * Format 2, for networks with convolutions or pooling (dense-only nets are still written
- * as format 1, which every Digits reads): the same preamble with version 2, then
- *   u32 preprocessing id (1), u32 input channels (1), u32 input height (28),
- *   u32 input width (28), u32 n_classes, u32 n_layers (the output layer included),
- *   per layer 7 × u32: kind (1 dense, 2 conv, 3 max-pool), size (conv K, pool S, dense 0),
- *   units (dense outputs, conv channels, pool 0), flags (bit 0: 'valid' padding, bit 1:
- *   ReLU after it — set on every conv and dense layer but the last), and the output shape
- *   C, H, W (dense: N, 1, 1), which must follow from the layers before;
- *   u32 output (1 = softmax), u32 label-set id, u32 metadata bytes + text, u64 n_params,
- *   the float32 parameters in the engine's layout (nn.h), u32 CRC-32.
+ * The file format (preamble, format 1 and 2 headers, parameters, CRC) is laid out byte by
+ * byte in digits-model-private.h; files of format 1 are written for dense-only networks,
+ * format 2 for networks with convolutions or pooling.
  */
 #pragma once
 
