@@ -33,6 +33,7 @@
 
 #include "digits-dataset.h"
 #include "digits-explain.h"
+#include "digits-image-file.h"
 #include "digits-look-private.h"
 
 gboolean
@@ -141,26 +142,8 @@ digits_input_from_raw_file (const char *path, float *input, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   name = g_filename_display_basename (path);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND, _("“%s” does not exist"), name);
-      return FALSE;
-    }
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("“%s” is a folder, not an image"), name);
-      return FALSE;
-    }
-  /* The header tells the size: anything but 28×28 is refused before decoding. */
-  if (gdk_pixbuf_get_file_info (path, &width, &height) == NULL)
-    {
-      g_autoptr(GdkPixbuf) unused = gdk_pixbuf_new_from_file (path, &local_error);
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("“%s” is not an image Digits can read: %s"), name,
-                   local_error ? local_error->message : _("unknown format"));
-      return FALSE;
-    }
+  if (!digits_image_file_check (path, name, &width, &height, error))
+    return FALSE;
   if (width != DIGITS_SIDE || height != DIGITS_SIDE)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,

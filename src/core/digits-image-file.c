@@ -28,12 +28,12 @@ digits_image_free (DigitsImage *image)
 
 /* Checks what the header says before anything is decoded: there is a file, not a
  * folder, in a known format, and not a decompression bomb. */
-static gboolean
-check_file (const char  *path,
-            const char  *name,
-            int         *width,
-            int         *height,
-            GError     **error)
+gboolean
+digits_image_file_check (const char  *path,
+                         const char  *name,
+                         int         *width,
+                         int         *height,
+                         GError     **error)
 {
   g_autoptr (GError) local = NULL;
 
@@ -218,7 +218,7 @@ digits_image_load (GFile         *file,
   path = g_file_get_path (file);
   name = digits_file_get_display_name (file);
 
-  if (path != NULL && !check_file (path, name, &width, &height, error))
+  if (path != NULL && !digits_image_file_check (path, name, &width, &height, error))
     return NULL;
 
   decoded = decode (file, path, width, height, cancellable, &local);

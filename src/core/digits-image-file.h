@@ -33,6 +33,14 @@ gboolean     digits_image_check_size  (int            width,
                                        int            height,
                                        GError       **error);
 
+/* What a file's header says, before anything is decoded: it exists, is not a folder, is
+ * in a format Digits reads and is not too large to decode; name is how errors call it. */
+gboolean     digits_image_file_check  (const char    *path,
+                                       const char    *name,
+                                       int           *width,
+                                       int           *height,
+                                       GError       **error);
+
 /* The name to show a person: the file's display name, or its base name made readable
  * when it is not there (yet). */
 char        *digits_file_get_display_name (GFile        *file);
