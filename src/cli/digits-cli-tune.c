@@ -74,6 +74,8 @@ tune_progress_cb (const DigitsTuneProgress *p, gpointer user_data)
       g_string_append_c (s, ',');
       append_number (s, "mnist_accuracy", t->test_accuracy);
       g_string_append_c (s, ',');
+      append_number (s, "mnist_changed", p->mnist_changed);
+      g_string_append_c (s, ',');
       append_number (s, "seconds", t->epoch_seconds);
       g_string_append (s, "}\n");
       fputs (s->str, stdout);
@@ -107,6 +109,8 @@ print_result (const DigitsTuneResult *r, const UnseenTest *unseen, gboolean json
       append_number (s, "mnist_before", r->mnist_before);
       g_string_append_c (s, ',');
       append_number (s, "mnist_after", r->mnist_after);
+      g_string_append_c (s, ',');
+      append_number (s, "mnist_changed", r->mnist_changed);
       g_string_append_printf (s, ",\"examples_trained\":%u,\"examples_held_out\":%u",
                               r->n_train, r->n_held_out);
       if (unseen->set != NULL)
@@ -147,7 +151,7 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
 {
   gint epochs = -1, mix = -1, hold_out = -1, threads = 0;
   gint64 seed = -1;
-  double lr = NAN, share = NAN;
+  double lr = NAN, share = NAN, keep = NAN;
   g_autofree char *optimizer = NULL;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, model_path,
@@ -167,6 +171,9 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
          "of the test set, for choosing settings"), NULL },
     { "share", 0, 0, G_OPTION_ARG_DOUBLE, &share,
       N_("Share of the mix that is your digits (default 0.1)"), "F" },
+    { "keep", 0, 0, G_OPTION_ARG_DOUBLE, &keep,
+      N_("Share of the starting weights blended into the result, so less is forgotten "
+         "(default 0)"), "F" },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer,
       N_("sgd, momentum or adam (default adam)"), N_("NAME") },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (default 0.0001)"), "F" },
@@ -203,6 +210,8 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
     return reject (_("--lr takes a positive number below 1"));
   if (!isnan (share) && !(share > 0 && share < 1))
     return reject (_("--share takes a number between 0 and 1"));
+  if (!isnan (keep) && !(keep >= 0 && keep < 1))
+    return reject (_("--keep takes a number from 0 to below 1"));
   if (optimizer != NULL && nn_opt_kind_from_string (optimizer, &config->optimizer) != 0)
     return reject (_("--optimizer takes sgd, momentum or adam"));
   if (seed < -1)
@@ -220,6 +229,8 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
     config->lr = (float) lr;
   if (!isnan (share))
     config->share = (float) share;
+  if (!isnan (keep))
+    config->keep = (float) keep;
   if (seed != -1)
     config->seed = (guint64) seed;
   config->threads = (guint) threads;
