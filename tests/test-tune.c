@@ -189,6 +189,68 @@ test_keep_blends (void)
 }
 
 typedef struct {
+  DigitsTuner *tuner;
+  DigitsModel *first;   /* the snapshot when the first epoch ended */
+} FirstEpoch;
+
+static void
+first_epoch_cb (const DigitsTuneProgress *p, gpointer user_data)
+{
+  FirstEpoch *state = user_data;
+
+  if (p->train.event == DIGITS_TRAIN_EPOCH_DONE && p->train.epoch == 1)
+    state->first = digits_tuner_snapshot (state->tuner);
+}
+
+/* average: after two epochs, the mean of the weights at the two epochs' ends, which the
+ * same run without averaging (same seed, bit-identical) passes through. */
+static void
+test_average (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DigitsModel) model = digits_model_load_builtin (&error);
+  const guint classes[] = { 1, 7 };
+  g_autoptr(DigitsDataset) examples = fake_set (20, classes, 2);
+  g_autoptr(DigitsDataset) mnist = fake_set (100, (const guint[]) { 0, 1, 2, 3, 4, 5, 6, 7, 8,
+                                                                    9 }, 10);
+  DigitsTuneConfig config;
+  FirstEpoch plain_state = { NULL, NULL }, mean_state = { NULL, NULL };
+
+  g_assert_no_error (error);
+  digits_tune_config_defaults (&config);
+  config.epochs = 2;
+  config.mnist_mix = 60;
+  config.lr = 1e-3f;
+  config.threads = 1;
+  g_autoptr(DigitsTuner) plain = digits_tuner_new (&config, model, examples, mnist, NULL,
+                                                   &error);
+  g_assert_no_error (error);
+  plain_state.tuner = plain;
+  g_assert_true (digits_tuner_run (plain, first_epoch_cb, &plain_state, NULL, &error));
+  config.average = TRUE;
+  g_autoptr(DigitsTuner) mean = digits_tuner_new (&config, model, examples, mnist, NULL,
+                                                  &error);
+  g_assert_no_error (error);
+  mean_state.tuner = mean;
+  g_assert_true (digits_tuner_run (mean, first_epoch_cb, &mean_state, NULL, &error));
+
+  g_autoptr(DigitsModel) w1 = plain_state.first;
+  g_autoptr(DigitsModel) m1 = mean_state.first;
+  g_autoptr(DigitsModel) w2 = digits_tuner_snapshot (plain);
+  g_autoptr(DigitsModel) m2 = digits_tuner_snapshot (mean);
+  double apart = 0.0;
+  for (size_t i = 0; i < model->net->n_params; i++)
+    {
+      float want = (float) (((double) w1->net->params[i] + w2->net->params[i]) / 2.0);
+
+      g_assert_cmpfloat (m1->net->params[i], ==, w1->net->params[i]);
+      g_assert_cmpfloat (fabsf (m2->net->params[i] - want), <=, 1e-6f * (1 + fabsf (want)));
+      apart += fabsf (w1->net->params[i] - w2->net->params[i]);
+    }
+  g_assert_cmpfloat (apart, >, 0.0);
+}
+
+typedef struct {
   GCancellable *cancel;
   guint64 first_step;
 } StartState;
@@ -338,6 +400,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tune/held-out-rule", test_held_out_rule);
   g_test_add_func ("/tune/single-example-and-none", test_single_example_and_none);
   g_test_add_func ("/tune/keep-blends", test_keep_blends);
+  g_test_add_func ("/tune/average", test_average);
   g_test_add_func ("/tune/ten-thousand-examples", test_ten_thousand);
 
   int status = g_test_run ();

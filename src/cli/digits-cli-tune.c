@@ -147,7 +147,7 @@ print_result (const DigitsTuneResult *r, const UnseenTest *unseen, gboolean json
 static gboolean
 parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **model_path,
                     char **samples, char **data_dir, char **out_path, char **test_dir,
-                    gboolean *json, gboolean *validation)
+                    gboolean *json, gboolean *validation, gboolean *average)
 {
   gint epochs = -1, mix = -1, hold_out = -1, threads = 0;
   gint64 seed = -1;
@@ -174,6 +174,8 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
     { "keep", 0, 0, G_OPTION_ARG_DOUBLE, &keep,
       N_("Share of the starting weights blended into the result, so less is forgotten "
          "(default 0)"), "F" },
+    { "average", 0, 0, G_OPTION_ARG_NONE, average,
+      N_("Keep the mean of the weights at each epoch's end"), NULL },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer,
       N_("sgd, momentum or adam (default adam)"), N_("NAME") },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (default 0.0001)"), "F" },
@@ -273,13 +275,14 @@ digits_cli_tune (int argc, char **argv)
   g_autoptr(DigitsDataset) unseen_set = NULL;
   UnseenTest unseen = { NULL, NAN, NAN };
   g_autoptr(GError) error = NULL;
-  gboolean json = FALSE, validation = FALSE;
+  gboolean json = FALSE, validation = FALSE, average = FALSE;
   DigitsTuneConfig config;
 
   digits_tune_config_defaults (&config);
   if (!parse_tune_options (&argc, &argv, &config, &model_path, &samples, &data_dir, &out_path,
-                           &test_dir, &json, &validation))
+                           &test_dir, &json, &validation, &average))
     return 2;
+  config.average = average;
 
   g_autoptr(DigitsModel) model = digits_cli_load_model (model_path, &error);
   if (model == NULL)

@@ -24,6 +24,9 @@ struct _DigitsTuner
   DigitsDataset *mix;           /* what the trainer trains on */
   DigitsDataset *mnist_test;    /* borrowed, may be NULL */
   guint8 *start_answers;        /* the start's answer to each MNIST test digit */
+  GMutex lock;                  /* guards sum and n_sum */
+  double *sum;                  /* average: the weights at each epoch's end, summed */
+  guint n_sum;
   gint mnist_now;               /* the blend's newest MNIST accuracy ×10⁴, -1 unknown; atomic */
   DigitsTrainer *trainer;
   DigitsTuneResult result;
@@ -48,6 +51,7 @@ digits_tune_config_defaults (DigitsTuneConfig *config)
   config->hold_out_every = 5;
   config->seed = 1;
   config->keep = 0.0f;
+  config->average = FALSE;
 }
 
 static gboolean
@@ -187,6 +191,33 @@ note_mnist (DigitsTuner *self, double accuracy)
     g_atomic_int_set (&self->mnist_now, (gint) lround (accuracy * 10000.0));
 }
 
+/* average: adds the weights at an epoch's end to the sum. */
+static void
+add_to_average (DigitsTuner *self)
+{
+  g_autoptr(DigitsModel) now = digits_trainer_snapshot (self->trainer);
+  const size_t n = now->net->n_params;
+
+  g_mutex_lock (&self->lock);
+  if (self->sum == NULL)
+    self->sum = g_new0 (double, n);
+  for (size_t i = 0; i < n; i++)
+    self->sum[i] += now->net->params[i];
+  self->n_sum++;
+  g_mutex_unlock (&self->lock);
+}
+
+/* average: the mean so far in place of the newest weights (those until an epoch ends). */
+static void
+use_average (DigitsTuner *self, DigitsModel *model)
+{
+  g_mutex_lock (&self->lock);
+  if (self->n_sum > 0)
+    for (size_t i = 0; i < model->net->n_params; i++)
+      model->net->params[i] = (float) (self->sum[i] / self->n_sum);
+  g_mutex_unlock (&self->lock);
+}
+
 /* keep·start + (1 − keep)·tuned, in place; both nets have the same architecture. */
 static void
 blend_with_start (const DigitsTuner *self, DigitsModel *tuned)
@@ -240,6 +271,7 @@ digits_tuner_new (const DigitsTuneConfig *config,
   self->config = *config;
   self->mnist_test = mnist_test;
   self->mnist_now = -1;
+  g_mutex_init (&self->lock);
   self->start = digits_model_copy (start);
   split_examples (config, examples, &own, &self->held_out);
   if (own->n == 0)
@@ -291,6 +323,8 @@ digits_tuner_free (DigitsTuner *self)
   g_clear_pointer (&self->held_out, digits_dataset_free);
   g_clear_pointer (&self->start, digits_model_free);
   g_free (self->start_answers);
+  g_free (self->sum);
+  g_mutex_clear (&self->lock);
   g_free (self);
 }
 
@@ -304,6 +338,8 @@ digits_tuner_snapshot (DigitsTuner *self)
 
   if (model == NULL)
     return NULL;
+  if (self->config.average)
+    use_average (self, model);
   blend_with_start (self, model);
   if (g_atomic_int_get (&self->mnist_now) >= 0)
     {
@@ -325,6 +361,8 @@ train_progress_cb (const DigitsTrainProgress *train, gpointer user_data)
   DigitsTuner *self = user_data;
   DigitsTuneProgress p = { .train = *train, .samples_accuracy = NAN, .mnist_changed = NAN };
 
+  if (train->event == DIGITS_TRAIN_EPOCH_DONE && self->config.average)
+    add_to_average (self);
   if (train->event == DIGITS_TRAIN_EPOCH_DONE)
     {
       g_autoptr(DigitsModel) now = digits_tuner_snapshot (self);

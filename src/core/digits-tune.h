@@ -36,6 +36,7 @@ typedef struct {
   float share;             /* of the mix that is the person's examples, default 0.1 */
   guint hold_out_every;    /* default 5; 0 = hold nothing out */
   float keep;              /* of the start's weights blended into the result, 0 to <1 */
+  gboolean average;        /* the result: the mean of the weights at each epoch's end */
   guint64 seed;            /* default 1 */
   guint threads;           /* 0 = all cores */
 } DigitsTuneConfig;
