@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../test-util.h"
 #include "app-test-util.h"
 #include "core/digits-dataset.h"
 #include "core/digits-preprocess.h"
@@ -48,6 +49,18 @@ has_mnist (void)
 
   g_test_skip ("DIGITS_MNIST_DIR is not set: the training tests need MNIST");
   return FALSE;
+}
+
+/* The tests that train to the end train a CNN, the page's default; under the sanitizers,
+ * where a convolution runs some hundred times slower and each epoch ends by reading
+ * 10,000 test digits, a tiny one of the same layer kinds. */
+static void
+choose_test_network (DigitsTrainView *view)
+{
+  if (TEST_SANITIZED)
+    digits_train_view_set_network (view, "custom", "conv3x4,pool2,dense32");
+  else
+    digits_train_view_set_network (view, "default", NULL);
 }
 
 static DigitsTrainView *
@@ -203,6 +216,7 @@ test_train_run (void)
   g_signal_connect (view, "progress", G_CALLBACK (progress_cb), &seen);
   g_signal_connect (view, "model-updated", G_CALLBACK (model_updated_cb), &seen);
 
+  choose_test_network (view);
   digits_train_view_set_subset (view, 2000);
   digits_train_view_set_epochs (view, 2);
   g_assert_true (digits_train_view_start (view));
@@ -285,6 +299,7 @@ test_train_stop_keep (void)
   view = show_train_view (window);
   g_signal_connect (view, "progress", G_CALLBACK (progress_cb), &seen);
 
+  choose_test_network (view);
   digits_train_view_set_subset (view, 0);
   digits_train_view_set_epochs (view, 5);
   g_assert_true (digits_train_view_start (view));
@@ -432,6 +447,7 @@ test_save_open_round_trip (void)
   add_seven (digits_window_get_canvas (window));
   get_probs (window, builtin);
 
+  choose_test_network (view);
   digits_train_view_set_subset (view, 2000);
   digits_train_view_set_epochs (view, 1);
   g_assert_true (digits_train_view_start (view));
@@ -523,6 +539,7 @@ test_stop_while_loading (void)
   window = digits_test_create_window (app);
   view = show_train_view (window);
   g_signal_connect (view, "progress", G_CALLBACK (progress_cb), &seen);
+  choose_test_network (view);
   digits_train_view_set_subset (view, 2000);
   digits_train_view_set_epochs (view, 1);
   g_assert_true (digits_train_view_start (view));
