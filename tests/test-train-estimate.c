@@ -103,6 +103,19 @@ test_epoch_estimate (void)
                                   60000 * (253696e-10 + 2e-5), 1e-9);
   g_assert_cmpfloat_with_epsilon (digits_train_speed_epoch (&speed, &info, 2000, FALSE),
                                   2000 * 253696e-10, 1e-9);
+
+  /* A real epoch of 60,000 took 12 s: the same network's next estimate says so, and
+   * another network's scales by its arithmetic. */
+  digits_train_speed_learn (&speed, &info, 60000, TRUE, 12.0);
+  g_assert_cmpfloat_with_epsilon (digits_train_speed_epoch (&speed, &info, 60000, TRUE),
+                                  12.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (speed.seconds_per_mac, (12.0 / 60000 - 2e-5) / 253696,
+                                  1e-18);
+  /* Nonsense leaves it as it was. */
+  digits_train_speed_learn (&speed, &info, 0, TRUE, 5.0);
+  digits_train_speed_learn (&speed, &info, 60000, TRUE, -1.0);
+  g_assert_cmpfloat_with_epsilon (digits_train_speed_epoch (&speed, &info, 60000, TRUE),
+                                  12.0, 1e-9);
 }
 
 /* A real measurement: positive figures (printed, never compared with a duration), and a

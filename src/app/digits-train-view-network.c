@@ -168,6 +168,21 @@ digits_train_view_get_epoch_estimate (DigitsTrainView *self)
                                    gtk_switch_get_active (self->augment_switch));
 }
 
+/* An epoch was trained: its real time is the best guide to the next ones. */
+void
+digits_train_view_learn_speed (DigitsTrainView           *self,
+                               const DigitsTrainProgress *progress)
+{
+  if (!machine.known || !self->net_valid || progress->event != DIGITS_TRAIN_EPOCH_DONE)
+    return;
+
+  digits_train_speed_learn (&machine.speed, &self->net_info, count_training_digits (self),
+                            gtk_switch_get_active (self->augment_switch),
+                            progress->epoch_seconds);
+  for (guint i = 0; machine.views != NULL && i < machine.views->len; i++)
+    digits_train_view_update_network (g_ptr_array_index (machine.views, i));
+}
+
 /* ---- measuring the speed ---- */
 
 static gboolean
@@ -255,12 +270,9 @@ digits_train_view_update_network (DigitsTrainView *self)
 {
   g_autoptr (GError) error = NULL;
   AdwActionRow *info_row = ADW_ACTION_ROW (self->net_info_row);
-  guint selected = adw_combo_row_get_selected (self->network_row);
   gboolean valid = digits_train_view_get_net (self, &self->net_info, &error);
 
   gtk_widget_set_visible (self->hidden_row, is_custom (self));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->network_row),
-                               selected < NETWORK_CUSTOM && valid ? self->net_info.spec : "");
   show_spec_error (self, valid || !is_custom (self) ? NULL : error->message);
 
   if (valid)
@@ -272,8 +284,12 @@ digits_train_view_update_network (DigitsTrainView *self)
                                                self->net_info.n_params);
       g_autofree char *time = describe_time (self, &self->net_info);
 
+      g_autofree char *about = g_strdup_printf ("%s\n%s", *self->net_info.spec != '\0'
+                                                ? self->net_info.spec
+                                                : _("No hidden layer"), time);
+
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (info_row), size);
-      adw_action_row_set_subtitle (info_row, time);
+      adw_action_row_set_subtitle (info_row, about);
       gtk_widget_remove_css_class (self->net_info_row, "error");
     }
   else

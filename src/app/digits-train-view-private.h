@@ -145,6 +145,9 @@ void        digits_train_view_init_network       (DigitsTrainView   *self);
 void        digits_train_view_dispose_network    (DigitsTrainView   *self);
 /* Checks the chosen network and shows its size and time; call when a setting changed. */
 void        digits_train_view_update_network     (DigitsTrainView   *self);
+/* A run's progress: a finished epoch's time refines the estimate. */
+void        digits_train_view_learn_speed        (DigitsTrainView   *self,
+                                                  const DigitsTrainProgress *progress);
 /* The chosen network, or the parser's message for a bad custom spec. */
 gboolean    digits_train_view_get_net            (DigitsTrainView   *self,
                                                   DigitsNetInfo     *info,

@@ -122,6 +122,7 @@ run_progress_cb (DigitsTrainRun            *run,
                  DigitsTrainView           *self)
 {
   digits_train_view_handle_progress (self, progress, model);
+  digits_train_view_learn_speed (self, progress);
 }
 
 /* Lets go of the run; a run still reading its data is kept to be joined when the view

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "digits-augment.h"
@@ -19,7 +20,8 @@
 #include "digits-train-estimate.h"
 #include "digits-trainer.h"
 
-#define MEASURE_BATCH 64
+#define MEASURE_BATCH     64
+#define MEASURE_MIN_STEPS 3
 
 /* "128, 64" → "dense128, dense64"; other tokens are left for the parser to judge. */
 static char *
@@ -95,6 +97,15 @@ digits_net_info (const char     *spec,
   return TRUE;
 }
 
+static int
+compare_times (const void *a,
+               const void *b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 static double
 measure_augment (void)
 {
@@ -131,8 +142,9 @@ digits_train_speed_measure (guint              threads,
   NnNet *net;
   NnTrainer *trainer;
   NnRng rng;
-  gint64 start = 0, elapsed = 0;
-  guint steps = 0;
+  gint64 times[64], total = 0;
+  guint n_times = 0;
+  gboolean first = TRUE;
 
   g_return_val_if_fail (speed != NULL, FALSE);
 
@@ -164,16 +176,22 @@ digits_train_speed_measure (guint              threads,
   for (guint i = 0; i < MEASURE_BATCH; i++)
     labels[i] = (guint8) (i % 10);
 
-  /* The first step pays for first touches of memory: not counted. */
+  /* The first step pays for first touches of memory: not counted. The median step
+   * stands for them all, as a busy machine stalls a few steps for long. */
   while (!g_cancellable_is_cancelled (cancellable)
-         && (steps < 2 || elapsed < seconds * G_USEC_PER_SEC))
+         && (n_times < MEASURE_MIN_STEPS || total < seconds * G_USEC_PER_SEC)
+         && n_times < G_N_ELEMENTS (times))
     {
-      if (steps == 1)
-        start = g_get_monotonic_time ();
+      gint64 start = g_get_monotonic_time ();
+
       nn_trainer_step (trainer, x, labels, MEASURE_BATCH, NULL);
-      steps++;
-      if (steps > 1)
-        elapsed = g_get_monotonic_time () - start;
+      if (first)
+        {
+          first = FALSE;
+          continue;
+        }
+      times[n_times] = g_get_monotonic_time () - start;
+      total += times[n_times++];
     }
   nn_trainer_free (trainer);
   nn_net_free (net);
@@ -181,8 +199,9 @@ digits_train_speed_measure (guint              threads,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  speed->seconds_per_mac = elapsed / (double) G_USEC_PER_SEC
-                           / ((steps - 1) * (double) MEASURE_BATCH * info.train_macs);
+  qsort (times, n_times, sizeof times[0], compare_times);
+  speed->seconds_per_mac = times[n_times / 2] / (double) G_USEC_PER_SEC
+                           / (MEASURE_BATCH * info.train_macs);
   speed->augment_seconds = measure_augment ();
   return TRUE;
 }
@@ -197,4 +216,22 @@ digits_train_speed_epoch (const DigitsTrainSpeed *speed,
 
   return n_samples * (info->train_macs * speed->seconds_per_mac
                       + (augment ? speed->augment_seconds : 0.0));
+}
+
+void
+digits_train_speed_learn (DigitsTrainSpeed    *speed,
+                          const DigitsNetInfo *info,
+                          guint                n_samples,
+                          gboolean             augment,
+                          double               epoch_seconds)
+{
+  double arithmetic;
+
+  g_return_if_fail (speed != NULL && info != NULL);
+
+  if (n_samples == 0 || !(epoch_seconds > 0) || !(info->train_macs > 0))
+    return;
+  arithmetic = epoch_seconds / n_samples - (augment ? speed->augment_seconds : 0.0);
+  if (arithmetic > 0)
+    speed->seconds_per_mac = arithmetic / info->train_macs;
 }

@@ -33,9 +33,9 @@ typedef struct {
   double augment_seconds;       /* distorting one sample (on the training thread) */
 } DigitsTrainSpeed;
 
-/* Times a few training steps of DIGITS_TRAIN_NET_APP on random digits (batch 64, on
- * threads threads; 0 = all cores), for about seconds seconds (at least one step after a
- * first one not counted), and augmentation. Blocks: call it from a worker thread, whose
+/* Times training steps of DIGITS_TRAIN_NET_APP on random digits (batch 64, on threads
+ * threads; 0 = all cores) for about seconds seconds (at least 3 after a first one not
+ * counted; the median counts), and augmentation. Blocks: call it from a worker thread, whose
  * priority its trainer's threads inherit. FALSE with G_IO_ERROR_CANCELLED if cancelled. */
 gboolean digits_train_speed_measure (guint              threads,
                                      double             seconds,
@@ -48,5 +48,13 @@ double   digits_train_speed_epoch   (const DigitsTrainSpeed *speed,
                                      const DigitsNetInfo    *info,
                                      guint                   n_samples,
                                      gboolean                augment);
+
+/* A real epoch of info's network took epoch_seconds over n_samples digits: later
+ * estimates follow it. */
+void     digits_train_speed_learn   (DigitsTrainSpeed       *speed,
+                                     const DigitsNetInfo    *info,
+                                     guint                   n_samples,
+                                     gboolean                augment,
+                                     double                  epoch_seconds);
 
 G_END_DECLS

@@ -70,8 +70,7 @@ check_named (DigitsTrainView *view,
   digits_train_view_set_network (view, id, NULL);
   size = g_strdup_printf ("%'zu parameters", info.n_params);
   g_assert_cmpstr (info_title (view), ==, size);
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (view->network_row)), ==,
-                   info.spec);
+  g_assert_true (g_str_has_prefix (info_subtitle (view), info.spec));
   g_assert_false (gtk_widget_get_visible (view->hidden_row));
   g_assert_true (digits_train_view_build_config (view, &config, &error));
   g_assert_cmpstr (config.net, ==, info.spec);
