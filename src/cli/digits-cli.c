@@ -310,6 +310,15 @@ command_train (int argc, char **argv)
       g_autoptr(DigitsModel) model = digits_trainer_snapshot (trainer);
       digits_model_set_meta (model, "dataset",
                              fashion ? "fashion-mnist" : "mnist");
+      if (validation)
+        {
+          /* What the trainer measured was the held-out digits, not the test set. */
+          g_autofree char *held_out = g_strdup (digits_model_get_meta (model,
+                                                                       "test_accuracy"));
+          digits_model_set_meta (model, "validation_accuracy", held_out);
+          digits_model_set_meta (model, "test_accuracy", NULL);
+          digits_model_set_meta (model, "validation", "last 5,000 training digits held out");
+        }
       if (!digits_model_save (model, out_path, &error))
         {
           g_autofree char *reason = g_strdup_printf ("%s: %s", out_path, error->message);
