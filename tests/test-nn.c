@@ -247,6 +247,7 @@ test_opt_names (void)
   g_assert_cmpfloat (c.beta2, ==, 0.999f);
   g_assert_cmpfloat (c.decay, ==, 0.0f);
   g_assert_cmpfloat (c.l2, ==, 0.0f);
+  g_assert_cmpuint (c.anneal_steps, ==, 0);
 }
 
 /* ---- layers against finite differences ---- */
@@ -924,6 +925,21 @@ test_opt_rules (void)
   cfg.decay = 1.0f;
   nn_opt_step_prepare (&st, &cfg, 3);
   g_assert_cmpfloat (st.lr, ==, 0.1f / 4.0f);
+
+  /* The half cosine: full rate at the start, half at the middle, 0 at the end and after,
+   * on top of the 1 / (1 + decay·t) rule. */
+  cfg.anneal_steps = 100;
+  nn_opt_step_prepare (&st, &cfg, 0);
+  g_assert_cmpfloat (st.lr, ==, 0.1f);
+  nn_opt_step_prepare (&st, &cfg, 50);
+  g_assert_cmpfloat (fabs (st.lr - 0.1 / 51.0 * 0.5), <, 1e-9);
+  nn_opt_step_prepare (&st, &cfg, 100);
+  g_assert_cmpfloat (st.lr, ==, 0.0f);
+  nn_opt_step_prepare (&st, &cfg, 1000);
+  g_assert_cmpfloat (st.lr, ==, 0.0f);
+  cfg.decay = 0.0f;
+  nn_opt_step_prepare (&st, &cfg, 25);
+  g_assert_cmpfloat (fabs (st.lr - 0.1 * (1 + cos (G_PI / 4)) / 2), <, 1e-8);
 
   nn_opt_config_defaults (&cfg, NN_OPT_MOMENTUM);
   nn_opt_step_prepare (&st, &cfg, 0);

@@ -169,6 +169,31 @@ test_trainer_metadata (void)
   g_assert_cmpstr (digits_model_get_meta (old_again, "lr"), ==, "0.003");
 }
 
+/* Training with the cosine schedule and elastic distortions converges, and the model
+ * says how it was made (the schedule itself: test-nn's /nn/opt/rules). */
+static void
+test_trainer_cosine (void)
+{
+  g_autoptr(DigitsDataset) train = make_blobs (3000, 1);
+  g_autoptr(DigitsDataset) test = make_blobs (500, 2);
+  g_autoptr(GError) error = NULL;
+  DigitsTrainConfig config;
+
+  small_config (&config);
+  config.anneal = TRUE;
+  config.augment = TRUE;
+  config.elastic = 0.5f;
+  g_autoptr(DigitsTrainer) trainer = digits_trainer_new (&config, train, test, &error);
+  g_assert_no_error (error);
+  g_assert_true (digits_trainer_run (trainer, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_autoptr(DigitsModel) model = digits_trainer_snapshot (trainer);
+  g_assert_cmpfloat (digits_evaluate (model, test, NULL), >, 0.95);
+  g_assert_cmpstr (digits_model_get_meta (model, "schedule"), ==, "cosine");
+  g_assert_cmpstr (digits_model_get_meta (model, "elastic"), ==, "0.5");
+}
+
 static void
 test_trainer_deterministic (void)
 {
@@ -358,6 +383,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/trainer/converges", test_trainer_converges);
   g_test_add_func ("/trainer/metadata", test_trainer_metadata);
+  g_test_add_func ("/trainer/cosine", test_trainer_cosine);
   g_test_add_func ("/trainer/deterministic", test_trainer_deterministic);
   g_test_add_func ("/trainer/cancel", test_trainer_cancel);
   g_test_add_func ("/trainer/snapshot-while-running", test_trainer_snapshot_while_running);

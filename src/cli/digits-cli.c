@@ -128,10 +128,10 @@ command_train (int argc, char **argv)
   g_autofree char *net_spec = NULL;
   g_autofree char *out_path = NULL;
   gint epochs = -1, batch = -1, threads = 0, limit = 0;
-  double lr = NAN, decay = NAN, momentum = NAN, l2 = NAN;
+  double lr = NAN, decay = NAN, momentum = NAN, l2 = NAN, elastic = NAN;
   gint64 seed = -1;
   gboolean json = FALSE, no_augment = FALSE, augment = FALSE, validation = FALSE;
-  gboolean fashion = FALSE;
+  gboolean fashion = FALSE, cosine = FALSE;
   DigitsTrainConfig config;
 
   GOptionEntry entries[] = {
@@ -144,6 +144,8 @@ command_train (int argc, char **argv)
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate"), "F" },
     { "decay", 0, 0, G_OPTION_ARG_DOUBLE, &decay,
       N_("Learning-rate decay: lr / (1 + decay × step)"), "F" },
+    { "cosine", 0, 0, G_OPTION_ARG_NONE, &cosine,
+      N_("Also lower the learning rate along a half cosine to 0 at the last step"), NULL },
     { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &momentum, N_("Momentum (momentum optimizer)"), "F" },
     { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &l2, N_("L2 weight decay"), "F" },
     { "net", 0, 0, G_OPTION_ARG_STRING, &net_spec,
@@ -159,6 +161,8 @@ command_train (int argc, char **argv)
       N_("Distort training digits at random (default)"), NULL },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment,
       N_("Train on the digits as they are"), NULL },
+    { "elastic", 0, 0, G_OPTION_ARG_DOUBLE, &elastic,
+      N_("Chance of an elastic distortion of a training digit (default 0)"), "P" },
     { "validation", 0, 0, G_OPTION_ARG_NONE, &validation,
       N_("Hold out the last 5,000 training digits and report accuracy on them "
          "instead of the test set (for choosing settings)"), NULL },
@@ -238,6 +242,13 @@ command_train (int argc, char **argv)
     return digits_cli_fail ("train", _("--augment and --no-augment contradict each other"));
   if (no_augment)
     config.augment = FALSE;
+  if (!isnan (elastic))
+    {
+      if (!(elastic >= 0 && elastic <= 1))
+        return digits_cli_fail ("train", _("--elastic takes a chance from 0 to 1"));
+      config.elastic = (float) elastic;
+    }
+  config.anneal = cosine;
   if (fashion)
     config.labels = DIGITS_LABELS_FASHION;
 
@@ -299,6 +310,15 @@ command_train (int argc, char **argv)
       g_autoptr(DigitsModel) model = digits_trainer_snapshot (trainer);
       digits_model_set_meta (model, "dataset",
                              fashion ? "fashion-mnist" : "mnist");
+      if (validation)
+        {
+          /* What the trainer measured was the held-out digits, not the test set. */
+          g_autofree char *held_out = g_strdup (digits_model_get_meta (model,
+                                                                       "test_accuracy"));
+          digits_model_set_meta (model, "validation_accuracy", held_out);
+          digits_model_set_meta (model, "test_accuracy", NULL);
+          digits_model_set_meta (model, "validation", "last 5,000 training digits held out");
+        }
       if (!digits_model_save (model, out_path, &error))
         {
           g_autofree char *reason = g_strdup_printf ("%s: %s", out_path, error->message);

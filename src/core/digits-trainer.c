@@ -164,7 +164,12 @@ trainer_new (const DigitsTrainConfig *config,
   nn_rng_seed (&self->rng, config->seed, 0x5eedu);
 
   guint threads = config->threads ? config->threads : g_get_num_processors ();
-  self->nn = nn_trainer_new (self->net, &config->opt, (int) config->batch, (int) threads);
+  if (config->anneal)
+    {
+      guint batch = MIN (config->batch, train->n);
+      self->config.opt.anneal_steps = (guint64) config->epochs * ((train->n + batch - 1) / batch);
+    }
+  self->nn = nn_trainer_new (self->net, &self->config.opt, (int) config->batch, (int) threads);
   self->snapshot = nn_net_copy (self->net);
   if (self->nn == NULL || self->snapshot == NULL)
     {
@@ -245,6 +250,13 @@ model_for_net (const DigitsTrainer *self, NnNet *net)
   g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, self->config.seed);
   digits_model_set_meta (model, "seed", buf);
   digits_model_set_meta (model, "augment", self->config.augment ? "yes" : "no");
+  if (self->config.augment && self->config.elastic > 0)
+    {
+      g_snprintf (buf, sizeof buf, "%g", self->config.elastic);
+      digits_model_set_meta (model, "elastic", buf);
+    }
+  if (self->config.anneal)
+    digits_model_set_meta (model, "schedule", "cosine");
   return model;
 }
 
@@ -359,6 +371,7 @@ digits_trainer_run (DigitsTrainer          *self,
   gint64 last_report = g_get_monotonic_time ();
 
   digits_augment_config_defaults (&augment);
+  augment.elastic_prob = config->elastic;
   for (guint i = 0; i < n; i++)
     order[i] = i;
 

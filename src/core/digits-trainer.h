@@ -24,6 +24,10 @@ typedef struct {
   guint64 seed;
   guint threads;              /* 0 = all cores */
   gboolean augment;           /* random shifts, rotations, scale, thickness */
+  float elastic;              /* with augment: chance of an elastic distortion, 0–1 */
+  /* The learning rate also falls along a half cosine to 0 over all epochs (see
+   * NnOptConfig.anneal_steps; the trainer fills that in). */
+  gboolean anneal;
   DigitsLabelSet labels;
 } DigitsTrainConfig;
 

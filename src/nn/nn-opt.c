@@ -77,7 +77,13 @@ nn_opt_step_prepare (NnOptStep *st, const NnOptConfig *config, uint64_t t)
   memset (st, 0, sizeof *st);
   st->kind = config->kind;
   /* t counts steps already taken, so the first step uses lr itself. */
-  st->lr = (float) ((double) config->lr / (1.0 + (double) config->decay * (double) t));
+  double lr = (double) config->lr / (1.0 + (double) config->decay * (double) t);
+  if (config->anneal_steps > 0)
+    {
+      double done = t < config->anneal_steps ? (double) t / (double) config->anneal_steps : 1.0;
+      lr *= 0.5 * (1.0 + cos (M_PI * done));
+    }
+  st->lr = (float) lr;
   st->l2 = config->l2;
   st->momentum = config->momentum;
   st->beta1 = config->beta1;

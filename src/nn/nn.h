@@ -203,6 +203,9 @@ typedef struct {
   float beta2;
   float eps;
   float l2;         /* L2 weight decay on weights (not biases): grad += l2 * w */
+  /* > 0: the rate above is also multiplied by (1 + cos(π·t/anneal_steps)) / 2, a half
+   * cosine that reaches 0 after anneal_steps steps (and stays there); 0: off. */
+  uint64_t anneal_steps;
 } NnOptConfig;
 
 /* Fills the engine's defaults for that optimizer. */
