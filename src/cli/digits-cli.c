@@ -301,7 +301,9 @@ command_train (int argc, char **argv)
                              fashion ? "fashion-mnist" : "mnist");
       if (!digits_model_save (model, out_path, &error))
         {
-          g_autofree char *reason = g_strdup_printf ("%s: %s", out_path, error->message);
+          g_autofree char *display = g_filename_display_name (out_path);
+          g_autofree char *reason = g_strdup_printf (_("could not save the model as “%s”: %s"),
+                                                     display, error->message);
 
           return digits_cli_fail ("train", reason);
         }
@@ -493,7 +495,11 @@ command_classify (int argc, char **argv)
               fputs (s->str, stdout);
             }
           else
-            g_printerr ("digits-cli classify: %s\n", image_error->message);
+            {
+              g_autofree char *message = digits_cli_file_message (argv[i],
+                                                                  image_error->message);
+              digits_cli_fail ("classify", message);
+            }
           continue;
         }
 

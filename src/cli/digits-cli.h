@@ -28,7 +28,10 @@ void         digits_cli_append_json_number (GString *out, double v, const char *
 void         digits_cli_append_json_floats (GString *out, const float *v, int n,
                                             const char *format);
 /* The model at path, or the built-in one when path is NULL. */
+/* The model file at path, or the built-in one when path is NULL; the error names it. */
 DigitsModel *digits_cli_load_model         (const char *path, GError **error);
+/* "could not read “path”: reason", for an image or other input file. */
+char        *digits_cli_file_message       (const char *path, const char *reason);
 /* MNIST from data_dir or where `digits_dataset_find_mnist` finds it; train or test may be
  * NULL when not wanted. With validation (both wanted) the last 5,000 training digits
  * become the test set. */

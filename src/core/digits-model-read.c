@@ -93,7 +93,7 @@ deserialize (const guint8 *data, gsize size, GError **error)
   if (memcmp (data, DIGITS_MODEL_MAGIC, MIN (size, MAGIC_LEN)) != 0)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                           _("not a Digits model file"));
+                           _("it is not a Digits model file"));
       return NULL;
     }
   /* The version before the rest of the preamble: a newer format may be laid out
@@ -118,8 +118,8 @@ deserialize (const guint8 *data, gsize size, GError **error)
   if (version > DIGITS_MODEL_VERSION)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("made by a newer version of Digits (model format %u; this version "
-                     "reads format %u); update Digits to use it"),
+                   _("it was made by a newer version of Digits (model format %u; this "
+                     "version reads format %u); update Digits to use it"),
                    version, DIGITS_MODEL_VERSION);
       return NULL;
     }
@@ -225,7 +225,7 @@ deserialize (const guint8 *data, gsize size, GError **error)
   if (net == NULL)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                           _("not enough memory to load it"));
+                           _("there is not enough memory to load it"));
       return NULL;
     }
   for (guint64 i = 0; i < n_params; i++)

@@ -153,6 +153,23 @@ digits_model_class_name (const DigitsModel *model, int k)
 
 /* ---- files ---- */
 
+/* Why a model file could not be opened, without its path (GIO's messages name it): the
+ * caller names the file, once. */
+static void
+set_open_error (GError **error, const GError *io_error)
+{
+  if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
+                         _("there is no such file"));
+  else if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
+    g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                         _("it is a folder, not a model file"));
+  else if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, _("permission denied"));
+  else
+    g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, _("it cannot be read"));
+}
+
 /* Reads at most DIGITS_MODEL_MAX_FILE bytes; a regular file over that is refused by its
  * size alone, and a stream that never ends is cut off at the bound. */
 static GBytes *
@@ -168,14 +185,7 @@ read_bounded (const char *path, GError **error)
 
   if (in == NULL)
     {
-      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND, _("%s: no such file"), path);
-      else if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
-        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                     _("%s: is a folder, not a model file"), path);
-      else
-        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                     _("%s: cannot be read: %s"), path, local->message);
+      set_open_error (error, local);
       return NULL;
     }
 
@@ -191,8 +201,8 @@ read_bounded (const char *path, GError **error)
           g_autofree char *most = g_format_size_full (limit, G_FORMAT_SIZE_IEC_UNITS);
 
           g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                       _("%s: too large (%s); Digits reads model files of up to %s"),
-                       path, have, most);
+                       _("the file is too large (%s); Digits reads model files of up to "
+                         "%s"), have, most);
           return NULL;
         }
       /* One more byte than promised shows a file that grew meanwhile. */
@@ -214,8 +224,8 @@ read_bounded (const char *path, GError **error)
               g_autofree char *most = g_format_size_full (limit, G_FORMAT_SIZE_IEC_UNITS);
 
               g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                           _("%s: too large; Digits reads model files of up to %s"),
-                           path, most);
+                           _("the file is too large; Digits reads model files of up to %s"),
+                           most);
               return NULL;
             }
           grown = g_try_realloc (data, new_cap);
@@ -228,7 +238,7 @@ read_bounded (const char *path, GError **error)
       if (n < 0)
         {
           g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                       _("%s: cannot be read: %s"), path, local->message);
+                       _("it cannot be read: %s"), local->message);
           return NULL;
         }
       if (n == 0)
@@ -240,8 +250,8 @@ read_bounded (const char *path, GError **error)
         return g_bytes_new_take (g_steal_pointer (&data), len);
     }
 
-  g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-               _("%s: not enough memory to read it"), path);
+  g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                       _("there is not enough memory to read it"));
   return NULL;
 }
 
@@ -249,7 +259,6 @@ DigitsModel *
 digits_model_load (const char *path, GError **error)
 {
   g_autoptr(GBytes) bytes = NULL;
-  DigitsModel *model;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -257,10 +266,7 @@ digits_model_load (const char *path, GError **error)
   bytes = read_bounded (path, error);
   if (bytes == NULL)
     return NULL;
-  model = digits_model_deserialize (bytes, error);
-  if (model == NULL)
-    g_prefix_error (error, "%s: ", path);
-  return model;
+  return digits_model_deserialize (bytes, error);
 }
 
 static const char *
@@ -342,7 +348,6 @@ digits_model_load_builtin (GError **error)
 {
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local = NULL;
-  DigitsModel *model;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -352,14 +357,11 @@ digits_model_load_builtin (GError **error)
     {
       /* Until a model is trained, the bundle holds an empty placeholder. */
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
-                           _("This build of Digits carries no built-in model; train one "
-                             "with “digits-cli train --out resources/model/digits.model” "
-                             "and rebuild, or open a model file"));
+                           _("this build of Digits carries none; train one with "
+                             "“digits-cli train --out resources/model/digits.model” and "
+                             "rebuild, or open a model file"));
       return NULL;
     }
 
-  model = digits_model_deserialize (bytes, error);
-  if (model == NULL)
-    g_prefix_error (error, _("The built-in model: "));
-  return model;
+  return digits_model_deserialize (bytes, error);
 }
