@@ -138,6 +138,54 @@ format_u64 (guint64 v)
   return g_strdup_printf ("%" G_GUINT64_FORMAT, v);
 }
 
+/* The header's count of images or labels: at least one, and not absurdly many. */
+static gboolean
+check_count (const char *path, guint32 n, gboolean images, GError **error)
+{
+  if (n > DIGITS_IDX_MAX_ITEMS)
+    {
+      if (images)
+        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
+                     _("%s: the header claims %u images, more than the %u Digits accepts"),
+                     path, n, DIGITS_IDX_MAX_ITEMS);
+      else
+        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
+                     _("%s: the header claims %u labels, more than the %u Digits accepts"),
+                     path, n, DIGITS_IDX_MAX_ITEMS);
+      return FALSE;
+    }
+  if (n == 0)
+    {
+      if (images)
+        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                     _("%s: the header says the file holds no images"), path);
+      else
+        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                     _("%s: the header says the file holds no labels"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A raw file longer than its header says: n_extra bytes after the n items. */
+static void
+set_extra_error (GError **error, const char *path, guint64 n_extra, guint n, gboolean images)
+{
+  g_autofree char *extra = format_u64 (n_extra);
+  gulong plural = (gulong) MIN (n_extra, G_MAXULONG);
+
+  if (images)
+    g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                 ngettext ("%s: %s unexpected byte after the %u images the header promises",
+                           "%s: %s unexpected bytes after the %u images the header promises",
+                           plural), path, extra, n);
+  else
+    g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                 ngettext ("%s: %s unexpected byte after the %u labels the header promises",
+                           "%s: %s unexpected bytes after the %u labels the header promises",
+                           plural), path, extra, n);
+}
+
 typedef struct {
   guint n, rows, cols;
   guint8 *data;
@@ -161,19 +209,8 @@ load_images (const IdxSource *src, IdxImages *out, GError **error)
   rows = read_be32 (header + 8);
   cols = read_be32 (header + 12);
 
-  if (n > DIGITS_IDX_MAX_ITEMS)
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                   _("%s: the header claims %u images, more than the %u Digits accepts"),
-                   path, n, DIGITS_IDX_MAX_ITEMS);
-      return FALSE;
-    }
-  if (n == 0)
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                   _("%s: the header says the file holds no images"), path);
-      return FALSE;
-    }
+  if (!check_count (path, n, TRUE, error))
+    return FALSE;
   if (rows == 0 || cols == 0)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
@@ -214,17 +251,7 @@ load_images (const IdxSource *src, IdxImages *out, GError **error)
                      path, n, rows, cols, (guint) (r->file_size - sizeof header),
                      (guint) bytes);
       else
-        {
-          guint64 n_extra = r->file_size - sizeof header - bytes;
-          g_autofree char *extra = format_u64 (n_extra);
-
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                       ngettext ("%s: %s unexpected byte after the %u images the header "
-                                 "promises",
-                                 "%s: %s unexpected bytes after the %u images the header "
-                                 "promises", (gulong) MIN (n_extra, G_MAXULONG)),
-                       path, extra, n);
-        }
+        set_extra_error (error, path, r->file_size - sizeof header - bytes, n, TRUE);
       return FALSE;
     }
 
@@ -263,19 +290,8 @@ load_labels (const IdxSource *src, guint n_classes, guint *n_out, GError **error
     return NULL;
 
   n = read_be32 (header + 4);
-  if (n > DIGITS_IDX_MAX_ITEMS)
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                   _("%s: the header claims %u labels, more than the %u Digits accepts"),
-                   path, n, DIGITS_IDX_MAX_ITEMS);
-      return NULL;
-    }
-  if (n == 0)
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                   _("%s: the header says the file holds no labels"), path);
-      return NULL;
-    }
+  if (!check_count (path, n, FALSE, error))
+    return NULL;
   if (r->size_known && r->file_size != sizeof header + (guint64) n)
     {
       if (r->file_size < sizeof header + (guint64) n)
@@ -284,17 +300,7 @@ load_labels (const IdxSource *src, guint n_classes, guint *n_out, GError **error
                        "after %u of them"),
                      path, n, (guint) (r->file_size - sizeof header));
       else
-        {
-          guint64 n_extra = r->file_size - sizeof header - n;
-          g_autofree char *extra = format_u64 (n_extra);
-
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                       ngettext ("%s: %s unexpected byte after the %u labels the header "
-                                 "promises",
-                                 "%s: %s unexpected bytes after the %u labels the header "
-                                 "promises", (gulong) MIN (n_extra, G_MAXULONG)),
-                       path, extra, n);
-        }
+        set_extra_error (error, path, r->file_size - sizeof header - n, n, FALSE);
       return NULL;
     }
 
