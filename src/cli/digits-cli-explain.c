@@ -116,19 +116,7 @@ digits_cli_classify_raw (const DigitsModel *model, gboolean json, gboolean show,
       if (!digits_input_from_raw_file (argv[i], input, &error))
         {
           failures++;
-          if (!json)
-            {
-              g_autofree char *message = digits_cli_file_message (argv[i], error->message);
-
-              digits_cli_fail ("classify", message);
-              continue;
-            }
-          g_string_append (s, "{\"file\":");
-          digits_cli_append_json_string (s, display);
-          g_string_append (s, ",\"digits\":\"\",\"error\":");
-          digits_cli_append_json_string (s, error->message);
-          g_string_append (s, "}\n");
-          fputs (s->str, stdout);
+          digits_cli_report_file_error ("classify", argv[i], error, json);
           continue;
         }
       warn_if_inverted (display, input);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #include <glib/gi18n.h>
 
@@ -87,6 +88,31 @@ digits_cli_file_message (const char *path, const char *reason)
   g_autofree char *display = g_filename_display_name (path);
 
   return g_strdup_printf (_("could not read “%s”: %s"), display, reason);
+}
+
+void
+digits_cli_report_file_error (const char *command, const char *path, const GError *error,
+                              gboolean json)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  if (json)
+    {
+      /* The file is in "file": "error" says only what is wrong with it. */
+      g_autoptr(GString) s = g_string_new ("{\"file\":");
+
+      digits_cli_append_json_string (s, display);
+      g_string_append (s, ",\"digits\":\"\",\"error\":");
+      digits_cli_append_json_string (s, error->message);
+      g_string_append (s, "}\n");
+      fputs (s->str, stdout);
+    }
+  else
+    {
+      g_autofree char *message = digits_cli_file_message (path, error->message);
+
+      digits_cli_fail (command, message);
+    }
 }
 
 DigitsModel *

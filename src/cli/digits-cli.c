@@ -119,204 +119,308 @@ train_progress_cb (const DigitsTrainProgress *p, gpointer user_data)
   fflush (stdout);
 }
 
-static int
-command_train (int argc, char **argv)
-{
-  g_autofree char *data_dir = NULL;
-  g_autofree char *optimizer = NULL;
-  g_autofree char *hidden = NULL;
-  g_autofree char *net_spec = NULL;
-  g_autofree char *out_path = NULL;
-  gint epochs = -1, batch = -1, threads = 0, limit = 0;
-  double lr = NAN, decay = NAN, momentum = NAN, l2 = NAN;
-  gint64 seed = -1;
-  gboolean json = FALSE, no_augment = FALSE, augment = FALSE, validation = FALSE;
-  gboolean fashion = FALSE;
-  DigitsTrainConfig config;
+/* What `digits-cli train` was told, before it is checked. */
+typedef struct {
+  char *data_dir, *optimizer, *hidden, *net_spec, *out_path;
+  gint epochs, batch, threads, limit;
+  double lr, decay, momentum, l2;
+  gint64 seed;
+  gboolean json, no_augment, augment, validation, fashion;
+} TrainOptions;
 
+static void
+train_options_clear (TrainOptions *o)
+{
+  g_free (o->data_dir);
+  g_free (o->optimizer);
+  g_free (o->hidden);
+  g_free (o->net_spec);
+  g_free (o->out_path);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TrainOptions, train_options_clear)
+
+static gboolean
+parse_train_options (int *argc, char ***argv, TrainOptions *o)
+{
   GOptionEntry entries[] = {
-    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &o->data_dir,
       N_("Folder with the four MNIST files (default: $DIGITS_MNIST_DIR)"), N_("DIR") },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Passes over the training set"), "N" },
-    { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, N_("Samples per step"), "N" },
-    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer,
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o->epochs, N_("Passes over the training set"), "N" },
+    { "batch", 'b', 0, G_OPTION_ARG_INT, &o->batch, N_("Samples per step"), "N" },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &o->optimizer,
       N_("sgd, momentum or adam"), N_("NAME") },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate"), "F" },
-    { "decay", 0, 0, G_OPTION_ARG_DOUBLE, &decay,
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->lr, N_("Learning rate"), "F" },
+    { "decay", 0, 0, G_OPTION_ARG_DOUBLE, &o->decay,
       N_("Learning-rate decay: lr / (1 + decay × step)"), "F" },
-    { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &momentum, N_("Momentum (momentum optimizer)"), "F" },
-    { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &l2, N_("L2 weight decay"), "F" },
-    { "net", 0, 0, G_OPTION_ARG_STRING, &net_spec,
+    { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &o->momentum,
+      N_("Momentum (momentum optimizer)"), "F" },
+    { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2, N_("L2 weight decay"), "F" },
+    { "net", 0, 0, G_OPTION_ARG_STRING, &o->net_spec,
       N_("The network: layers like conv5x32,pool2,conv5x64,pool2,dense128 (conv<K>x<N> "
          "'same', conv<K>x<N>v 'valid', pool<S>, dense<N>), or mlp (dense128,dense128, "
          "the default) or cnn (the built-in model's)"), N_("SPEC") },
-    { "hidden", 0, 0, G_OPTION_ARG_STRING, &hidden,
+    { "hidden", 0, 0, G_OPTION_ARG_STRING, &o->hidden,
       N_("Hidden dense layer sizes, short for --net denseN,denseN (default 128,128)"),
       N_("N,N") },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed"), "N" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
-    { "augment", 0, 0, G_OPTION_ARG_NONE, &augment,
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Random seed"), "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Threads (default: all cores)"), "N" },
+    { "augment", 0, 0, G_OPTION_ARG_NONE, &o->augment,
       N_("Distort training digits at random (default)"), NULL },
-    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment,
+    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o->no_augment,
       N_("Train on the digits as they are"), NULL },
-    { "validation", 0, 0, G_OPTION_ARG_NONE, &validation,
+    { "validation", 0, 0, G_OPTION_ARG_NONE, &o->validation,
       N_("Hold out the last 5,000 training digits and report accuracy on them "
          "instead of the test set (for choosing settings)"), NULL },
-    { "limit", 0, 0, G_OPTION_ARG_INT, &limit,
+    { "limit", 0, 0, G_OPTION_ARG_INT, &o->limit,
       N_("Train on the first N digits only"), "N" },
-    { "fashion", 0, 0, G_OPTION_ARG_NONE, &fashion,
+    { "fashion", 0, 0, G_OPTION_ARG_NONE, &o->fashion,
       N_("The data are Fashion-MNIST (clothing names as labels)"), NULL },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, N_("Save the model to FILE"),
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out_path, N_("Save the model to FILE"),
       N_("FILE") },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per epoch"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("One JSON object per epoch"), NULL },
     G_OPTION_ENTRY_NULL
   };
-
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+
   g_option_context_set_summary (context, _("Train a network on MNIST and report each epoch."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!digits_cli_parse_options (context, &argc, &argv, "train"))
+  return digits_cli_parse_options (context, argc, argv, "train");
+}
+
+/* Always FALSE: an option's value refused, in the option's own words. */
+static gboolean
+refuse (GError **error, const char *message)
+{
+  g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, message);
+  return FALSE;
+}
+
+/* The optimizer's numbers, checked and put over the defaults. */
+static gboolean
+apply_optimizer_options (const TrainOptions *o, DigitsTrainConfig *config, GError **error)
+{
+  if (o->optimizer != NULL)
+    {
+      NnOptKind kind;
+      if (nn_opt_kind_from_string (o->optimizer, &kind) != 0)
+        return refuse (error, _("--optimizer takes sgd, momentum or adam"));
+      if (kind != config->opt.kind)
+        nn_opt_config_defaults (&config->opt, kind);
+    }
+  if (!isnan (o->lr) && !(o->lr > 0 && o->lr < 100))
+    return refuse (error, _("--lr takes a positive number below 100"));
+  if (!isnan (o->decay) && !(o->decay >= 0))
+    return refuse (error, _("--decay takes a number ≥ 0"));
+  if (!isnan (o->momentum) && !(o->momentum >= 0 && o->momentum < 1))
+    return refuse (error, _("--momentum takes a number from 0 to below 1"));
+  if (!isnan (o->l2) && !(o->l2 >= 0))
+    return refuse (error, _("--l2 takes a number ≥ 0"));
+  if (!isnan (o->lr))
+    config->opt.lr = (float) o->lr;
+  if (!isnan (o->decay))
+    config->opt.decay = (float) o->decay;
+  if (!isnan (o->momentum))
+    config->opt.momentum = (float) o->momentum;
+  if (!isnan (o->l2))
+    config->opt.l2 = (float) o->l2;
+  return TRUE;
+}
+
+/* Everything but the optimizer and the network: the run's size, seed and data. */
+static gboolean
+apply_run_options (const TrainOptions *o, DigitsTrainConfig *config, GError **error)
+{
+  if (o->epochs != -1 && (o->epochs < 1 || o->epochs > 100000))
+    return refuse (error, _("--epochs takes a whole number from 1 to 100000"));
+  if (o->batch != -1 && (o->batch < 1 || o->batch > 4096))
+    return refuse (error, _("--batch takes a whole number from 1 to 4096"));
+  if (o->seed != -1 && o->seed < 0)
+    return refuse (error, _("--seed takes a number ≥ 0"));
+  if (o->threads < 0 || o->threads > 256)
+    return refuse (error, _("--threads takes a number from 1 to 256"));
+  if (o->augment && o->no_augment)
+    return refuse (error, _("--augment and --no-augment contradict each other"));
+
+  if (o->epochs != -1)
+    config->epochs = (guint) o->epochs;
+  if (o->batch != -1)
+    config->batch = (guint) o->batch;
+  if (o->seed != -1)
+    config->seed = (guint64) o->seed;
+  config->threads = (guint) o->threads;
+  if (o->no_augment)
+    config->augment = FALSE;
+  if (o->fashion)
+    config->labels = DIGITS_LABELS_FASHION;
+  return TRUE;
+}
+
+/* --net or --hidden, whichever names the network. */
+static gboolean
+apply_net_options (const TrainOptions *o, DigitsTrainConfig *config, GError **error)
+{
+  NnArch arch;
+  char why[256];
+
+  if (o->hidden != NULL && o->net_spec != NULL)
+    return refuse (error, _("--net and --hidden both name the network; give one"));
+  if (o->hidden != NULL)
+    return parse_hidden (o->hidden, config, error);
+  if (o->net_spec == NULL)
+    return TRUE;
+
+  if (nn_arch_parse (o->net_spec, 1, DIGITS_SIDE, DIGITS_SIDE, 10, &arch, why, sizeof why) != 0)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, "--net: %s", why);
+      return FALSE;
+    }
+  if (nn_arch_format (&arch, config->net, sizeof config->net) < 0)
+    return refuse (error, _("--net: the network is too long to describe"));
+  return TRUE;
+}
+
+static void
+announce_training (DigitsTrainer *trainer, const DigitsDataset *train,
+                   const DigitsTrainConfig *config)
+{
+  g_autoptr(DigitsModel) start = digits_trainer_snapshot (trainer);
+  char spec[NN_SPEC_MAX];
+
+  nn_net_spec (start->net, spec, sizeof spec);
+  printf (_("Training %s (%zu parameters) on %u digits (%s, lr %g, batch %u, "
+            "%u epochs%s)\n"),
+          spec[0] ? spec : _("softmax regression"), start->net->n_params, train->n,
+          nn_opt_kind_to_string (config->opt.kind),
+          config->opt.lr, config->batch, config->epochs,
+          config->augment ? _(", augmented") : "");
+  fflush (stdout);
+}
+
+static int
+save_trained (DigitsTrainer *trainer, const TrainOptions *o)
+{
+  g_autoptr(DigitsModel) model = digits_trainer_snapshot (trainer);
+  g_autoptr(GError) error = NULL;
+
+  digits_model_set_meta (model, "dataset", o->fashion ? "fashion-mnist" : "mnist");
+  if (!digits_model_save (model, o->out_path, &error))
+    {
+      g_autofree char *display = g_filename_display_name (o->out_path);
+      g_autofree char *reason = g_strdup_printf (_("could not save the model as “%s”: %s"),
+                                                 display, error->message);
+
+      return digits_cli_fail ("train", reason);
+    }
+  if (!o->json)
+    printf (_("Saved the model to %s\n"), o->out_path);
+  return 0;
+}
+
+static int
+command_train (int argc, char **argv)
+{
+  g_auto(TrainOptions) o = {
+    .epochs = -1, .batch = -1, .seed = -1,
+    .lr = NAN, .decay = NAN, .momentum = NAN, .l2 = NAN,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DigitsDataset) train = NULL;
+  g_autoptr(DigitsDataset) test = NULL;
+  g_autoptr(DigitsTrainer) trainer = NULL;
+  DigitsTrainConfig config;
+
+  if (!parse_train_options (&argc, &argv, &o))
     return 2;
   if (argc > 1)
     return digits_cli_fail ("train", _("unexpected argument; see digits-cli train --help"));
 
   digits_train_config_defaults (&config);
-  if (optimizer != NULL)
-    {
-      NnOptKind kind;
-      if (nn_opt_kind_from_string (optimizer, &kind) != 0)
-        return digits_cli_fail ("train", _("--optimizer takes sgd, momentum or adam"));
-      if (kind != config.opt.kind)
-        nn_opt_config_defaults (&config.opt, kind);
-    }
-  if (epochs != -1)
-    {
-      if (epochs < 1 || epochs > 100000)
-        return digits_cli_fail ("train", _("--epochs takes a whole number from 1 to 100000"));
-      config.epochs = (guint) epochs;
-    }
-  if (batch != -1)
-    {
-      if (batch < 1 || batch > 4096)
-        return digits_cli_fail ("train", _("--batch takes a whole number from 1 to 4096"));
-      config.batch = (guint) batch;
-    }
-  if (!isnan (lr))
-    {
-      if (!(lr > 0 && lr < 100))
-        return digits_cli_fail ("train", _("--lr takes a positive number below 100"));
-      config.opt.lr = (float) lr;
-    }
-  if (!isnan (decay))
-    {
-      if (!(decay >= 0))
-        return digits_cli_fail ("train", _("--decay takes a number ≥ 0"));
-      config.opt.decay = (float) decay;
-    }
-  if (!isnan (momentum))
-    {
-      if (!(momentum >= 0 && momentum < 1))
-        return digits_cli_fail ("train", _("--momentum takes a number from 0 to below 1"));
-      config.opt.momentum = (float) momentum;
-    }
-  if (!isnan (l2))
-    {
-      if (!(l2 >= 0))
-        return digits_cli_fail ("train", _("--l2 takes a number ≥ 0"));
-      config.opt.l2 = (float) l2;
-    }
-  if (seed != -1)
-    {
-      if (seed < 0)
-        return digits_cli_fail ("train", _("--seed takes a number ≥ 0"));
-      config.seed = (guint64) seed;
-    }
-  if (threads < 0 || threads > 256)
-    return digits_cli_fail ("train", _("--threads takes a number from 1 to 256"));
-  config.threads = (guint) threads;
-  if (augment && no_augment)
-    return digits_cli_fail ("train", _("--augment and --no-augment contradict each other"));
-  if (no_augment)
-    config.augment = FALSE;
-  if (fashion)
-    config.labels = DIGITS_LABELS_FASHION;
-
-  g_autoptr(GError) error = NULL;
-  if (hidden != NULL && net_spec != NULL)
-    return digits_cli_fail ("train", _("--net and --hidden both name the network; give one"));
-  if (hidden != NULL && !parse_hidden (hidden, &config, &error))
+  if (!apply_optimizer_options (&o, &config, &error)
+      || !apply_run_options (&o, &config, &error)
+      || !apply_net_options (&o, &config, &error))
     return digits_cli_fail ("train", error->message);
-  if (net_spec != NULL)
-    {
-      NnArch arch;
-      char why[256];
 
-      if (nn_arch_parse (net_spec, 1, DIGITS_SIDE, DIGITS_SIDE, 10, &arch, why, sizeof why) != 0)
-        {
-          g_autofree char *message = g_strdup_printf ("--net: %s", why);
-          return digits_cli_fail ("train", message);
-        }
-      if (nn_arch_format (&arch, config.net, sizeof config.net) < 0)
-        return digits_cli_fail ("train", _("--net: the network is too long to describe"));
-    }
-
-  g_autoptr(DigitsDataset) train = NULL;
-  g_autoptr(DigitsDataset) test = NULL;
-  if (!digits_cli_load_mnist (data_dir, validation, &train, &test, &error))
+  if (!digits_cli_load_mnist (o.data_dir, o.validation, &train, &test, &error))
     return digits_cli_fail ("train", error->message);
-  if (limit > 0 && (guint) limit < train->n)
+  if (o.limit > 0 && (guint) o.limit < train->n)
     {
-      DigitsDataset *part = digits_dataset_slice (train, 0, (guint) limit);
+      DigitsDataset *part = digits_dataset_slice (train, 0, (guint) o.limit);
       digits_dataset_free (train);
       train = part;
     }
 
-  g_autoptr(DigitsTrainer) trainer = digits_trainer_new (&config, train, test, &error);
+  trainer = digits_trainer_new (&config, train, test, &error);
   if (trainer == NULL)
     return digits_cli_fail ("train", error->message);
+  if (!o.json)
+    announce_training (trainer, train, &config);
 
-  if (!json)
-    {
-      g_autoptr(DigitsModel) start = digits_trainer_snapshot (trainer);
-      char spec[NN_SPEC_MAX];
-
-      nn_net_spec (start->net, spec, sizeof spec);
-      printf (_("Training %s (%zu parameters) on %u digits (%s, lr %g, batch %u, "
-                "%u epochs%s)\n"),
-              spec[0] ? spec : _("softmax regression"), start->net->n_params, train->n,
-              nn_opt_kind_to_string (config.opt.kind),
-              config.opt.lr, config.batch, config.epochs,
-              config.augment ? _(", augmented") : "");
-      fflush (stdout);
-    }
-
-  TrainOutput output = { json, isatty (STDERR_FILENO) && !json };
+  TrainOutput output = { o.json, isatty (STDERR_FILENO) && !o.json };
   if (!digits_trainer_run (trainer, train_progress_cb, &output, NULL, &error))
     return digits_cli_fail ("train", error->message);
 
-  if (out_path != NULL)
-    {
-      g_autoptr(DigitsModel) model = digits_trainer_snapshot (trainer);
-      digits_model_set_meta (model, "dataset",
-                             fashion ? "fashion-mnist" : "mnist");
-      if (!digits_model_save (model, out_path, &error))
-        {
-          g_autofree char *display = g_filename_display_name (out_path);
-          g_autofree char *reason = g_strdup_printf (_("could not save the model as “%s”: %s"),
-                                                     display, error->message);
-
-          return digits_cli_fail ("train", reason);
-        }
-      if (!json)
-        printf (_("Saved the model to %s\n"), out_path);
-    }
-  else if (!json)
+  if (o.out_path != NULL)
+    return save_trained (trainer, &o);
+  if (!o.json)
     printf (_("The model was not saved (use --out FILE to keep it).\n"));
-
   return 0;
 }
 
 /* ---- eval ---- */
+
+static void
+print_evaluation_json (DigitsEvaluation *evaluation, guint n, int k, double ms)
+{
+  const guint *confusion = digits_evaluation_get_confusion (evaluation);
+  g_autoptr(GString) s = g_string_new ("{\"accuracy\":");
+
+  digits_cli_append_json_number (s, digits_evaluation_get_accuracy (evaluation), "%.6f");
+  g_string_append_printf (s, ",\"count\":%u,\"correct\":%u,\"milliseconds\":%.3f,"
+                          "\"confusion\":[", n, digits_evaluation_get_correct (evaluation), ms);
+  for (int t = 0; t < k; t++)
+    {
+      g_string_append (s, t ? ",[" : "[");
+      for (int p = 0; p < k; p++)
+        g_string_append_printf (s, p ? ",%u" : "%u", confusion[t * k + p]);
+      g_string_append_c (s, ']');
+    }
+  g_string_append (s, "],");
+  digits_cli_append_mistakes (s, evaluation);
+  g_string_append (s, "}\n");
+  fputs (s->str, stdout);
+}
+
+static void
+print_evaluation_text (const DigitsModel *model, DigitsEvaluation *evaluation, guint n,
+                       int k, double ms)
+{
+  const guint *confusion = digits_evaluation_get_confusion (evaluation);
+
+  printf (_("Accuracy %.2f%% (%u of %u correct) in %.1f ms\n\n"),
+          100.0 * digits_evaluation_get_accuracy (evaluation),
+          digits_evaluation_get_correct (evaluation), n, ms);
+  printf (_("Confusion matrix (rows: true class, columns: predicted)\n"));
+  printf ("      ");
+  for (int p = 0; p < k; p++)
+    printf ("%6d", p);
+  printf (_("   class accuracy\n"));
+  for (int t = 0; t < k; t++)
+    {
+      guint row = 0;
+      printf ("%6d", t);
+      for (int p = 0; p < k; p++)
+        {
+          printf ("%6u", confusion[t * k + p]);
+          row += confusion[t * k + p];
+        }
+      printf ("   %6.2f%%", row ? 100.0 * confusion[t * k + t] / row : 0.0);
+      /* Digits name themselves; Fashion-MNIST's classes need their names. */
+      if (model->labels != DIGITS_LABELS_DIGITS)
+        printf ("  %s", digits_model_class_name (model, t));
+      printf ("\n");
+    }
+}
 
 static int
 command_eval (int argc, char **argv)
@@ -366,52 +470,10 @@ command_eval (int argc, char **argv)
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
   if (evaluation == NULL)
     return digits_cli_fail ("eval", error->message);
-  const guint *confusion = digits_evaluation_get_confusion (evaluation);
-  double accuracy = digits_evaluation_get_accuracy (evaluation);
-  guint correct = digits_evaluation_get_correct (evaluation);
-
   if (json)
-    {
-      g_autoptr(GString) s = g_string_new ("{\"accuracy\":");
-      digits_cli_append_json_number (s, accuracy, "%.6f");
-      g_string_append_printf (s, ",\"count\":%u,\"correct\":%u,\"milliseconds\":%.3f,"
-                              "\"confusion\":[", set->n, correct, ms);
-      for (int t = 0; t < k; t++)
-        {
-          g_string_append (s, t ? ",[" : "[");
-          for (int p = 0; p < k; p++)
-            g_string_append_printf (s, p ? ",%u" : "%u", confusion[t * k + p]);
-          g_string_append_c (s, ']');
-        }
-      g_string_append (s, "],");
-      digits_cli_append_mistakes (s, evaluation);
-      g_string_append (s, "}\n");
-      fputs (s->str, stdout);
-      return 0;
-    }
-
-  printf (_("Accuracy %.2f%% (%u of %u correct) in %.1f ms\n\n"),
-          100.0 * accuracy, correct, set->n, ms);
-  printf (_("Confusion matrix (rows: true class, columns: predicted)\n"));
-  printf ("      ");
-  for (int p = 0; p < k; p++)
-    printf ("%6d", p);
-  printf (_("   class accuracy\n"));
-  for (int t = 0; t < k; t++)
-    {
-      guint row = 0;
-      printf ("%6d", t);
-      for (int p = 0; p < k; p++)
-        {
-          printf ("%6u", confusion[t * k + p]);
-          row += confusion[t * k + p];
-        }
-      printf ("   %6.2f%%", row ? 100.0 * confusion[t * k + t] / row : 0.0);
-      /* Digits name themselves; Fashion-MNIST's classes need their names. */
-      if (model->labels != DIGITS_LABELS_DIGITS)
-        printf ("  %s", digits_model_class_name (model, t));
-      printf ("\n");
-    }
+    print_evaluation_json (evaluation, set->n, k, ms);
+  else
+    print_evaluation_text (model, evaluation, set->n, k, ms);
   return 0;
 }
 
@@ -433,6 +495,36 @@ digits_cli_append_input_picture (GString *out, const float *input)
         }
       g_string_append_c (out, '\n');
     }
+}
+
+/* One digit of an image: its class onto digits, a line (and picture) onto detail, and its
+ * probabilities onto json_probs (an array of them). */
+static void
+classify_glyph (const DigitsModel *model, const DigitsGlyph *glyph, gboolean show,
+                float *probs, GString *digits, GString *detail, GString *json_probs)
+{
+  const int k = model->net->sizes[model->net->n_layers];
+  int best;
+
+  digits_model_classify (model, glyph->input, probs);
+  best = nn_argmax (probs, k);
+  g_string_append (digits, digits_model_class_name (model, best));
+
+  g_string_append_printf (detail, "  %s %5.1f%%  [", digits_model_class_name (model, best),
+                          100.0 * probs[best]);
+  g_string_append (json_probs, json_probs->len > 1 ? ",[" : "[");
+  for (int c = 0; c < k; c++)
+    {
+      g_string_append_printf (detail, c ? " %.3f" : "%.3f", probs[c]);
+      g_string_append_printf (json_probs, c ? ",%.6f" : "%.6f", probs[c]);
+    }
+  g_string_append (detail, "]  ");
+  /* TRANSLATORS: where a digit is in the image: left,top width×height */
+  g_string_append_printf (detail, _("at %d,%d %d×%d\n"),
+                          glyph->x, glyph->y, glyph->width, glyph->height);
+  if (show)
+    digits_cli_append_input_picture (detail, glyph->input);
+  g_string_append_c (json_probs, ']');
 }
 
 static int
@@ -485,49 +577,15 @@ command_classify (int argc, char **argv)
       if (glyphs == NULL)
         {
           failures++;
-          if (json)
-            {
-              g_string_append (s, "{\"file\":");
-              digits_cli_append_json_string (s, display);
-              g_string_append (s, ",\"digits\":\"\",\"error\":");
-              digits_cli_append_json_string (s, image_error->message);
-              g_string_append (s, "}\n");
-              fputs (s->str, stdout);
-            }
-          else
-            {
-              g_autofree char *message = digits_cli_file_message (argv[i],
-                                                                  image_error->message);
-              digits_cli_fail ("classify", message);
-            }
+          digits_cli_report_file_error ("classify", argv[i], image_error, json);
           continue;
         }
 
       g_autoptr(GString) detail = g_string_new (NULL);
       g_autoptr(GString) json_probs = g_string_new ("[");
       for (guint g = 0; g < glyphs->len; g++)
-        {
-          const DigitsGlyph *glyph = &g_array_index (glyphs, DigitsGlyph, g);
-          digits_model_classify (model, glyph->input, probs);
-          int best = nn_argmax (probs, k);
-          g_string_append (digits, digits_model_class_name (model, best));
-
-          g_string_append_printf (detail, "  %s %5.1f%%  [", digits_model_class_name (model, best),
-                                  100.0 * probs[best]);
-          g_string_append (json_probs, g ? ",[" : "[");
-          for (int c = 0; c < k; c++)
-            {
-              g_string_append_printf (detail, c ? " %.3f" : "%.3f", probs[c]);
-              g_string_append_printf (json_probs, c ? ",%.6f" : "%.6f", probs[c]);
-            }
-          g_string_append (detail, "]  ");
-          /* TRANSLATORS: where a digit is in the image: left,top width×height */
-          g_string_append_printf (detail, _("at %d,%d %d×%d\n"),
-                                  glyph->x, glyph->y, glyph->width, glyph->height);
-          if (show)
-            digits_cli_append_input_picture (detail, glyph->input);
-          g_string_append_c (json_probs, ']');
-        }
+        classify_glyph (model, &g_array_index (glyphs, DigitsGlyph, g), show, probs,
+                        digits, detail, json_probs);
       g_string_append_c (json_probs, ']');
 
       if (json)

@@ -32,6 +32,10 @@ void         digits_cli_append_json_floats (GString *out, const float *v, int n,
 DigitsModel *digits_cli_load_model         (const char *path, GError **error);
 /* "could not read “path”: reason", for an image or other input file. */
 char        *digits_cli_file_message       (const char *path, const char *reason);
+/* A file that could not be read: a JSON line on stdout (its "error" the bare reason) or
+ * "digits-cli COMMAND: could not read “path”: reason" on stderr. */
+void         digits_cli_report_file_error  (const char *command, const char *path,
+                                            const GError *error, gboolean json);
 /* MNIST from data_dir or where `digits_dataset_find_mnist` finds it; train or test may be
  * NULL when not wanted. With validation (both wanted) the last 5,000 training digits
  * become the test set. */
