@@ -103,6 +103,129 @@ make_seven (DigitsStroke *stroke)
       }
 }
 
+typedef struct {
+  int rounds;
+  double single_us;      /* medians */
+  double set_ms;         /* per 10,000 digits */
+  double canvas_us;
+} InferenceFigure;
+
+/* Fills images and labels with MNIST's first n training digits when it is found (test then
+ * holds its test set), else with seeded random bytes. Returns "mnist" or "random". */
+static const char *
+load_bench_data (const char *data_dir, guint8 *images, guint8 *labels, guint n,
+                 DigitsDataset **test)
+{
+  g_autofree char *dir = data_dir ? g_strdup (data_dir) : digits_dataset_find_mnist ();
+  g_autoptr(DigitsDataset) train = NULL;
+  NnRng rng;
+
+  if (dir != NULL && digits_dataset_load_mnist_dir (dir, &train, test, NULL)
+      && train->n >= n && train->rows * train->cols == DIGITS_PIXELS)
+    {
+      memcpy (images, train->images, (gsize) n * DIGITS_PIXELS);
+      memcpy (labels, train->labels, n);
+      return "mnist";
+    }
+
+  nn_rng_seed (&rng, 7, 7);
+  for (gsize i = 0; i < (gsize) n * DIGITS_PIXELS; i++)
+    images[i] = (guint8) (nn_rng_next (&rng) >> 24);
+  for (guint i = 0; i < n; i++)
+    labels[i] = (guint8) nn_rng_below (&rng, 10);
+  return "random";
+}
+
+/* One digit, the test set and a canvas update, each timed over a few rounds, through a
+ * trained-looking net: the built-in model when it loads. */
+static InferenceFigure
+time_inference (const guint8 *images, const DigitsDataset *test, int samples)
+{
+  g_autoptr(DigitsModel) model = digits_model_load_builtin (NULL);
+  const int sizes[] = { DIGITS_PIXELS, 128, 128, 10 };
+  NnNet *owned = NULL;
+  const NnNet *net = model ? model->net : (owned = nn_net_new (sizes, G_N_ELEMENTS (sizes)));
+  if (owned)
+    nn_net_init_he (owned, 3);
+
+  float input[DIGITS_PIXELS], probs[10];
+  for (int i = 0; i < DIGITS_PIXELS; i++)
+    input[i] = images[i] / 255.0f;
+
+  /* A quick check (--samples below 60,000) times inference on as large a share of the
+   * digits, in 3 rounds: through a CNN under the sanitizers the full run takes minutes. */
+  const gboolean full = samples == 60000;
+  const int rounds = full ? 9 : 3, reps = MAX (20, 2000 / (60000 / samples));
+  const guint set_n = MAX (100, 10000 / (60000 / (guint) samples));
+  double single[9], set_ms[9], canvas[9];
+  g_autofree float *set_probs = g_new (float, (gsize) set_n * 10);
+  const guint8 *set_images = test && test->n >= set_n ? test->images : images;
+  DigitsStroke seven;
+  float out[DIGITS_PIXELS];
+  make_seven (&seven);
+
+  for (int r = 0; r < rounds; r++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      for (int i = 0; i < reps; i++)
+        nn_net_forward (net, input, 1, probs);
+      single[r] = (g_get_monotonic_time () - t0) / (double) reps;
+
+      t0 = g_get_monotonic_time ();
+      nn_net_forward_u8 (net, set_images, set_n, set_probs);
+      set_ms[r] = (g_get_monotonic_time () - t0) / 1000.0 * (10000.0 / set_n);
+
+      t0 = g_get_monotonic_time ();
+      for (int i = 0; i < 100; i++)
+        {
+          digits_preprocess_strokes (&seven, 1, 1.0f, out);
+          nn_net_forward (net, out, 1, probs);
+        }
+      canvas[r] = (g_get_monotonic_time () - t0) / 100.0;
+    }
+  g_array_unref (seven.points);
+  g_clear_pointer (&owned, nn_net_free);
+
+  qsort (single, rounds, sizeof (double), compare_doubles);
+  qsort (set_ms, rounds, sizeof (double), compare_doubles);
+  qsort (canvas, rounds, sizeof (double), compare_doubles);
+  return (InferenceFigure) {
+    rounds, single[rounds / 2], set_ms[rounds / 2], canvas[rounds / 2],
+  };
+}
+
+static void
+print_bench_json (int threads, const char *source, const TrainFigure figures[2],
+                  const InferenceFigure *inference)
+{
+  printf ("{\"threads\":%d,\"data\":\"%s\",\"kernels\":\"%s\",\"train\":[", threads,
+          source, nn_kernel_name ());
+  for (int i = 0; i < 2; i++)
+    printf ("%s{\"batch\":%d,\"samples_per_second\":%.0f,\"seconds_per_epoch\":%.4f,"
+            "\"gflops\":%.2f}", i ? "," : "", figures[i].batch,
+            figures[i].samples_per_second, figures[i].seconds, figures[i].gflops);
+  printf ("],\"inference_us\":%.3f,\"test_set_ms\":%.3f,\"canvas_update_us\":%.2f}\n",
+          inference->single_us, inference->set_ms, inference->canvas_us);
+}
+
+static void
+print_bench_text (int threads, const char *source, const TrainFigure figures[2],
+                  const InferenceFigure *inference)
+{
+  printf (_("Digits benchmark: 784-128-128-10, %d threads, %s kernels, %s data\n\n"),
+          threads, nn_kernel_name (), source);
+  printf (_("Training, plain SGD, 60,000 samples:\n"));
+  for (int i = 0; i < 2; i++)
+    printf (_("  batch %3d   %9.0f samples/s   %6.3f s/epoch   %6.1f GFLOP/s\n"),
+            figures[i].batch, figures[i].samples_per_second, figures[i].seconds,
+            figures[i].gflops);
+  printf (_("\nInference (median of %d rounds):\n"), inference->rounds);
+  printf (_("  one digit            %8.2f µs\n"), inference->single_us);
+  printf (_("  10,000 test digits   %8.2f ms\n"), inference->set_ms);
+  printf (_("  canvas update        %8.2f µs (strokes → preprocessing → probabilities)\n"),
+          inference->canvas_us);
+}
+
 int
 digits_cli_bench (int argc, char **argv)
 {
@@ -157,26 +280,8 @@ digits_cli_bench (int argc, char **argv)
   const guint n = 60000;
   g_autofree guint8 *images = g_new (guint8, (gsize) n * DIGITS_PIXELS);
   g_autofree guint8 *labels = g_new (guint8, n);
-  const char *source = "random";
-  g_autofree char *dir = data_dir ? g_strdup (data_dir) : digits_dataset_find_mnist ();
-  g_autoptr(DigitsDataset) train = NULL;
   g_autoptr(DigitsDataset) test = NULL;
-  if (dir != NULL && digits_dataset_load_mnist_dir (dir, &train, &test, NULL)
-      && train->n >= n && train->rows * train->cols == DIGITS_PIXELS)
-    {
-      memcpy (images, train->images, (gsize) n * DIGITS_PIXELS);
-      memcpy (labels, train->labels, n);
-      source = "mnist";
-    }
-  else
-    {
-      NnRng rng;
-      nn_rng_seed (&rng, 7, 7);
-      for (gsize i = 0; i < (gsize) n * DIGITS_PIXELS; i++)
-        images[i] = (guint8) (nn_rng_next (&rng) >> 24);
-      for (guint i = 0; i < n; i++)
-        labels[i] = (guint8) nn_rng_below (&rng, 10);
-    }
+  const char *source = load_bench_data (data_dir, images, labels, n, &test);
 
   if (net_spec != NULL)
     return digits_bench_net (net_spec, threads, json, images, labels, n);
@@ -185,81 +290,11 @@ digits_cli_bench (int argc, char **argv)
     time_training (images, labels, (guint) samples, 32, threads, 1),
     time_training (images, labels, (guint) samples, 128, threads, 1),
   };
-
-  /* Inference on a trained-looking net: the built-in model when it loads. */
-  g_autoptr(DigitsModel) model = digits_model_load_builtin (NULL);
-  const int sizes[] = { DIGITS_PIXELS, 128, 128, 10 };
-  NnNet *owned = NULL;
-  const NnNet *net = model ? model->net : (owned = nn_net_new (sizes, G_N_ELEMENTS (sizes)));
-  if (owned)
-    nn_net_init_he (owned, 3);
-
-  float input[DIGITS_PIXELS], probs[10];
-  for (int i = 0; i < DIGITS_PIXELS; i++)
-    input[i] = images[i] / 255.0f;
-
-  /* A quick check (--samples below 60,000) times inference on as large a share of the
-   * digits, in 3 rounds: through a CNN under the sanitizers the full run takes minutes. */
-  const gboolean full = samples == 60000;
-  const int rounds = full ? 9 : 3, reps = MAX (20, 2000 / (60000 / samples));
-  const guint set_n = MAX (100, 10000 / (60000 / (guint) samples));
-  double single[9], set_ms[9], canvas[9];
-  g_autofree float *set_probs = g_new (float, (gsize) set_n * 10);
-  const guint8 *set_images = test && test->n >= set_n ? test->images : images;
-  DigitsStroke seven;
-  float out[DIGITS_PIXELS];
-  make_seven (&seven);
-
-  for (int r = 0; r < rounds; r++)
-    {
-      gint64 t0 = g_get_monotonic_time ();
-      for (int i = 0; i < reps; i++)
-        nn_net_forward (net, input, 1, probs);
-      single[r] = (g_get_monotonic_time () - t0) / (double) reps;
-
-      t0 = g_get_monotonic_time ();
-      nn_net_forward_u8 (net, set_images, set_n, set_probs);
-      set_ms[r] = (g_get_monotonic_time () - t0) / 1000.0 * (10000.0 / set_n);
-
-      t0 = g_get_monotonic_time ();
-      for (int i = 0; i < 100; i++)
-        {
-          digits_preprocess_strokes (&seven, 1, 1.0f, out);
-          nn_net_forward (net, out, 1, probs);
-        }
-      canvas[r] = (g_get_monotonic_time () - t0) / 100.0;
-    }
-  g_array_unref (seven.points);
-  g_clear_pointer (&owned, nn_net_free);
-
-  qsort (single, rounds, sizeof (double), compare_doubles);
-  qsort (set_ms, rounds, sizeof (double), compare_doubles);
-  qsort (canvas, rounds, sizeof (double), compare_doubles);
+  InferenceFigure inference = time_inference (images, test, samples);
 
   if (json)
-    {
-      printf ("{\"threads\":%d,\"data\":\"%s\",\"kernels\":\"%s\",\"train\":[", threads,
-              source, nn_kernel_name ());
-      for (int i = 0; i < 2; i++)
-        printf ("%s{\"batch\":%d,\"samples_per_second\":%.0f,\"seconds_per_epoch\":%.4f,"
-                "\"gflops\":%.2f}", i ? "," : "", figures[i].batch,
-                figures[i].samples_per_second, figures[i].seconds, figures[i].gflops);
-      printf ("],\"inference_us\":%.3f,\"test_set_ms\":%.3f,\"canvas_update_us\":%.2f}\n",
-              single[rounds / 2], set_ms[rounds / 2], canvas[rounds / 2]);
-      return 0;
-    }
-
-  printf (_("Digits benchmark: 784-128-128-10, %d threads, %s kernels, %s data\n\n"),
-          threads, nn_kernel_name (), source);
-  printf (_("Training, plain SGD, 60,000 samples:\n"));
-  for (int i = 0; i < 2; i++)
-    printf (_("  batch %3d   %9.0f samples/s   %6.3f s/epoch   %6.1f GFLOP/s\n"),
-            figures[i].batch, figures[i].samples_per_second, figures[i].seconds,
-            figures[i].gflops);
-  printf (_("\nInference (median of %d rounds):\n"), rounds);
-  printf (_("  one digit            %8.2f µs\n"), single[rounds / 2]);
-  printf (_("  10,000 test digits   %8.2f ms\n"), set_ms[rounds / 2]);
-  printf (_("  canvas update        %8.2f µs (strokes → preprocessing → probabilities)\n"),
-          canvas[rounds / 2]);
+    print_bench_json (threads, source, figures, &inference);
+  else
+    print_bench_text (threads, source, figures, &inference);
   return 0;
 }
