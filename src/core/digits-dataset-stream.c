@@ -141,6 +141,90 @@ fill_compressed (IdxReader *r, GError **error)
   return TRUE;
 }
 
+/* An uncompressed file: what the open call's sniffing read first, then the stream. */
+static gssize
+read_raw (IdxReader *r, guint8 *dst, gsize len, GError **error)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      gssize n;
+
+      if (r->pending_pos < r->pending_len)
+        {
+          gsize take = MIN (len - done, r->pending_len - r->pending_pos);
+
+          memcpy (dst + done, r->buf + r->pending_pos, take);
+          r->pending_pos += take;
+          done += take;
+          continue;
+        }
+      if (r->in_eof)
+        break;
+      n = read_stream (r, dst + done, len - done, error);
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        r->in_eof = TRUE;
+      done += (gsize) n;
+    }
+  return (gssize) done;
+}
+
+/* After a gzip member ends: 1 when another begins, 0 when the data ends, -1 with @error
+ * set when something else follows. */
+static int
+start_next_member (IdxReader *r, GError **error)
+{
+  if (!fill_compressed (r, error))
+    return -1;
+  if (r->z.avail_in == 0)
+    return 0;
+  /* gzip allows several members one after another; anything else is garbage. */
+  if (r->z.next_in[0] != 0x1f)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                   _("%s: unexpected bytes after the end of the compressed data"), r->name);
+      return -1;
+    }
+  inflateReset (&r->z);
+  r->member_done = FALSE;
+  return 1;
+}
+
+/* What inflate's return says: TRUE to go on, FALSE with @error set. */
+static gboolean
+check_inflate (IdxReader *r, int ret, GError **error)
+{
+  switch (ret)
+    {
+    case Z_OK:
+      return TRUE;
+    case Z_STREAM_END:
+      r->member_done = TRUE;
+      return TRUE;
+    case Z_BUF_ERROR:
+      /* No progress possible: only an input that ran out explains it here. */
+      if (r->z.avail_in == 0 && r->in_eof)
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                       _("%s: truncated: the compressed data ends early"), r->name);
+          return FALSE;
+        }
+      return TRUE;
+    case Z_MEM_ERROR:
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                   _("%s: out of memory while decompressing"), r->name);
+      return FALSE;
+    default:
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                   _("%s: the compressed data is damaged (%s)"), r->name,
+                   r->z.msg != NULL ? r->z.msg : _("unknown zlib error"));
+      return FALSE;
+    }
+}
+
 /* Reads up to len content bytes; fewer only at the end of the content. */
 static gssize
 idx_reader_read (IdxReader *r, guint8 *dst, gsize len, GError **error)
@@ -148,33 +232,8 @@ idx_reader_read (IdxReader *r, guint8 *dst, gsize len, GError **error)
   gsize done = 0;
 
   len = MIN (len, (gsize) G_MAXSSIZE);
-
   if (!r->gz)
-    {
-      while (done < len)
-        {
-          gssize n;
-
-          if (r->pending_pos < r->pending_len)
-            {
-              gsize take = MIN (len - done, r->pending_len - r->pending_pos);
-
-              memcpy (dst + done, r->buf + r->pending_pos, take);
-              r->pending_pos += take;
-              done += take;
-              continue;
-            }
-          if (r->in_eof)
-            break;
-          n = read_stream (r, dst + done, len - done, error);
-          if (n < 0)
-            return -1;
-          if (n == 0)
-            r->in_eof = TRUE;
-          done += (gsize) n;
-        }
-      return (gssize) done;
-    }
+    return read_raw (r, dst, len, error);
 
   while (done < len)
     {
@@ -183,22 +242,13 @@ idx_reader_read (IdxReader *r, guint8 *dst, gsize len, GError **error)
 
       if (r->member_done)
         {
-          /* gzip allows several members one after another; anything else is garbage. */
-          if (!fill_compressed (r, error))
-            return -1;
-          if (r->z.avail_in == 0)
-            break;
-          if (r->z.next_in[0] != 0x1f)
-            {
-              g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                           _("%s: unexpected bytes after the end of the compressed data"),
-                           r->name);
-              return -1;
-            }
-          inflateReset (&r->z);
-          r->member_done = FALSE;
-        }
+          int next = start_next_member (r, error);
 
+          if (next < 0)
+            return -1;
+          if (next == 0)
+            break;
+        }
       if (!fill_compressed (r, error))
         return -1;
 
@@ -206,33 +256,8 @@ idx_reader_read (IdxReader *r, guint8 *dst, gsize len, GError **error)
       r->z.avail_out = (uInt) want;
       ret = inflate (&r->z, Z_NO_FLUSH);
       done += want - r->z.avail_out;
-
-      switch (ret)
-        {
-        case Z_OK:
-          break;
-        case Z_STREAM_END:
-          r->member_done = TRUE;
-          break;
-        case Z_BUF_ERROR:
-          /* No progress possible: only an input that ran out explains it here. */
-          if (r->z.avail_in == 0 && r->in_eof)
-            {
-              g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                           _("%s: truncated: the compressed data ends early"), r->name);
-              return -1;
-            }
-          break;
-        case Z_MEM_ERROR:
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                       _("%s: out of memory while decompressing"), r->name);
-          return -1;
-        default:
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                       _("%s: the compressed data is damaged (%s)"), r->name,
-                       r->z.msg != NULL ? r->z.msg : _("unknown zlib error"));
-          return -1;
-        }
+      if (!check_inflate (r, ret, error))
+        return -1;
     }
 
   return (gssize) done;
