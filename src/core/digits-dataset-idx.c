@@ -191,26 +191,11 @@ typedef struct {
   guint8 *data;
 } IdxImages;
 
+/* The images' sides and their total size: *bytes, when they are within bounds. */
 static gboolean
-load_images (const IdxSource *src, IdxImages *out, GError **error)
+check_image_size (const char *path, guint32 n, guint32 rows, guint32 cols, guint64 *bytes,
+                  GError **error)
 {
-  const char *path = src->name;
-  g_autoptr(IdxReader) r = digits_idx_reader_open (src, error);
-  guint8 header[16];
-  guint32 n, rows, cols;
-  guint64 bytes;
-  gsize got = 0;
-  g_autofree guint8 *data = NULL;
-
-  if (r == NULL || !read_header (r, header, sizeof header, IDX_IMAGES_MAGIC, error))
-    return FALSE;
-
-  n = read_be32 (header + 4);
-  rows = read_be32 (header + 8);
-  cols = read_be32 (header + 12);
-
-  if (!check_count (path, n, TRUE, error))
-    return FALSE;
   if (rows == 0 || cols == 0)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
@@ -227,10 +212,10 @@ load_images (const IdxSource *src, IdxImages *out, GError **error)
     }
 
   /* At most 10^7 × 1024 × 1024: no overflow in 64 bits. */
-  bytes = (guint64) n * rows * cols;
-  if (bytes > DIGITS_IDX_MAX_BYTES)
+  *bytes = (guint64) n * rows * cols;
+  if (*bytes > DIGITS_IDX_MAX_BYTES)
     {
-      g_autofree char *have = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *have = g_format_size_full (*bytes, G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *limit = g_format_size_full (DIGITS_IDX_MAX_BYTES,
                                                    G_FORMAT_SIZE_IEC_UNITS);
 
@@ -240,16 +225,46 @@ load_images (const IdxSource *src, IdxImages *out, GError **error)
                    path, n, rows, cols, have, limit);
       return FALSE;
     }
+  return TRUE;
+}
+
+static void
+set_images_cut_error (GError **error, const char *path, guint n, guint rows, guint cols,
+                      guint64 got, guint64 bytes)
+{
+  g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+               _("%s: truncated: the header promises %u images of %u×%u but the file "
+                 "ends after %u bytes of pixel data (of %u)"),
+               path, n, rows, cols, (guint) got, (guint) bytes);
+}
+
+static gboolean
+load_images (const IdxSource *src, IdxImages *out, GError **error)
+{
+  const char *path = src->name;
+  g_autoptr(IdxReader) r = digits_idx_reader_open (src, error);
+  guint8 header[16];
+  guint32 n, rows, cols;
+  guint64 bytes = 0;
+  gsize got = 0;
+  g_autofree guint8 *data = NULL;
+
+  if (r == NULL || !read_header (r, header, sizeof header, IDX_IMAGES_MAGIC, error))
+    return FALSE;
+
+  n = read_be32 (header + 4);
+  rows = read_be32 (header + 8);
+  cols = read_be32 (header + 12);
+
+  if (!check_count (path, n, TRUE, error)
+      || !check_image_size (path, n, rows, cols, &bytes, error))
+    return FALSE;
 
   /* A raw file's length is known: judge it before allocating or reading anything. */
   if (r->size_known && r->file_size != sizeof header + bytes)
     {
       if (r->file_size < sizeof header + bytes)
-        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                     _("%s: truncated: the header promises %u images of %u×%u but the file "
-                       "ends after %u bytes of pixel data (of %u)"),
-                     path, n, rows, cols, (guint) (r->file_size - sizeof header),
-                     (guint) bytes);
+        set_images_cut_error (error, path, n, rows, cols, r->file_size - sizeof header, bytes);
       else
         set_extra_error (error, path, r->file_size - sizeof header - bytes, n, TRUE);
       return FALSE;
@@ -260,10 +275,7 @@ load_images (const IdxSource *src, IdxImages *out, GError **error)
     return FALSE;
   if (got < bytes)
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                   _("%s: truncated: the header promises %u images of %u×%u but the file "
-                     "ends after %u bytes of pixel data (of %u)"),
-                   path, n, rows, cols, (guint) got, (guint) bytes);
+      set_images_cut_error (error, path, n, rows, cols, got, bytes);
       return FALSE;
     }
   if (!digits_idx_reader_check_end (r, TRUE, n, error))
