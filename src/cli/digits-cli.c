@@ -614,6 +614,82 @@ compare_keys (gconstpointer a, gconstpointer b, gpointer user_data)
   return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* The metadata's keys, sorted so the same model always prints the same way. */
+static gpointer *
+sorted_meta_keys (const DigitsModel *model, guint *n)
+{
+  gpointer *keys = g_hash_table_get_keys_as_array (model->metadata, n);
+
+  g_qsort_with_data (keys, (gint) *n, sizeof (gpointer), compare_keys, NULL);
+  return keys;
+}
+
+static void
+print_info_json (const DigitsModel *model)
+{
+  g_autoptr(GString) s = g_string_new ("{\"net\":");
+  char spec[NN_SPEC_MAX];
+
+  nn_net_spec (model->net, spec, sizeof spec);
+  digits_cli_append_json_string (s, spec);
+  g_string_append_printf (s, ",\"parameters\":%zu,\"labels\":", model->net->n_params);
+  digits_cli_append_json_string (s, model->labels == DIGITS_LABELS_FASHION ? "fashion"
+                                                                            : "digits");
+  g_string_append (s, ",\"metadata\":{");
+  if (model->metadata != NULL)
+    {
+      guint n = 0;
+      g_autofree gpointer *keys = sorted_meta_keys (model, &n);
+
+      for (guint i = 0; i < n; i++)
+        {
+          if (i > 0)
+            g_string_append_c (s, ',');
+          digits_cli_append_json_string (s, keys[i]);
+          g_string_append_c (s, ':');
+          digits_cli_append_json_string (s, g_hash_table_lookup (model->metadata, keys[i]));
+        }
+    }
+  g_string_append (s, "}}\n");
+  fputs (s->str, stdout);
+}
+
+static void
+print_info_text (const DigitsModel *model, const char *model_path)
+{
+  g_autoptr(GString) arch = g_string_new (NULL);
+  char spec[NN_SPEC_MAX];
+
+  nn_net_spec (model->net, spec, sizeof spec);
+  for (int i = 0; i < model->net->n_layers; i++)
+    {
+      const NnLayer *l = &model->net->layers[i];
+
+      if (i == 0)
+        g_string_append_printf (arch, "%d×%d×%d", model->net->in_c, model->net->in_h,
+                                model->net->in_w);
+      if (l->kind == NN_LAYER_DENSE)
+        g_string_append_printf (arch, " → %d", l->out_c);
+      else
+        g_string_append_printf (arch, " → %d×%d×%d", l->out_c, l->out_h, l->out_w);
+    }
+  printf (_("Model %s\n"), model_path ? model_path : _("(built in)"));
+  printf (_("  net            %s\n"), spec[0] ? spec : _("(no hidden layer)"));
+  printf (_("  shapes         %s (ReLU, softmax)\n"), arch->str);
+  printf (_("  parameters     %zu\n"), model->net->n_params);
+  printf (_("  labels         %s\n"),
+          model->labels == DIGITS_LABELS_FASHION ? "Fashion-MNIST" : _("digits 0–9"));
+  if (model->metadata != NULL)
+    {
+      guint n = 0;
+      g_autofree gpointer *keys = sorted_meta_keys (model, &n);
+
+      for (guint i = 0; i < n; i++)
+        printf ("  %-14s %s\n", (const char *) keys[i],
+                (const char *) g_hash_table_lookup (model->metadata, keys[i]));
+    }
+}
+
 static int
 command_info (int argc, char **argv)
 {
@@ -640,70 +716,12 @@ command_info (int argc, char **argv)
   if (model == NULL)
     return digits_cli_fail ("info", error->message);
 
-  g_autoptr(GString) arch = g_string_new (NULL);
-  char spec[NN_SPEC_MAX];
-
-  nn_net_spec (model->net, spec, sizeof spec);
   if (json)
-    {
-      g_autoptr(GString) s = g_string_new ("{\"net\":");
-      digits_cli_append_json_string (s, spec);
-      g_string_append_printf (s, ",\"parameters\":%zu,\"labels\":", model->net->n_params);
-      digits_cli_append_json_string (s, model->labels == DIGITS_LABELS_FASHION ? "fashion"
-                                                                                : "digits");
-      g_string_append (s, ",\"metadata\":{");
-      if (model->metadata != NULL)
-        {
-          g_autofree gpointer *keys = g_hash_table_get_keys_as_array (model->metadata, NULL);
-          guint n = g_hash_table_size (model->metadata);
-
-          g_qsort_with_data (keys, (gint) n, sizeof (gpointer), compare_keys, NULL);
-          for (guint i = 0; i < n; i++)
-            {
-              if (i > 0)
-                g_string_append_c (s, ',');
-              digits_cli_append_json_string (s, keys[i]);
-              g_string_append_c (s, ':');
-              digits_cli_append_json_string (s, g_hash_table_lookup (model->metadata, keys[i]));
-            }
-        }
-      g_string_append (s, "}}\n");
-      fputs (s->str, stdout);
-      return 0;
-    }
-  for (int i = 0; i < model->net->n_layers; i++)
-    {
-      const NnLayer *l = &model->net->layers[i];
-
-      if (i == 0)
-        g_string_append_printf (arch, "%d×%d×%d", model->net->in_c, model->net->in_h,
-                                model->net->in_w);
-      if (l->kind == NN_LAYER_DENSE)
-        g_string_append_printf (arch, " → %d", l->out_c);
-      else
-        g_string_append_printf (arch, " → %d×%d×%d", l->out_c, l->out_h, l->out_w);
-    }
-  printf (_("Model %s\n"), model_path ? model_path : _("(built in)"));
-  printf (_("  net            %s\n"), spec[0] ? spec : _("(no hidden layer)"));
-  printf (_("  shapes         %s (ReLU, softmax)\n"), arch->str);
-  printf (_("  parameters     %zu\n"), model->net->n_params);
-  printf (_("  labels         %s\n"),
-          model->labels == DIGITS_LABELS_FASHION ? "Fashion-MNIST" : _("digits 0–9"));
-  if (model->metadata != NULL)
-    {
-      /* Sorted, so the same model always prints the same way. */
-      g_autofree gpointer *keys = g_hash_table_get_keys_as_array (model->metadata, NULL);
-      guint n = g_hash_table_size (model->metadata);
-      g_qsort_with_data (keys, (gint) n, sizeof (gpointer), compare_keys, NULL);
-      for (guint i = 0; i < n; i++)
-        printf ("  %-14s %s\n", (const char *) keys[i],
-                (const char *) g_hash_table_lookup (model->metadata, keys[i]));
-    }
+    print_info_json (model);
+  else
+    print_info_text (model, model_path);
   return 0;
 }
-
-/* ---- bench ---- */
-
 
 static const Command commands[] = {
   { "train", command_train, N_("Train a network on MNIST") },

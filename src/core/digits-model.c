@@ -170,6 +170,35 @@ set_open_error (GError **error, const GError *io_error)
     g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, _("it cannot be read"));
 }
 
+/* A regular file is refused by its size alone when too large; otherwise *cap becomes its
+ * size and one byte more, which shows a file that grew meanwhile. */
+static gboolean
+size_first_read (GFileInputStream *in, gsize *cap, GError **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  const gsize limit = DIGITS_MODEL_MAX_FILE;
+  guint64 size;
+
+  info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                                         G_FILE_ATTRIBUTE_STANDARD_TYPE, NULL, NULL);
+  if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    return TRUE;
+
+  size = (guint64) g_file_info_get_size (info);
+  if (size > limit)
+    {
+      g_autofree char *have = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *most = g_format_size_full (limit, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
+                   _("the file is too large (%s); Digits reads model files of up to %s"),
+                   have, most);
+      return FALSE;
+    }
+  *cap = (gsize) size + 1;
+  return TRUE;
+}
+
 /* Reads at most DIGITS_MODEL_MAX_FILE bytes; a regular file over that is refused by its
  * size alone, and a stream that never ends is cut off at the bound. */
 static GBytes *
@@ -178,7 +207,6 @@ read_bounded (const char *path, GError **error)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) local = NULL;
   g_autoptr(GFileInputStream) in = g_file_read (file, NULL, &local);
-  g_autoptr(GFileInfo) info = NULL;
   g_autofree guint8 *data = NULL;
   gsize cap = 65536, len = 0;
   const gsize limit = DIGITS_MODEL_MAX_FILE;
@@ -189,25 +217,8 @@ read_bounded (const char *path, GError **error)
       return NULL;
     }
 
-  info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
-                                         G_FILE_ATTRIBUTE_STANDARD_TYPE, NULL, NULL);
-  if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
-    {
-      guint64 size = (guint64) g_file_info_get_size (info);
-
-      if (size > limit)
-        {
-          g_autofree char *have = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
-          g_autofree char *most = g_format_size_full (limit, G_FORMAT_SIZE_IEC_UNITS);
-
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                       _("the file is too large (%s); Digits reads model files of up to "
-                         "%s"), have, most);
-          return NULL;
-        }
-      /* One more byte than promised shows a file that grew meanwhile. */
-      cap = (gsize) size + 1;
-    }
+  if (!size_first_read (in, &cap, error))
+    return NULL;
 
   data = g_try_malloc (cap);
   while (data != NULL)
