@@ -195,7 +195,8 @@ digits_my_digits_add_png (DigitsMyDigits *self, guint label, GBytes *png, GError
   if (!check_label (label, error))
     return NULL;
   data = g_bytes_get_data (png, &len);
-  if (len < sizeof digits_my_digits_png_signature || memcmp (data, digits_my_digits_png_signature, sizeof digits_my_digits_png_signature) != 0)
+  if (len < sizeof digits_my_digits_png_signature
+      || memcmp (data, digits_my_digits_png_signature, sizeof digits_my_digits_png_signature) != 0)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
                            _("An example must be a PNG image"));
