@@ -181,31 +181,6 @@ clamp_offset (double offset, double extent)
   return CLAMP (offset, 0.0, MAX (DIGITS_SIDE - extent, 0.0));
 }
 
-/* The smallest box (inclusive corners) around every pixel over INK_THRESHOLD; FALSE when
- * there is no ink. */
-static gboolean
-find_ink_box (const float *ink, int width, int height, int stride, int *x0, int *y0, int *x1,
-              int *y1)
-{
-  *x0 = width;
-  *y0 = height;
-  *x1 = *y1 = -1;
-  for (int y = 0; y < height; y++)
-    {
-      const float *row = ink + (gsize) y * stride;
-
-      for (int x = 0; x < width; x++)
-        if (row[x] > INK_THRESHOLD)   /* false for NaN too */
-          {
-            *x0 = MIN (*x0, x);
-            *x1 = MAX (*x1, x);
-            *y0 = MIN (*y0, y);
-            *y1 = MAX (*y1, y);
-          }
-    }
-  return *x1 >= 0;
-}
-
 gboolean
 digits_preprocess_ink (const float *ink, int width, int height, int stride,
                        float out[DIGITS_PIXELS])
@@ -224,7 +199,23 @@ digits_preprocess_ink (const float *ink, int width, int height, int stride,
   g_return_val_if_fail (stride >= width, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  if (!find_ink_box (ink, width, height, stride, &x0, &y0, &x1, &y1))
+  x0 = width;
+  y0 = height;
+  x1 = y1 = -1;
+  for (int y = 0; y < height; y++)
+    {
+      const float *row = ink + (gsize) y * stride;
+
+      for (int x = 0; x < width; x++)
+        if (row[x] > INK_THRESHOLD)   /* false for NaN too */
+          {
+            x0 = MIN (x0, x);
+            x1 = MAX (x1, x);
+            y0 = MIN (y0, y);
+            y1 = MAX (y1, y);
+          }
+    }
+  if (x1 < 0)
     return FALSE;
 
   bw = x1 - x0 + 1;
@@ -282,81 +273,42 @@ point_is_finite (const DigitsPoint *p)
   return isfinite (p->x) && isfinite (p->y);
 }
 
-/* The box around every finite point; FALSE when there is none. */
-static gboolean
-find_point_box (const DigitsStroke *strokes, guint n_strokes, double *min_x, double *min_y,
-                double *max_x, double *max_y)
-{
-  gboolean any = FALSE;
-
-  *min_x = *min_y = G_MAXDOUBLE;
-  *max_x = *max_y = -G_MAXDOUBLE;
-  for (guint s = 0; s < n_strokes; s++)
-    {
-      GArray *points = strokes[s].points;
-
-      for (guint i = 0; points != NULL && i < points->len; i++)
-        {
-          const DigitsPoint *p = &g_array_index (points, DigitsPoint, i);
-
-          if (!point_is_finite (p))
-            continue;
-          *min_x = MIN (*min_x, p->x);
-          *min_y = MIN (*min_y, p->y);
-          *max_x = MAX (*max_x, p->x);
-          *max_y = MAX (*max_y, p->y);
-          any = TRUE;
-        }
-    }
-  return any;
-}
-
-/* Every stroke as a sub-path of cr's path, moved by -min and scaled by k into the margin. */
-static void
-trace_strokes (cairo_t *cr, const DigitsStroke *strokes, guint n_strokes, double min_x,
-               double min_y, double k, double margin)
-{
-  for (guint s = 0; s < n_strokes; s++)
-    {
-      GArray *points = strokes[s].points;
-      gboolean started = FALSE;
-
-      for (guint i = 0; points != NULL && i < points->len; i++)
-        {
-          const DigitsPoint *p = &g_array_index (points, DigitsPoint, i);
-          double x, y;
-
-          if (!point_is_finite (p))
-            continue;
-          x = (p->x - min_x) * k + margin;
-          y = (p->y - min_y) * k + margin;
-          if (!started)
-            {
-              cairo_move_to (cr, x, y);
-              started = TRUE;
-            }
-          cairo_line_to (cr, x, y);   /* a lone point is a zero-length segment: a round dot */
-        }
-    }
-}
-
 gboolean
 digits_preprocess_strokes (const DigitsStroke *strokes, guint n_strokes,
                            float pen_scale, float out[DIGITS_PIXELS])
 {
-  double min_x, min_y, max_x, max_y;
+  double min_x = G_MAXDOUBLE, min_y = G_MAXDOUBLE;
+  double max_x = -G_MAXDOUBLE, max_y = -G_MAXDOUBLE;
   double longer, k, pen, margin;
   int width, height, stride;
   cairo_surface_t *surface;
   cairo_t *cr;
   const guint8 *data;
   g_autofree float *raster = NULL;
+  gboolean any = FALSE;
   gboolean ok;
 
   g_return_val_if_fail (strokes != NULL || n_strokes == 0, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  if (!find_point_box (strokes, n_strokes, &min_x, &min_y, &max_x, &max_y))
+  for (guint s = 0; s < n_strokes; s++)
+    {
+      GArray *points = strokes[s].points;
+
+      for (guint i = 0; points != NULL && i < points->len; i++)
+        {
+          const DigitsPoint *p = &g_array_index (points, DigitsPoint, i);
+
+          if (!point_is_finite (p))
+            continue;
+          min_x = MIN (min_x, p->x);
+          min_y = MIN (min_y, p->y);
+          max_x = MAX (max_x, p->x);
+          max_y = MAX (max_y, p->y);
+          any = TRUE;
+        }
+    }
+  if (!any)
     return FALSE;
 
   /* A dot (or a tap that never moved) has no size of its own: give it a unit size so it
@@ -394,7 +346,28 @@ digits_preprocess_strokes (const DigitsStroke *strokes, guint n_strokes,
 
   /* One path for all strokes, stroked once: where strokes cross, the ink is the union and
    * not a double-dark overlap. */
-  trace_strokes (cr, strokes, n_strokes, min_x, min_y, k, margin);
+  for (guint s = 0; s < n_strokes; s++)
+    {
+      GArray *points = strokes[s].points;
+      gboolean started = FALSE;
+
+      for (guint i = 0; points != NULL && i < points->len; i++)
+        {
+          const DigitsPoint *p = &g_array_index (points, DigitsPoint, i);
+          double x, y;
+
+          if (!point_is_finite (p))
+            continue;
+          x = (p->x - min_x) * k + margin;
+          y = (p->y - min_y) * k + margin;
+          if (!started)
+            {
+              cairo_move_to (cr, x, y);
+              started = TRUE;
+            }
+          cairo_line_to (cr, x, y);   /* a lone point is a zero-length segment: a round dot */
+        }
+    }
   cairo_stroke (cr);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
