@@ -257,12 +257,8 @@ digits_cli_bench (int argc, char **argv)
                                   "60,000 samples at batch 32 and 128), single-digit "
                                   "inference, the 10,000-digit test set and a canvas update."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_autoptr(GError) error = NULL;
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("digits-cli bench: %s\n", error->message);
-      return 2;
-    }
+  if (!digits_cli_parse_options (context, &argc, &argv, "bench"))
+    return 2;
   if (threads < 0 || threads > 256)
     {
       g_printerr ("digits-cli bench: %s\n", _("--threads takes a number from 1 to 256"));
