@@ -72,6 +72,7 @@ struct _DigitsWindow
   float             canvas_input[DIGITS_PIXELS];
   gboolean          canvas_has_input;
   gboolean          input_is_test_digit;  /* canvas_input is a digit from the gallery */
+  DigitsPlacement   canvas_placement;   /* where the strokes went in canvas_input */
   float            *canvas_probs;       /* n_classes */
   int               canvas_top;
 
