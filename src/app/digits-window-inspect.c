@@ -1,6 +1,8 @@
 /* digits-window-inspect.c — the Draw page as a place to look into the network: a test
  * digit picked in the Train page's gallery becomes its input; "Why?" overlays the
- * saliency of the answer (or of a digit picked: "why not a 4?") on the 28×28 preview.
+ * saliency of the answer (or of a digit picked: "why not a 4?", also by clicking its bar
+ * in the chart) on the 28×28 preview and, placed back where preprocessing took them
+ * from, on the strokes of the canvas.
  *
  * Saliency is gradient × input (core's default): one backward pass, so it follows every
  * stroke, and on MNIST the more faithful of the two methods core offers (test-faithfulness).
@@ -144,14 +146,53 @@ build_layers (DigitsWindow *self)
   g_signal_connect_swapped (inspect->layer_view, "map", G_CALLBACK (layers_shown_cb), self);
 }
 
-/* The saliency of the preview's input for the chosen digit, as the preview's overlay. */
+/* The probabilities already worked out for the preview's input (the canvas's or the
+ * selected image digit's answer), or NULL: no second forward pass per stroke. */
+static const float *
+find_answer_probs (DigitsWindow *self,
+                   const float  *input)
+{
+  const float *probs = NULL;
+  const float *answered = NULL;
+
+  if (self->showing_image && self->glyphs != NULL && self->glyph_probs != NULL &&
+      self->selected >= 0 && self->selected < (int) self->glyphs->len)
+    {
+      answered = g_array_index (self->glyphs, DigitsGlyph, self->selected).input;
+      probs = self->glyph_probs + (gsize) self->selected * self->n_classes;
+    }
+  else if (!self->showing_image && self->canvas_has_input && self->canvas_top >= 0)
+    {
+      answered = self->canvas_input;
+      probs = self->canvas_probs;
+    }
+
+  if (answered == NULL || memcmp (answered, input, sizeof (float) * DIGITS_PIXELS) != 0)
+    return NULL;
+  return probs;
+}
+
+/* The saliency overlay over the strokes too, where the input is the canvas's drawing. */
+static void
+update_canvas_overlay (DigitsWindow *self,
+                       const guint8 *rgba)
+{
+  gboolean drawn = rgba != NULL && !self->showing_image && !self->input_is_test_digit &&
+                   self->canvas_has_input && !digits_canvas_is_empty (self->canvas);
+
+  digits_canvas_set_overlay (self->canvas, drawn ? rgba : NULL, &self->canvas_placement);
+}
+
+/* The saliency of the preview's input for the chosen digit, as the preview's overlay and,
+ * scaled back to where the strokes were, the canvas's. */
 static void
 update_saliency (DigitsWindow *self)
 {
   struct _DigitsInspect *inspect = self->inspect;
   const float *input = digits_preview_get_input (self->preview);
   int choice = (int) gtk_drop_down_get_selected (inspect->why_dropdown) - 1;
-  g_autofree float *probs = NULL;
+  g_autofree float *own_probs = NULL;
+  const float *probs;
   g_autoptr (GError) error = NULL;
   guint8 rgba[DIGITS_PIXELS * 4];
   g_autofree char *text = NULL;
@@ -162,12 +203,19 @@ update_saliency (DigitsWindow *self)
       self->model == NULL)
     {
       digits_preview_set_overlay (self->preview, NULL);
+      update_canvas_overlay (self, NULL);
       gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), FALSE);
       return;
     }
 
-  probs = g_new0 (float, self->n_classes);
-  target = digits_model_classify (self->model, input, probs);
+  probs = find_answer_probs (self, input);
+  if (probs == NULL)
+    {
+      own_probs = g_new0 (float, self->n_classes);
+      digits_model_classify (self->model, input, own_probs);
+      probs = own_probs;
+    }
+  target = nn_argmax (probs, self->n_classes);
   if (choice >= 0 && choice < (int) self->n_classes)
     target = choice;
 
@@ -175,6 +223,7 @@ update_saliency (DigitsWindow *self)
                                 inspect->saliency, &error))
     {
       digits_preview_set_overlay (self->preview, NULL);
+      update_canvas_overlay (self, NULL);
       gtk_label_set_text (inspect->why_label, error->message);
       gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), TRUE);
       return;
@@ -183,6 +232,7 @@ update_saliency (DigitsWindow *self)
   inspect->target = target;
   digits_saliency_overlay_rgba (inspect->saliency, rgba);
   digits_preview_set_overlay (self->preview, rgba);
+  update_canvas_overlay (self, rgba);
   /* TRANSLATORS: the saliency legend: "Red ink pushed toward 4 (12%), blue against" */
   text = g_strdup_printf (_("Red ink pushed toward %s (%d%%), blue against"),
                           digits_window_get_class_name (self, target),
@@ -251,6 +301,17 @@ build_why (DigitsWindow *self)
                             G_CALLBACK (preview_input_changed_cb), self);
 }
 
+/* A bar of the chart clicked: why (not) that digit, over the preview and the strokes. */
+static void
+bar_activated_cb (DigitsChart  *chart,
+                  guint         k,
+                  DigitsWindow *self)
+{
+  int top = digits_chart_get_top (chart);
+
+  digits_window_set_why (self, TRUE, (int) k == top ? -1 : (int) k);
+}
+
 static void
 train_show_digit_cb (DigitsTrainView *view,
                      const float     *input,
@@ -279,6 +340,7 @@ digits_window_init_inspect (DigitsWindow *self)
   self->inspect->versus_answer = -1;
   build_why (self);
   build_layers (self);
+  g_signal_connect (self->chart, "bar-activated", G_CALLBACK (bar_activated_cb), self);
 }
 
 int
