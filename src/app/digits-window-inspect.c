@@ -34,7 +34,10 @@ struct _DigitsInspect
   GtkRevealer     *layers_revealer;
   DigitsLayerView *layer_view;
   guint            layers_tick;      /* a computation waiting for the next frame, or 0 */
+  gboolean         layers_running;   /* one is under way on a worker thread */
+  gboolean         layers_again;     /* the input changed meanwhile: another after it */
   guint            n_layer_updates;
+  gint64           layer_update_us;  /* main-thread time they took, for the frame figures */
 
   GtkLabel        *versus_label;     /* the model in use's answer, beside a trial's */
   int              versus_answer;
@@ -68,7 +71,81 @@ update_versus (DigitsWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (inspect->versus_label), TRUE);
 }
 
-/* What each layer sees, worked out at most once a frame and only when it is shown. */
+/* What each layer sees is worked out on a worker thread, at most once a frame and one at
+ * a time: a forward pass through every layer takes the UI thread a frame's worth of time
+ * while training keeps the cores busy. The main thread only copies the model and paints
+ * the result. */
+typedef struct
+{
+  DigitsWindow      *window;        /* weak: gone with the window */
+  DigitsModel       *model;         /* a copy: the window's may be replaced meanwhile */
+  float              input[DIGITS_PIXELS];
+  gboolean           has_input;
+  DigitsActivations *activations;
+  DigitsMaps        *filters;
+  int                width;         /* of the view, to paint its rows for */
+  GPtrArray         *rows;          /* painted there too */
+  gint64             main_us;       /* main-thread time spent starting it */
+} LayersJob;
+
+static void
+layers_job_free (gpointer data)
+{
+  LayersJob *job = data;
+
+  g_clear_weak_pointer (&job->window);
+  g_clear_pointer (&job->model, digits_model_free);
+  g_clear_pointer (&job->activations, digits_activations_free);
+  g_clear_pointer (&job->filters, digits_maps_free);
+  g_clear_pointer (&job->rows, g_ptr_array_unref);
+  g_free (job);
+}
+
+static void
+layers_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  LayersJob *job = task_data;
+
+  job->filters = digits_first_layer_maps (job->model, NULL);
+  if (job->has_input)
+    job->activations = digits_activations_new (job->model, job->input, NULL);
+  job->rows = digits_layer_view_paint (job->activations, job->filters, job->width);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void schedule_layers (DigitsWindow *self);
+
+static void
+layers_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LayersJob *job = g_task_get_task_data (G_TASK (result));
+  DigitsWindow *self = job->window;
+  struct _DigitsInspect *inspect;
+  gint64 start = g_get_monotonic_time ();
+
+  if (self == NULL || self->disposed)
+    return;
+
+  inspect = self->inspect;
+  inspect->layers_running = FALSE;
+  digits_layer_view_set_painted (inspect->layer_view, g_steal_pointer (&job->activations),
+                                 g_steal_pointer (&job->filters),
+                                 g_steal_pointer (&job->rows), job->width);
+  inspect->n_layer_updates++;
+  inspect->layer_update_us += job->main_us + g_get_monotonic_time () - start;
+
+  if (inspect->layers_again)
+    {
+      inspect->layers_again = FALSE;
+      schedule_layers (self);
+    }
+}
+
 static gboolean
 layers_tick_cb (GtkWidget     *widget,
                 GdkFrameClock *clock,
@@ -77,18 +154,38 @@ layers_tick_cb (GtkWidget     *widget,
   DigitsWindow *self = data;
   struct _DigitsInspect *inspect = self->inspect;
   const float *input = digits_preview_get_input (self->preview);
-  DigitsActivations *activations = NULL;
-  DigitsMaps *filters = NULL;
+  g_autoptr (GTask) task = NULL;
+  gint64 start = g_get_monotonic_time ();
+  LayersJob *job;
 
   inspect->layers_tick = 0;
-  if (self->model != NULL)
+  /* One at a time: the newest input is taken up when the one under way is done. */
+  if (inspect->layers_running)
     {
-      filters = digits_first_layer_maps (self->model, NULL);
-      if (input != NULL)
-        activations = digits_activations_new (self->model, input, NULL);
+      inspect->layers_again = TRUE;
+      return G_SOURCE_REMOVE;
     }
-  digits_layer_view_set (inspect->layer_view, activations, filters);
-  inspect->n_layer_updates++;
+  if (self->model == NULL)
+    {
+      digits_layer_view_set (inspect->layer_view, NULL, NULL);
+      return G_SOURCE_REMOVE;
+    }
+
+  job = g_new0 (LayersJob, 1);
+  g_set_weak_pointer (&job->window, self);
+  job->model = digits_model_copy (self->model);
+  job->has_input = input != NULL;
+  job->width = gtk_widget_get_width (GTK_WIDGET (inspect->layer_view));
+  if (input != NULL)
+    memcpy (job->input, input, sizeof job->input);
+
+  inspect->layers_running = TRUE;
+  task = g_task_new (inspect->layer_view, NULL, layers_done_cb, NULL);
+  g_task_set_source_tag (task, layers_tick_cb);
+  g_task_set_name (task, "digits-layers");
+  g_task_set_task_data (task, job, layers_job_free);
+  job->main_us = g_get_monotonic_time () - start;
+  g_task_run_in_thread (task, layers_thread);
 
   return G_SOURCE_REMOVE;
 }
@@ -364,6 +461,12 @@ digits_window_get_layer_updates (DigitsWindow *self,
   if (n_rows != NULL)
     *n_rows = digits_layer_view_get_n_rows (self->inspect->layer_view);
   return self->inspect->n_layer_updates;
+}
+
+gint64
+digits_window_get_layer_update_time (DigitsWindow *self)
+{
+  return self->inspect->layer_update_us;
 }
 
 void
