@@ -459,6 +459,10 @@ digits_canvas_snapshot (GtkWidget   *widget,
   /* The ink is the canvas's CSS colour, so it follows light and dark styles. */
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &ink);
 
+  /* Under an overlay the ink is faint, so that its reds and blues read as colours. */
+  if (self->overlay != NULL)
+    ink.alpha *= 0.3f;
+
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   gdk_cairo_set_source_rgba (cr, &ink);
   cairo_set_line_width (cr, PEN_FRACTION_OF_SIDE * MIN (width, height));
