@@ -77,7 +77,6 @@ update_versus (DigitsWindow *self)
  * the result. */
 typedef struct
 {
-  DigitsWindow      *window;        /* weak: gone with the window */
   DigitsModel       *model;         /* a copy: the window's may be replaced meanwhile */
   float              input[DIGITS_PIXELS];
   gboolean           has_input;
@@ -93,7 +92,6 @@ layers_job_free (gpointer data)
 {
   LayersJob *job = data;
 
-  g_clear_weak_pointer (&job->window);
   g_clear_pointer (&job->model, digits_model_free);
   g_clear_pointer (&job->activations, digits_activations_free);
   g_clear_pointer (&job->filters, digits_maps_free);
@@ -124,11 +122,11 @@ layers_done_cb (GObject      *source,
                 gpointer      user_data)
 {
   LayersJob *job = g_task_get_task_data (G_TASK (result));
-  DigitsWindow *self = job->window;
+  DigitsWindow *self = DIGITS_WINDOW (source);   /* kept alive by the task */
   struct _DigitsInspect *inspect;
   gint64 start = g_get_monotonic_time ();
 
-  if (self == NULL || self->disposed)
+  if (self->disposed)
     return;
 
   inspect = self->inspect;
@@ -172,7 +170,6 @@ layers_tick_cb (GtkWidget     *widget,
     }
 
   job = g_new0 (LayersJob, 1);
-  g_set_weak_pointer (&job->window, self);
   job->model = digits_model_copy (self->model);
   job->has_input = input != NULL;
   job->width = gtk_widget_get_width (GTK_WIDGET (inspect->layer_view));
@@ -180,7 +177,7 @@ layers_tick_cb (GtkWidget     *widget,
     memcpy (job->input, input, sizeof job->input);
 
   inspect->layers_running = TRUE;
-  task = g_task_new (inspect->layer_view, NULL, layers_done_cb, NULL);
+  task = g_task_new (self, NULL, layers_done_cb, NULL);
   g_task_set_source_tag (task, layers_tick_cb);
   g_task_set_name (task, "digits-layers");
   g_task_set_task_data (task, job, layers_job_free);
