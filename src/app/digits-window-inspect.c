@@ -157,6 +157,9 @@ layers_tick_cb (GtkWidget     *widget,
   LayersJob *job;
 
   inspect->layers_tick = 0;
+  /* Hidden since this frame was asked for: nothing to do. */
+  if (!gtk_toggle_button_get_active (inspect->layers_button))
+    return G_SOURCE_REMOVE;
   /* One at a time: the newest input is taken up when the one under way is done. */
   if (inspect->layers_running)
     {
