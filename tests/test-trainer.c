@@ -134,6 +134,41 @@ test_trainer_converges (void)
   g_assert_cmpuint (diagonal, ==, (guint) lround (accuracy * test->n));
 }
 
+/* How a model was made goes into its file and comes back, the learning-rate decay too;
+ * a file written before that key existed still opens, without it. */
+static void
+test_trainer_metadata (void)
+{
+  g_autoptr(DigitsDataset) train = make_blobs (200, 1);
+  g_autoptr(GError) error = NULL;
+  DigitsTrainConfig config;
+
+  small_config (&config);
+  config.epochs = 1;
+  config.opt.lr = 3e-3f;
+  config.opt.decay = 5e-4f;
+  g_autoptr(DigitsTrainer) trainer = digits_trainer_new (&config, train, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (digits_trainer_run (trainer, NULL, NULL, NULL, &error));
+
+  g_autoptr(DigitsModel) model = digits_trainer_snapshot (trainer);
+  g_autoptr(GBytes) bytes = digits_model_serialize (model);
+  g_autoptr(DigitsModel) again = digits_model_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (digits_model_get_meta (again, "decay"), ==, "0.0005");
+  g_assert_cmpstr (digits_model_get_meta (again, "lr"), ==, "0.003");
+  g_assert_cmpstr (digits_model_get_meta (again, "optimizer"), ==, "adam");
+  g_assert_cmpstr (digits_model_get_meta (again, "batch"), ==, "32");
+  g_assert_cmpstr (digits_model_get_meta (again, "epochs"), ==, "1");
+
+  digits_model_set_meta (model, "decay", NULL);
+  g_autoptr(GBytes) old = digits_model_serialize (model);
+  g_autoptr(DigitsModel) old_again = digits_model_deserialize (old, &error);
+  g_assert_no_error (error);
+  g_assert_null (digits_model_get_meta (old_again, "decay"));
+  g_assert_cmpstr (digits_model_get_meta (old_again, "lr"), ==, "0.003");
+}
+
 static void
 test_trainer_deterministic (void)
 {
@@ -322,6 +357,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/trainer/converges", test_trainer_converges);
+  g_test_add_func ("/trainer/metadata", test_trainer_metadata);
   g_test_add_func ("/trainer/deterministic", test_trainer_deterministic);
   g_test_add_func ("/trainer/cancel", test_trainer_cancel);
   g_test_add_func ("/trainer/snapshot-while-running", test_trainer_snapshot_while_running);

@@ -149,6 +149,7 @@ dataset_changed_cb (DigitsTrainView *self)
   digits_train_view_update_data_status (self);
   digits_train_view_save_settings (self);
   digits_train_view_update (self);
+  digits_train_view_update_network (self);
 }
 
 static void

@@ -1,7 +1,8 @@
 /* digits-train-view-private.h — what the Train page's files share.
  *
  * The page is split by concern: digits-train-view.c (the GObject, its state, actions
- * and the run it drives), -settings.c (the settings rows and GSettings), -data.c (where
+ * and the run it drives), -settings.c (the settings rows and GSettings), -network.c (the
+ * network's choices, its size and time per epoch), -data.c (where
  * the data set is, the folder chooser and the download) and -progress.c (progress,
  * curves, the epoch log and the results). The training itself is DigitsTrainRun's,
  * in core.
@@ -11,6 +12,7 @@
  */
 #pragma once
 
+#include "core/digits-train-estimate.h"
 #include "core/digits-train-run.h"
 #include "digits-confusion-matrix.h"
 #include "digits-curve-chart.h"
@@ -58,7 +60,9 @@ struct _DigitsTrainView
   GtkSwitch              *augment_switch;
   AdwExpanderRow         *network_expander;
   AdwComboRow            *network_row;
-  GtkWidget              *hidden_row;
+  GtkWidget              *hidden_row;        /* the custom network's spec */
+  GtkWidget              *spec_error_icon;
+  GtkWidget              *net_info_row;
   GtkSpinButton          *epochs_spin;
   GtkSpinButton          *batch_spin;
   AdwComboRow            *optimizer_row;
@@ -92,6 +96,8 @@ struct _DigitsTrainView
   char                   *folder;            /* "A folder" */
   char                   *data_folder;       /* where the chosen data set is, or NULL */
   guint                   subset_override;
+  DigitsNetInfo           net_info;          /* the chosen network, if net_valid */
+  gboolean                net_valid;
 
   DigitsTrainState        state;
   DigitsTrainRun         *run;               /* training now, or NULL */
@@ -134,6 +140,23 @@ gboolean    digits_train_view_build_config       (DigitsTrainView   *self,
                                                   DigitsTrainConfig *config,
                                                   GError           **error);
 guint       digits_train_view_get_subset         (DigitsTrainView   *self);
+
+/* digits-train-view-network.c */
+void        digits_train_view_class_add_network  (GtkWidgetClass    *widget_class);
+void        digits_train_view_init_network       (DigitsTrainView   *self);
+void        digits_train_view_dispose_network    (DigitsTrainView   *self);
+/* Checks the chosen network and shows its size and time; call when a setting changed. */
+void        digits_train_view_update_network     (DigitsTrainView   *self);
+/* A run's progress: a finished epoch's time refines the estimate. */
+void        digits_train_view_learn_speed        (DigitsTrainView   *self,
+                                                  const DigitsTrainProgress *progress);
+/* The chosen network, or the parser's message for a bad custom spec. */
+gboolean    digits_train_view_get_net            (DigitsTrainView   *self,
+                                                  DigitsNetInfo     *info,
+                                                  GError           **error);
+const char *digits_train_view_get_network_id     (DigitsTrainView   *self);
+void        digits_train_view_select_network_id  (DigitsTrainView   *self,
+                                                  const char        *id);
 
 /* digits-train-view-data.c */
 void        digits_train_view_class_add_data     (GtkWidgetClass    *widget_class);
@@ -187,6 +210,14 @@ void              digits_train_view_set_subset       (DigitsTrainView *self,
                                                       guint            n);
 void              digits_train_view_set_epochs       (DigitsTrainView *self,
                                                       guint            epochs);
+/* Chooses a network as a person would: a named one ("default", "builtin", "mlp") or
+ * "Custom…" with spec typed in. */
+void              digits_train_view_set_network      (DigitsTrainView *self,
+                                                      const char      *id,
+                                                      const char      *spec);
+/* The expected seconds of an epoch of the chosen network, or -1 while this computer's
+ * speed is being measured (or the network is not valid). */
+double            digits_train_view_get_epoch_estimate (DigitsTrainView *self);
 gboolean          digits_train_view_is_downloading   (DigitsTrainView *self);
 /* The line under the download button ("Downloaded…", or why it failed), or NULL. */
 const char       *digits_train_view_get_download_status (DigitsTrainView *self);

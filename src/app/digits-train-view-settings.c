@@ -13,11 +13,6 @@ static const guint subset_sizes[] = { 0, 10000, 2000 };
 
 static const NnOptKind optimizer_kinds[] = { NN_OPT_ADAM, NN_OPT_MOMENTUM, NN_OPT_SGD };
 
-/* The networks offered, by combo row position, as stored in "train-network". Until the
- * engine has convolutions in the trainer, both named ones train today's default. */
-static const char * const network_ids[] = { "builtin", "mlp", "custom" };
-#define NETWORK_CUSTOM 2
-
 guint
 digits_train_view_get_subset (DigitsTrainView *self)
 {
@@ -46,62 +41,12 @@ select_optimizer (DigitsTrainView *self,
       adw_combo_row_set_selected (self->optimizer_row, i);
 }
 
-/* "128,128" → { 128, 128 }; "" → no hidden layer. */
-static gboolean
-parse_hidden (const char  *text,
-              int         *hidden,
-              int         *n_hidden,
-              GError     **error)
-{
-  g_auto (GStrv) parts = g_strsplit_set (text, ",; ", -1);
-
-  *n_hidden = 0;
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      guint64 units;
-
-      const char *number = g_str_has_prefix (parts[i], "dense") ? parts[i] + 5 : parts[i];
-
-      if (*parts[i] == '\0')
-        continue;
-
-      if (!g_ascii_string_to_unsigned (number, 10, 1, NN_MAX_WIDTH, &units, NULL))
-        {
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                       _("“%s” is not a layer size: give numbers from 1 to %d, separated "
-                         "by commas"), parts[i], NN_MAX_WIDTH);
-          return FALSE;
-        }
-      if (*n_hidden >= NN_MAX_LAYERS - 1)
-        {
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                       _("Digits supports at most %d hidden layers"), NN_MAX_LAYERS - 1);
-          return FALSE;
-        }
-      hidden[(*n_hidden)++] = (int) units;
-    }
-
-  return TRUE;
-}
-
-static char *
-format_hidden (const DigitsTrainConfig *config)
-{
-  g_autoptr (GString) text = g_string_new (NULL);
-
-  for (int i = 0; i < config->n_hidden; i++)
-    g_string_append_printf (text, i > 0 ? ",%d" : "%d", config->hidden[i]);
-
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
 static void
 show_config (DigitsTrainView         *self,
              const DigitsTrainConfig *config)
 {
-  g_autofree char *hidden = format_hidden (config);
-
-  gtk_editable_set_text (GTK_EDITABLE (self->hidden_row), hidden);
+  /* A custom network starts from the default one. */
+  gtk_editable_set_text (GTK_EDITABLE (self->hidden_row), DIGITS_TRAIN_NET_APP);
   gtk_spin_button_set_value (self->epochs_spin, config->epochs);
   gtk_spin_button_set_value (self->batch_spin, config->batch);
   select_optimizer (self, config->opt.kind);
@@ -123,8 +68,7 @@ digits_train_view_save_settings (DigitsTrainView *self)
                        subset_sizes[MIN (adw_combo_row_get_selected (self->subset_row),
                                          G_N_ELEMENTS (subset_sizes) - 1)]);
   g_settings_set_string (self->settings, "train-network",
-                         network_ids[MIN (adw_combo_row_get_selected (self->network_row),
-                                          G_N_ELEMENTS (network_ids) - 1)]);
+                         digits_train_view_get_network_id (self));
   g_settings_set_string (self->settings, "train-hidden",
                          gtk_editable_get_text (GTK_EDITABLE (self->hidden_row)));
   g_settings_set_uint (self->settings, "train-epochs",
@@ -182,9 +126,7 @@ load_settings (DigitsTrainView *self)
       adw_combo_row_set_selected (self->subset_row, i);
 
   network = g_settings_get_string (self->settings, "train-network");
-  for (guint i = 0; i < G_N_ELEMENTS (network_ids); i++)
-    if (g_strcmp0 (network, network_ids[i]) == 0)
-      adw_combo_row_set_selected (self->network_row, i);
+  digits_train_view_select_network_id (self, network);
   hidden = g_settings_get_string (self->settings, "train-hidden");
   gtk_editable_set_text (GTK_EDITABLE (self->hidden_row), hidden);
   gtk_spin_button_set_value (self->epochs_spin, g_settings_get_uint (self->settings,
@@ -202,18 +144,11 @@ load_settings (DigitsTrainView *self)
   self->loading_settings = FALSE;
 }
 
+/* The training set, epochs and augmentation change the time an epoch takes. */
 static void
 setting_changed_cb (DigitsTrainView *self)
 {
-  digits_train_view_save_settings (self);
-}
-
-/* Only "Custom…" takes a layer list. */
-static void
-network_changed_cb (DigitsTrainView *self)
-{
-  gtk_widget_set_visible (self->hidden_row,
-                          adw_combo_row_get_selected (self->network_row) == NETWORK_CUSTOM);
+  digits_train_view_update_network (self);
   digits_train_view_save_settings (self);
 }
 
@@ -281,13 +216,16 @@ digits_train_view_build_config (DigitsTrainView    *self,
   DigitsTrainConfig defaults;
   NnOptKind kind = get_optimizer (self);
 
+  DigitsNetInfo net;
+
   digits_train_config_defaults (&defaults);
   *config = defaults;
 
-  if (adw_combo_row_get_selected (self->network_row) == NETWORK_CUSTOM &&
-      !parse_hidden (gtk_editable_get_text (GTK_EDITABLE (self->hidden_row)),
-                     config->hidden, &config->n_hidden, error))
+  if (!digits_train_view_get_net (self, &net, error))
     return FALSE;
+  g_strlcpy (config->net, net.spec, sizeof config->net);
+  /* An empty spec is a network without hidden layers, not the trainer's default. */
+  config->n_hidden = 0;
 
   config->epochs = (guint) gtk_spin_button_get_value_as_int (self->epochs_spin);
   config->batch = (guint) gtk_spin_button_get_value_as_int (self->batch_spin);
@@ -306,7 +244,6 @@ void
 digits_train_view_class_add_settings (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_bind_template_callback (widget_class, setting_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, network_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, columns_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, optimizer_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, defaults_clicked_cb);
@@ -319,20 +256,15 @@ digits_train_view_init_settings (DigitsTrainView *self)
     _("All (60,000)"), _("Quick: 10,000"), _("Tiny: 2,000"), NULL
   };
   const char *optimizers[] = { _("Adam"), _("Momentum"), _("SGD"), NULL };
-  const char *networks[] = {
-    _("Convolutional (built-in)"), _("Tutorial MLP"), _("Custom…"), NULL
-  };
-  g_autoptr (GtkStringList) network_model = gtk_string_list_new (networks);
   g_autoptr (GtkStringList) subset_model = gtk_string_list_new (subsets);
   g_autoptr (GtkStringList) optimizer_model = gtk_string_list_new (optimizers);
 
   self->loading_settings = TRUE;
   adw_combo_row_set_model (self->subset_row, G_LIST_MODEL (subset_model));
-  adw_combo_row_set_model (self->network_row, G_LIST_MODEL (network_model));
+  digits_train_view_init_network (self);
   adw_combo_row_set_model (self->optimizer_row, G_LIST_MODEL (optimizer_model));
   self->loading_settings = FALSE;
 
   load_settings (self);
-  gtk_widget_set_visible (self->hidden_row,
-                          adw_combo_row_get_selected (self->network_row) == NETWORK_CUSTOM);
+  digits_train_view_update_network (self);
 }

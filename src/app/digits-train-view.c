@@ -45,7 +45,7 @@ digits_train_view_update (DigitsTrainView *self)
   const char *page;
 
   gtk_widget_action_set_enabled (widget, "train.toggle",
-                                 running || (has_data && !busy &&
+                                 running || (has_data && !busy && self->net_valid &&
                                              self->download_cancellable == NULL));
   gtk_widget_action_set_enabled (widget, "train.keep",
                                  self->state == DIGITS_TRAIN_STATE_STOPPED);
@@ -122,6 +122,7 @@ run_progress_cb (DigitsTrainRun            *run,
                  DigitsTrainView           *self)
 {
   digits_train_view_handle_progress (self, progress, model);
+  digits_train_view_learn_speed (self, progress);
 }
 
 /* Lets go of the run; a run still reading its data is kept to be joined when the view
@@ -272,6 +273,7 @@ digits_train_view_dispose (GObject *object)
       g_clear_object (&self->folder_chooser);
     }
   g_clear_object (&self->settings);
+  digits_train_view_dispose_network (self);
   digits_train_view_dispose_mistakes (self);
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
 
@@ -366,6 +368,8 @@ digits_train_view_class_init (DigitsTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, network_expander);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, network_row);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, hidden_row);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, spec_error_icon);
+  gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, net_info_row);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, epochs_spin);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, batch_spin);
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, optimizer_row);
@@ -393,6 +397,7 @@ digits_train_view_class_init (DigitsTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, confusion_matrix);
 
   digits_train_view_class_add_settings (widget_class);
+  digits_train_view_class_add_network (widget_class);
   digits_train_view_class_add_data (widget_class);
   digits_train_view_class_add_mistakes (widget_class);
 
@@ -608,6 +613,7 @@ digits_train_view_set_subset (DigitsTrainView *self,
   g_return_if_fail (DIGITS_IS_TRAIN_VIEW (self));
 
   self->subset_override = n;
+  digits_train_view_update_network (self);
 }
 
 void
@@ -617,6 +623,18 @@ digits_train_view_set_epochs (DigitsTrainView *self,
   g_return_if_fail (DIGITS_IS_TRAIN_VIEW (self));
 
   gtk_spin_button_set_value (self->epochs_spin, epochs);
+}
+
+void
+digits_train_view_set_network (DigitsTrainView *self,
+                               const char      *id,
+                               const char      *spec)
+{
+  g_return_if_fail (DIGITS_IS_TRAIN_VIEW (self));
+
+  if (spec != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->hidden_row), spec);
+  digits_train_view_select_network_id (self, id);
 }
 
 void

@@ -237,6 +237,9 @@ model_for_net (const DigitsTrainer *self, NnNet *net)
   digits_model_set_meta (model, "optimizer", nn_opt_kind_to_string (opt->kind));
   g_snprintf (buf, sizeof buf, "%g", opt->lr);
   digits_model_set_meta (model, "lr", buf);
+  /* With lr alone a run could not be repeated: the schedule is lr / (1 + decay × step). */
+  g_snprintf (buf, sizeof buf, "%g", opt->decay);
+  digits_model_set_meta (model, "decay", buf);
   g_snprintf (buf, sizeof buf, "%u", self->config.batch);
   digits_model_set_meta (model, "batch", buf);
   g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, self->config.seed);
