@@ -27,7 +27,7 @@ typedef enum {
 
 /* Steps of integrated gradients: enough that the sum is within a few per cent of the
  * change it explains on MNIST models (see test-explain.c). */
-#define DIGITS_SALIENCY_STEPS 32
+#define DIGITS_SALIENCY_STEPS 64
 
 /* The gradient of log p(target | input) with respect to each input value. */
 gboolean digits_explain_gradient (const DigitsModel *model,
