@@ -175,9 +175,9 @@ class ClassifyRaw(Base):
         write_png(self.path("ok.png"), 28, 28, draw_digit_strokes(28, 28, SEVEN, 1.6))
 
         p = run("classify", "--raw", self.path("wide.png"))
-        self.assert_one_line_error(p, "“wide.png” is 30×28 pixels; a raw input must be exactly "
-                                      "28×28 (leave out --raw to read a digit from an image of "
-                                      "any size)")
+        self.assert_one_line_error(p, "could not read “%s”: it is 30×28 pixels; a raw input "
+                                      "must be exactly 28×28 (leave out --raw to read a digit "
+                                      "from an image of any size)" % self.path("wide.png"))
         self.assertEqual(p.stdout, "")
 
         p = run("classify", "--raw", "--json", self.path("wide.png"), self.path("notes.png"),
@@ -186,8 +186,9 @@ class ClassifyRaw(Base):
         lines = [json.loads(l) for l in p.stdout.splitlines()]
         self.assertEqual([l["digits"] for l in lines], ["", "", "", "7"])
         self.assertIn("30×28", lines[0]["error"])
-        self.assertIn("“notes.png” is not an image", lines[1]["error"])
-        self.assertIn("“missing.png” does not exist", lines[2]["error"])
+        self.assertEqual(lines[1]["error"], "it is not an image Digits can read (Unrecognized "
+                                            "image file format)")
+        self.assertEqual(lines[2]["error"], "there is no such file")
         self.assertNotIn("error", lines[3])
 
     def test_dark_on_light_is_warned_about(self):
@@ -292,7 +293,8 @@ class Explain(Base):
                                    "--out-dir: “" + self.path("nowhere") + "” is not a folder")
         p = run("explain", "--json", self.path("missing.png"), path)
         self.assertEqual(p.returncode, 1)
-        self.assertIn("“missing.png” does not exist", p.stderr)
+        self.assertIn("digits-cli explain: could not read “%s”: there is no such file\n"
+                      % self.path("missing.png"), p.stderr)
         self.assertEqual(len(p.stdout.splitlines()), 3)
 
 

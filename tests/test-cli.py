@@ -157,13 +157,14 @@ class Errors(unittest.TestCase):
             with open(broken, "wb") as f:
                 f.write(b"this is not a model")
             p = run("info", "--model", broken)
-            self.assertEqual(p.stderr, "digits-cli info: %s: not a Digits model file\n" % broken)
+            self.assertEqual(p.stderr, "digits-cli info: could not open the model “%s”: it is "
+                             "not a Digits model file\n" % broken)
             notes = os.path.join(d, "notes.png")
             with open(notes, "w") as f:
                 f.write("not an image at all")
             p = run("classify", notes)
-            self.assertEqual(p.stderr, "digits-cli classify: “notes.png” is not an image Digits "
-                             "can read: Unrecognized image file format\n")
+            self.assertEqual(p.stderr, "digits-cli classify: could not read “%s”: it is not an "
+                             "image Digits can read (Unrecognized image file format)\n" % notes)
 
     def test_bad_model_file(self):
         with tempfile.TemporaryDirectory() as d:
@@ -243,8 +244,11 @@ class Classify(unittest.TestCase):
         lines = [json.loads(l) for l in p.stdout.splitlines()]
         self.assertEqual(len(lines), 3)
         self.assertEqual(lines[0]["digits"], "")
-        self.assertIn("No digit", lines[0]["error"])
-        self.assertIn("notes.png", lines[1]["error"])
+        # The file is named by "file"; "error" says only what is wrong with it.
+        self.assertEqual(lines[0]["error"], "no digit was found in it")
+        self.assertEqual(lines[1]["file"], self.path("notes.png"))
+        self.assertEqual(lines[1]["error"],
+                         "it is not an image Digits can read (Unrecognized image file format)")
         self.assertEqual(lines[2]["digits"], "1")
         self.assertNotIn("error", lines[2])
 
@@ -308,8 +312,8 @@ class WithMnist(unittest.TestCase):
         p = run("train", "--data", MNIST, "--limit", "500", "--epochs", "1", "--no-augment",
                 "--out", "/nonexistent-folder/digits.model")
         self.assertEqual(p.returncode, 1)
-        self.assertEqual(p.stderr.splitlines()[-1], "digits-cli train: "
-                         "/nonexistent-folder/digits.model: the folder does not exist")
+        self.assertEqual(p.stderr.splitlines()[-1], "digits-cli train: could not save the model "
+                         "as “/nonexistent-folder/digits.model”: the folder does not exist")
 
     def test_builtin_model_reaches_98(self):
         # MNIST's first 2,000 test digits: the whole set through the convolutional

@@ -161,8 +161,10 @@ test_remembered_corrupt (Fixture       *f,
 
   store = digits_model_store_new (f->settings, f->dir);
   g_assert_false (digits_model_store_load (store, &error));
-  expected = g_strdup_printf ("The model you chose could not be loaded (%s: not a Digits "
-                              "model file). Digits uses its built-in model instead.", path);
+  /* The file named once, by the store; the reason from the core. */
+  expected = g_strdup_printf ("The model you chose could not be loaded from “%s”: it is not "
+                              "a Digits model file. Digits uses its built-in model instead.",
+                              path);
   g_assert_cmpstr (error->message, ==, expected);
   g_assert_true (digits_model_store_is_builtin (store));
   g_assert_nonnull (digits_model_store_get_model (store));

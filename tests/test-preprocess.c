@@ -218,6 +218,42 @@ test_ink_stride_and_garbage (void)
 
 /* ---- strokes ---- */
 
+/* The placement says where the ink went: input pixels wholly inside the rectangle it maps
+ * to are full ink, those wholly outside it blank. */
+static void
+test_ink_placement (void)
+{
+  enum { W = 100, H = 60 };
+  g_autofree float *ink = g_new0 (float, W * H);
+  float out[DIGITS_PIXELS];
+  DigitsPlacement at = { 0 };
+  double u0, u1, v0, v1;
+
+  for (int y = 10; y < 30; y++)
+    for (int x = 30; x < 70; x++)
+      ink[y * W + x] = 1.0f;
+  g_assert_true (digits_preprocess_ink_placed (ink, W, H, W, out, &at));
+  g_assert_cmpfloat_with_epsilon (at.scale, 20.0 / 40.0, 1e-9);
+
+  u0 = at.scale * 30 + at.x_offset;
+  u1 = at.scale * 70 + at.x_offset;
+  v0 = at.scale * 10 + at.y_offset;
+  v1 = at.scale * 30 + at.y_offset;
+  g_assert_cmpfloat_with_epsilon (u1 - u0, 20.0, 1e-9);
+  g_assert_cmpfloat (u0, >=, 0.0);
+  g_assert_cmpfloat (v1, <=, DIGITS_SIDE);
+  for (int j = 0; j < DIGITS_SIDE; j++)
+    for (int i = 0; i < DIGITS_SIDE; i++)
+      {
+        float v = out[j * DIGITS_SIDE + i];
+
+        if (i >= u0 && i + 1 <= u1 && j >= v0 && j + 1 <= v1)
+          g_assert_cmpfloat (v, >, 0.99f);
+        else if (i + 1 <= u0 || i >= u1 || j + 1 <= v0 || j >= v1)
+          g_assert_cmpfloat (v, ==, 0.0f);
+      }
+}
+
 static void
 add_polyline (GArray *strokes, const float *xy, int n, float scale, float dx, float dy)
 {
@@ -409,6 +445,41 @@ test_strokes_several (void)
   free_strokes (strokes);
 }
 
+/* Each drawn point lands on ink of the input, the corner an "L" leaves empty on none, and
+ * the points' span plus one pen width fills the 20 px box: the placement is the strokes'. */
+static void
+test_strokes_placement (void)
+{
+  GArray *strokes = g_array_new (FALSE, FALSE, sizeof (DigitsStroke));
+  const float l[] = { 0, 0, 0, 300, 150, 300 };
+  float out[DIGITS_PIXELS];
+  DigitsPlacement at = { 0 };
+  const DigitsStroke *stroke;
+  double u, v;
+
+  add_polyline (strokes, l, 3, 1, 300, 100);
+  g_assert_true (digits_preprocess_strokes_placed ((DigitsStroke *) strokes->data,
+                                                   strokes->len, 1.0f, out, &at));
+  g_assert_cmpfloat (fabs (at.scale * 300 * (1 + DIGITS_PEN_FRACTION) - 20.0), <, 1.0);
+
+  stroke = &g_array_index (strokes, DigitsStroke, 0);
+  for (guint i = 0; i + 1 < stroke->points->len; i++)
+    for (int t = 0; t <= 10; t++)
+      {
+        const DigitsPoint *a = &g_array_index (stroke->points, DigitsPoint, i);
+        const DigitsPoint *b = a + 1;
+
+        u = at.scale * (a->x + (b->x - a->x) * t / 10.0) + at.x_offset;
+        v = at.scale * (a->y + (b->y - a->y) * t / 10.0) + at.y_offset;
+        g_assert_cmpfloat (out[(int) v * DIGITS_SIDE + (int) u], >, 0.5f);
+      }
+
+  u = at.scale * 450 + at.x_offset;
+  v = at.scale * 100 + at.y_offset;
+  g_assert_cmpfloat (out[(int) v * DIGITS_SIDE + (int) MIN (u, DIGITS_SIDE - 1)], ==, 0.0f);
+  free_strokes (strokes);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -426,6 +497,8 @@ main (int argc, char **argv)
   g_test_add_func ("/preprocess/strokes/pen-scale", test_strokes_pen_scale);
   g_test_add_func ("/preprocess/strokes/degenerate", test_strokes_degenerate);
   g_test_add_func ("/preprocess/strokes/several", test_strokes_several);
+  g_test_add_func ("/preprocess/ink/placement", test_ink_placement);
+  g_test_add_func ("/preprocess/strokes/placement", test_strokes_placement);
 
   return g_test_run ();
 }

@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "digits-canvas.h"
+#include "digits-preview.h"
 
 /* The on-screen pen, as a fraction of the canvas side. A digit drawn over about two
  * thirds of the canvas then looks as bold as an MNIST digit. */
@@ -32,6 +33,9 @@ struct _DigitsCanvas
 
   double      drag_x;         /* where the current drag began, widget pixels */
   double      drag_y;
+
+  cairo_surface_t *overlay;   /* 28×28 over the input's pixels, or NULL */
+  DigitsPlacement  placement; /* normalised point → the overlay's pixels */
 };
 
 G_DEFINE_FINAL_TYPE (DigitsCanvas, digits_canvas, GTK_TYPE_WIDGET)
@@ -411,6 +415,34 @@ append_stroke_path (cairo_t            *cr,
   cairo_line_to (cr, p[n - 1].x * width, p[n - 1].y * height);
 }
 
+/* The overlay, scaled from the input's pixels to the canvas's, through the strokes' path
+ * only: the strokes themselves take its colours. Smoothly scaled: a stroke is finer than
+ * an input pixel blown up to the canvas. */
+static void
+paint_overlay (DigitsCanvas *self,
+               cairo_t      *cr,
+               int           width,
+               int           height)
+{
+  const DigitsPlacement *at = &self->placement;
+  cairo_pattern_t *pattern;
+  cairo_matrix_t matrix;
+
+  if (!(at->scale > 0.0))
+    return;
+
+  pattern = cairo_pattern_create_for_surface (self->overlay);
+  /* The pattern's matrix takes widget pixels to the overlay's. */
+  cairo_matrix_init (&matrix, at->scale / width, 0.0, 0.0, at->scale / height,
+                     at->x_offset, at->y_offset);
+  cairo_pattern_set_matrix (pattern, &matrix);
+  cairo_pattern_set_filter (pattern, CAIRO_FILTER_BILINEAR);
+  cairo_pattern_set_extend (pattern, CAIRO_EXTEND_NONE);
+  cairo_set_source (cr, pattern);
+  cairo_stroke_preserve (cr);
+  cairo_pattern_destroy (pattern);
+}
+
 static void
 digits_canvas_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -427,6 +459,10 @@ digits_canvas_snapshot (GtkWidget   *widget,
   /* The ink is the canvas's CSS colour, so it follows light and dark styles. */
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &ink);
 
+  /* Under an overlay the ink is faint, so that its reds and blues read as colours. */
+  if (self->overlay != NULL)
+    ink.alpha *= 0.3f;
+
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   gdk_cairo_set_source_rgba (cr, &ink);
   cairo_set_line_width (cr, PEN_FRACTION_OF_SIDE * MIN (width, height));
@@ -437,7 +473,10 @@ digits_canvas_snapshot (GtkWidget   *widget,
   for (guint i = 0; i < self->strokes->len; i++)
     append_stroke_path (cr, &g_array_index (self->strokes, DigitsStroke, i), width, height);
 
-  cairo_stroke (cr);
+  cairo_stroke_preserve (cr);
+  if (self->overlay != NULL)
+    paint_overlay (self, cr, width, height);
+  cairo_new_path (cr);
   cairo_destroy (cr);
 }
 
@@ -519,6 +558,7 @@ digits_canvas_finalize (GObject *object)
   DigitsCanvas *self = DIGITS_CANVAS (object);
 
   g_clear_pointer (&self->strokes, g_array_unref);
+  g_clear_pointer (&self->overlay, cairo_surface_destroy);
 
   G_OBJECT_CLASS (digits_canvas_parent_class)->finalize (object);
 }
@@ -721,4 +761,32 @@ digits_canvas_get_strokes (DigitsCanvas *self,
     *n_strokes = self->strokes->len;
 
   return (const DigitsStroke *) self->strokes->data;
+}
+
+void
+digits_canvas_set_overlay (DigitsCanvas          *self,
+                           const guint8          *rgba,
+                           const DigitsPlacement *placement)
+{
+  g_return_if_fail (DIGITS_IS_CANVAS (self));
+  g_return_if_fail (rgba == NULL || placement != NULL);
+
+  if (rgba == NULL && self->overlay == NULL)
+    return;
+
+  g_clear_pointer (&self->overlay, cairo_surface_destroy);
+  if (rgba != NULL)
+    {
+      self->overlay = digits_overlay_surface_new (rgba);
+      self->placement = *placement;
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+digits_canvas_has_overlay (DigitsCanvas *self)
+{
+  g_return_val_if_fail (DIGITS_IS_CANVAS (self), FALSE);
+
+  return self->overlay != NULL;
 }

@@ -5,6 +5,10 @@
  * and the colour of a hidden "accent" child: lookups of named colours are unreliable
  * in GTK 4.8), so the chart follows light and dark styles.
  *
+ * A bar can be activated, by a click or by Up/Down then Enter ("bar-activated"): the
+ * window explains that digit ("why not a 4?"). The chart stays one focus stop; the bar
+ * under the keyboard cursor is outlined and named in the description.
+ *
  * Copyright 2024 The Digits authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,7 +35,15 @@ struct _DigitsChart
   guint       n_classes;
   float       probs[MAX_CLASSES];
   gboolean    has_probs;
+  int         cursor;      /* the bar Enter activates, or -1 before Up or Down */
 };
+
+enum {
+  SIGNAL_BAR_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DigitsChart, digits_chart, GTK_TYPE_WIDGET)
 
@@ -180,6 +192,13 @@ digits_chart_snapshot (GtkWidget   *widget,
           append_rounded_rect (cr, bar_x, y, MAX (p * bar_width, thickness), thickness);
           cairo_fill (cr);
         }
+      if ((int) i == self->cursor && gtk_widget_has_focus (widget))
+        {
+          gdk_cairo_set_source_rgba (cr, &accent);
+          cairo_set_line_width (cr, 2.0);
+          append_rounded_rect (cr, bar_x + 1, y - 2, bar_width - 2, thickness + 4);
+          cairo_stroke (cr);
+        }
     }
   cairo_destroy (cr);
 
@@ -266,9 +285,80 @@ update_accessible (DigitsChart *self)
                               to_percent (self->probs[order[i]]));
     }
 
+  /* The bar under the keyboard cursor, named as a bar would be if it were a widget. */
+  if (self->cursor >= 0 && self->cursor < (int) self->n_classes)
+    {
+      g_autofree char *name = digits_chart_get_bar_name (self, self->cursor);
+
+      g_string_append (description, _(". "));
+      g_string_append (description, name);
+    }
+
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description->str,
                                   -1);
+}
+
+static void
+activate_bar (DigitsChart *self,
+              int          k)
+{
+  if (!self->has_probs || k < 0 || k >= (int) self->n_classes)
+    return;
+
+  self->cursor = k;
+  update_accessible (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SIGNAL_BAR_ACTIVATED], 0, (guint) k);
+}
+
+static void
+pressed_cb (GtkGestureClick *gesture,
+            int              n_press,
+            double           x,
+            double           y,
+            DigitsChart     *self)
+{
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (self->n_classes == 0 || height <= 0 || y < 0 || y >= height)
+    return;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  activate_bar (self, (int) (y / ((double) height / self->n_classes)));
+}
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                DigitsChart           *self)
+{
+  int cursor = self->cursor;
+
+  if (!self->has_probs || self->n_classes == 0)
+    return FALSE;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Up: case GDK_KEY_KP_Up:
+      cursor = cursor < 0 ? digits_chart_get_top (self) : cursor - 1;
+      break;
+    case GDK_KEY_Down: case GDK_KEY_KP_Down:
+      cursor = cursor < 0 ? digits_chart_get_top (self) : cursor + 1;
+      break;
+    case GDK_KEY_Return: case GDK_KEY_KP_Enter: case GDK_KEY_space: case GDK_KEY_KP_Space:
+      activate_bar (self, cursor < 0 ? digits_chart_get_top (self) : cursor);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+
+  self->cursor = CLAMP (cursor, 0, (int) self->n_classes - 1);
+  update_accessible (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
 }
 
 static void
@@ -303,6 +393,16 @@ digits_chart_class_init (DigitsChartClass *klass)
   widget_class->snapshot = digits_chart_snapshot;
   widget_class->measure = digits_chart_measure;
 
+  /**
+   * DigitsChart::bar-activated:
+   * @k: the class of the bar
+   *
+   * A bar was clicked, or chosen with the keyboard: explain that class.
+   */
+  signals[SIGNAL_BAR_ACTIVATED] =
+    g_signal_new ("bar-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+
   gtk_widget_class_set_css_name (widget_class, "digitschart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -310,7 +410,18 @@ digits_chart_class_init (DigitsChartClass *klass)
 static void
 digits_chart_init (DigitsChart *self)
 {
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
   self->accent = digits_color_probe_new (GTK_WIDGET (self), "accent");
+  self->cursor = -1;
+
+  g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  /* The cursor's outline shows only with focus. */
+  g_signal_connect (self, "notify::has-focus", G_CALLBACK (gtk_widget_queue_draw), NULL);
 
   digits_chart_set_labels (self, NULL);
 
@@ -347,6 +458,7 @@ digits_chart_set_labels (DigitsChart        *self,
   self->labels = g_strdupv ((char **) labels);
   self->n_classes = MIN (g_strv_length (self->labels), MAX_CLASSES);
   self->has_probs = FALSE;
+  self->cursor = -1;
 
   update_accessible (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
@@ -383,4 +495,27 @@ digits_chart_get_top (DigitsChart *self)
       top = i;
 
   return top;
+}
+
+char *
+digits_chart_get_bar_name (DigitsChart *self,
+                           int          k)
+{
+  g_return_val_if_fail (DIGITS_IS_CHART (self), NULL);
+  g_return_val_if_fail (k >= 0 && k < (int) self->n_classes, NULL);
+
+  if (!self->has_probs)
+    return g_strdup (self->labels[k]);
+  /* TRANSLATORS: a bar of the chart, for screen readers: "4: 12 percent, press Enter
+   * to see why it is not a 4" */
+  return g_strdup_printf (_("%s: %d percent, press Enter to see why it is not a %s"),
+                          self->labels[k], to_percent (self->probs[k]), self->labels[k]);
+}
+
+int
+digits_chart_get_cursor (DigitsChart *self)
+{
+  g_return_val_if_fail (DIGITS_IS_CHART (self), -1);
+
+  return self->cursor;
 }

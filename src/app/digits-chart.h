@@ -23,5 +23,10 @@ void       digits_chart_set_probabilities (DigitsChart        *self,
                                            guint               n_probs);
 /* The highest bar, or -1 with no answer. */
 int        digits_chart_get_top           (DigitsChart        *self);
+/* The bar the keyboard is on (Up and Down move it, Enter activates it), or -1. */
+int        digits_chart_get_cursor        (DigitsChart        *self);
+/* What a screen reader hears for bar k ("4: 12 percent, press Enter to see why…"). */
+char      *digits_chart_get_bar_name      (DigitsChart        *self,
+                                           int                 k);
 
 G_END_DECLS

@@ -561,3 +561,15 @@ digits_confusion_matrix_get_class_accuracy (DigitsConfusionMatrix *self,
   total = get_row_total (self, k);
   return total > 0 ? (double) self->counts[k * self->n_classes + k] / total : NAN;
 }
+
+guint
+digits_confusion_matrix_get_count (DigitsConfusionMatrix *self,
+                                   guint                  row,
+                                   guint                  column)
+{
+  g_return_val_if_fail (DIGITS_IS_CONFUSION_MATRIX (self), 0);
+
+  if (!self->has_data || row >= self->n_classes || column >= self->n_classes)
+    return 0;
+  return self->counts[row * self->n_classes + column];
+}

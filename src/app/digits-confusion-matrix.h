@@ -24,5 +24,9 @@ void       digits_confusion_matrix_set             (DigitsConfusionMatrix *self,
 /* The fraction of class k's items that were right, or NAN with no data. */
 double     digits_confusion_matrix_get_class_accuracy (DigitsConfusionMatrix *self,
                                                        guint                  k);
+/* The count shown in a cell (row = truth, column = prediction); 0 without data. */
+guint      digits_confusion_matrix_get_count       (DigitsConfusionMatrix *self,
+                                                    guint                  row,
+                                                    guint                  column);
 
 G_END_DECLS

@@ -6,12 +6,18 @@
  * Activations are shaded from 0 to the layer's largest value, so a row shows where the
  * layer fires most. Tiles are painted with nearest filtering: a pixel is a unit.
  *
+ * Each row is painted once into an image of its own when the activations (or the width)
+ * change, not on every frame: drawing the view is then a copy of a few images, so a
+ * window redrawn 60 times a second while the person draws does not paint hundreds of
+ * tiles each time.
+ *
  * Copyright 2026 The Digits authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "digits-layer-view.h"
 
@@ -25,6 +31,9 @@ struct _DigitsLayerView
 
   DigitsActivations *activations;
   DigitsMaps        *filters;
+
+  GPtrArray         *rows;        /* of cairo_surface_t, one per row, or NULL when stale */
+  int                rows_width;  /* the width they were painted for */
 };
 
 G_DEFINE_FINAL_TYPE (DigitsLayerView, digits_layer_view, GTK_TYPE_WIDGET)
@@ -86,50 +95,106 @@ get_row_height (const DigitsMaps *maps,
   return LABEL_H + lines * (maps->height * scale + GAP) + GAP;
 }
 
-static cairo_surface_t *
-create_tile (const DigitsMaps *maps,
-             int               m,
-             gboolean          is_filter)
+/* A unit's colour, opaque ARGB32; 0 (transparent) for a cell of the grid with no unit. */
+static guint32
+shade (float    f,
+       float    range,
+       gboolean is_filter)
 {
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, maps->width,
-                                                         maps->height);
+  guint32 r, g, b;
+
+  if (isnan (f))
+    return 0;
+  f = range > 0 ? f / range : 0;
+  if (is_filter)
+    {
+      /* White at zero, red for positive weights, blue for negative. */
+      float a = CLAMP (fabsf (f), 0.0f, 1.0f);
+      r = f >= 0 ? 255 : (guint32) lroundf (255 * (1 - a));
+      b = f < 0 ? 255 : (guint32) lroundf (255 * (1 - a));
+      g = (guint32) lroundf (255 * (1 - a));
+    }
+  else
+    {
+      /* Dark where the unit is silent, bright where it fires. */
+      r = g = b = (guint32) lroundf (255 * CLAMP (f, 0.0f, 1.0f));
+    }
+  return 0xff000000u | (r << 16) | (g << 8) | b;
+}
+
+/* One row's tiles, laid out for width, into an image of their own (see above): each unit
+ * a block of scale × scale pixels, written directly (nearest filtering, without cairo
+ * scaling a surface per tile). */
+static cairo_surface_t *
+paint_row (const DigitsMaps *maps,
+           gboolean          is_filter,
+           int               width)
+{
+  int scale = get_scale (maps);
+  int tw = maps->width * scale, th = maps->height * scale;
+  int per_line = MAX (1, width / (tw + GAP));
+  int height = MAX (get_row_height (maps, width) - LABEL_H, 1);
+  float range = is_filter ? MAX (fabsf (maps->lo), fabsf (maps->hi)) : maps->hi;
+  cairo_surface_t *surface;
   guint32 *pixels;
   int stride;
-  const float *v = maps->values + (gsize) m * maps->width * maps->height;
-  float range = is_filter ? MAX (fabsf (maps->lo), fabsf (maps->hi)) : maps->hi;
 
+  width = MAX (width, 1);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
   cairo_surface_flush (surface);
   pixels = (guint32 *) cairo_image_surface_get_data (surface);
   stride = cairo_image_surface_get_stride (surface) / 4;
-  for (int y = 0; y < maps->height; y++)
-    for (int x = 0; x < maps->width; x++)
-      {
-        float f = v[y * maps->width + x];
-        guint32 r, g, b;
+  memset (pixels, 0, (gsize) stride * 4 * height);
 
-        if (isnan (f))
+  for (int m = 0; m < maps->n_maps; m++)
+    {
+      const float *v = maps->values + (gsize) m * maps->width * maps->height;
+      int x0 = (m % per_line) * (tw + GAP), y0 = (m / per_line) * (th + GAP);
+
+      for (int y = 0; y < maps->height; y++)
+        for (int x = 0; x < maps->width; x++)
           {
-            pixels[y * stride + x] = 0;
-            continue;
+            guint32 colour = shade (v[y * maps->width + x], range, is_filter);
+
+            for (int dy = 0; dy < scale && y0 + y * scale + dy < height; dy++)
+              {
+                guint32 *line = pixels + (gsize) (y0 + y * scale + dy) * stride;
+
+                for (int dx = 0; dx < scale && x0 + x * scale + dx < width; dx++)
+                  line[x0 + x * scale + dx] = colour;
+              }
           }
-        f = range > 0 ? f / range : 0;
-        if (is_filter)
-          {
-            /* White at zero, red for positive weights, blue for negative. */
-            float a = CLAMP (fabsf (f), 0.0f, 1.0f);
-            r = f >= 0 ? 255 : (guint32) lroundf (255 * (1 - a));
-            b = f < 0 ? 255 : (guint32) lroundf (255 * (1 - a));
-            g = (guint32) lroundf (255 * (1 - a));
-          }
-        else
-          {
-            /* Dark where the unit is silent, bright where it fires. */
-            r = g = b = (guint32) lroundf (255 * CLAMP (f, 0.0f, 1.0f));
-          }
-        pixels[y * stride + x] = 0xff000000u | (r << 16) | (g << 8) | b;
-      }
+    }
   cairo_surface_mark_dirty (surface);
   return surface;
+}
+
+GPtrArray *
+digits_layer_view_paint (const DigitsActivations *activations,
+                         const DigitsMaps        *filters,
+                         int                      width)
+{
+  int n_layers = activations != NULL ? activations->n_layers : 0;
+  GPtrArray *rows;
+
+  if (width <= 0 || (filters == NULL && n_layers == 0))
+    return NULL;
+
+  rows = g_ptr_array_new_full (n_layers + 1, (GDestroyNotify) cairo_surface_destroy);
+  if (filters != NULL)
+    g_ptr_array_add (rows, paint_row (filters, TRUE, width));
+  for (int l = 0; l < n_layers; l++)
+    g_ptr_array_add (rows, paint_row (&activations->layers[l], FALSE, width));
+  return rows;
+}
+
+static void
+paint_rows (DigitsLayerView *self,
+            int              width)
+{
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  self->rows = digits_layer_view_paint (self->activations, self->filters, width);
+  self->rows_width = width;
 }
 
 static void
@@ -142,15 +207,18 @@ digits_layer_view_snapshot (GtkWidget   *widget,
   GdkRGBA fg;
   double y = 0;
 
+  /* Only a new width gets here with no images: new activations painted them already. */
+  if (self->rows == NULL || self->rows_width != width)
+    paint_rows (self, width);
+  if (self->rows == NULL)
+    return;
+
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
 
   for (guint row = 0; row < n; row++)
     {
       const DigitsMaps *maps = get_row (self, row);
-      gboolean is_filter = self->filters != NULL && row == 0;
-      int scale = get_scale (maps);
-      int tw = maps->width * scale, th = maps->height * scale;
-      int per_line = MAX (1, width / (tw + GAP));
+      cairo_surface_t *image = g_ptr_array_index (self->rows, row);
       int h = get_row_height (maps, width);
       g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, maps->name);
       cairo_t *cr;
@@ -162,21 +230,8 @@ digits_layer_view_snapshot (GtkWidget   *widget,
 
       cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, y + LABEL_H, width,
                                                                      h - LABEL_H));
-      for (int m = 0; m < maps->n_maps; m++)
-        {
-          cairo_surface_t *tile = create_tile (maps, m, is_filter);
-          double tx = (m % per_line) * (tw + GAP);
-          double ty = y + LABEL_H + (m / per_line) * (th + GAP);
-
-          cairo_save (cr);
-          cairo_translate (cr, tx, ty);
-          cairo_scale (cr, scale, scale);
-          cairo_set_source_surface (cr, tile, 0, 0);
-          cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-          cairo_paint (cr);
-          cairo_restore (cr);
-          cairo_surface_destroy (tile);
-        }
+      cairo_set_source_surface (cr, image, 0, y + LABEL_H);
+      cairo_paint (cr);
       cairo_destroy (cr);
       y += h;
     }
@@ -219,6 +274,7 @@ digits_layer_view_finalize (GObject *object)
 
   g_clear_pointer (&self->activations, digits_activations_free);
   g_clear_pointer (&self->filters, digits_maps_free);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (digits_layer_view_parent_class)->finalize (object);
 }
@@ -254,6 +310,16 @@ digits_layer_view_set (DigitsLayerView   *self,
                        DigitsActivations *activations,
                        DigitsMaps        *filters)
 {
+  digits_layer_view_set_painted (self, activations, filters, NULL, 0);
+}
+
+void
+digits_layer_view_set_painted (DigitsLayerView   *self,
+                               DigitsActivations *activations,
+                               DigitsMaps        *filters,
+                               GPtrArray         *rows,
+                               int                width)
+{
   guint64 old_shape;
 
   g_return_if_fail (DIGITS_IS_LAYER_VIEW (self));
@@ -261,8 +327,15 @@ digits_layer_view_set (DigitsLayerView   *self,
   old_shape = get_shape (self);
   g_clear_pointer (&self->activations, digits_activations_free);
   g_clear_pointer (&self->filters, digits_maps_free);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
   self->activations = activations;
   self->filters = filters;
+  self->rows = rows;
+  self->rows_width = width;
+  /* Painted here when the caller did not, off the draw path (it runs before the frame is
+   * laid out); a new width repaints them in the snapshot. */
+  if (rows == NULL || width != gtk_widget_get_width (GTK_WIDGET (self)))
+    paint_rows (self, gtk_widget_get_width (GTK_WIDGET (self)));
 
   /* The same network again only needs repainting; another may need another size. */
   if (get_shape (self) != old_shape)

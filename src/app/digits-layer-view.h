@@ -21,6 +21,18 @@ GtkWidget *digits_layer_view_new (void);
 void       digits_layer_view_set (DigitsLayerView   *self,
                                   DigitsActivations *activations,
                                   DigitsMaps        *filters);
+/* The same with its rows' images painted already (by digits_layer_view_paint for width,
+ * on any thread; rows taken, may be NULL). */
+void       digits_layer_view_set_painted (DigitsLayerView   *self,
+                                          DigitsActivations *activations,
+                                          DigitsMaps        *filters,
+                                          GPtrArray         *rows,
+                                          int                width);
+/* The images of the rows for width pixels (a GPtrArray of cairo_surface_t), or NULL with
+ * nothing to show. Touches no widget: a worker thread may call it. */
+GPtrArray *digits_layer_view_paint (const DigitsActivations *activations,
+                                    const DigitsMaps        *filters,
+                                    int                      width);
 /* How many layers it shows (filters count as one), for tests. */
 guint      digits_layer_view_get_n_rows (DigitsLayerView *self);
 

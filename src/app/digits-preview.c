@@ -240,28 +240,19 @@ digits_preview_set_input (DigitsPreview *self,
   g_signal_emit (self, signals[SIGNAL_INPUT_CHANGED], 0);
 }
 
-void
-digits_preview_set_overlay (DigitsPreview *self,
-                            const guint8  *rgba)
+cairo_surface_t *
+digits_overlay_surface_new (const guint8 *rgba)
 {
+  cairo_surface_t *surface;
   guint32 *pixels;
   int stride;
 
-  g_return_if_fail (DIGITS_IS_PREVIEW (self));
+  g_return_val_if_fail (rgba != NULL, NULL);
 
-  if (rgba == NULL)
-    {
-      if (self->overlay != NULL)
-        gtk_widget_queue_draw (GTK_WIDGET (self));
-      g_clear_pointer (&self->overlay, cairo_surface_destroy);
-      return;
-    }
-
-  if (self->overlay == NULL)
-    self->overlay = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, DIGITS_SIDE, DIGITS_SIDE);
-  cairo_surface_flush (self->overlay);
-  pixels = (guint32 *) cairo_image_surface_get_data (self->overlay);
-  stride = cairo_image_surface_get_stride (self->overlay) / 4;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, DIGITS_SIDE, DIGITS_SIDE);
+  cairo_surface_flush (surface);
+  pixels = (guint32 *) cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface) / 4;
   /* Non-premultiplied RGBA in, premultiplied ARGB32 out. */
   for (int i = 0; i < DIGITS_PIXELS; i++)
     {
@@ -272,7 +263,23 @@ digits_preview_set_overlay (DigitsPreview *self,
 
       pixels[(i / DIGITS_SIDE) * stride + i % DIGITS_SIDE] = (a << 24) | (r << 16) | (g << 8) | b;
     }
-  cairo_surface_mark_dirty (self->overlay);
+  cairo_surface_mark_dirty (surface);
+
+  return surface;
+}
+
+void
+digits_preview_set_overlay (DigitsPreview *self,
+                            const guint8  *rgba)
+{
+  g_return_if_fail (DIGITS_IS_PREVIEW (self));
+
+  if (rgba == NULL && self->overlay == NULL)
+    return;
+
+  g_clear_pointer (&self->overlay, cairo_surface_destroy);
+  if (rgba != NULL)
+    self->overlay = digits_overlay_surface_new (rgba);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -21,6 +21,9 @@ void       digits_preview_set_input (DigitsPreview *self,
 /* rgba: DIGITS_PIXELS × 4 non-premultiplied bytes drawn over the input (copied), or NULL. */
 void       digits_preview_set_overlay (DigitsPreview *self,
                                        const guint8  *rgba);
+/* A 28×28 ARGB32 surface of DIGITS_PIXELS × 4 non-premultiplied RGBA bytes, to draw an
+ * overlay elsewhere (the canvas draws the same one over the strokes). */
+cairo_surface_t *digits_overlay_surface_new (const guint8 *rgba);
 /* The input shown (DIGITS_PIXELS floats), or NULL. */
 const float *digits_preview_get_input (DigitsPreview *self);
 

@@ -1,6 +1,7 @@
 /* digits-train-view-mistakes.c — the evaluation behind the confusion matrix, opened:
  * a cell's digits or every misread, in a gallery window; a digit picked there is shown
- * on the Draw page (the "show-digit" signal) so its answer can be looked into.
+ * on the Draw page (the "show-digit" signal) so its answer can be looked into. Also
+ * "Evaluate": the model in use measured the same way, without training first.
  *
  * Copyright 2026 The Digits authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -97,6 +98,7 @@ digits_train_view_init_mistakes (DigitsTrainView *self)
 void
 digits_train_view_dispose_mistakes (DigitsTrainView *self)
 {
+  digits_train_view_stop_pulse (self);
   if (self->mistakes_window != NULL)
     {
       digits_mistakes_view_set_evaluation (self->mistakes_view, NULL, NULL);
@@ -151,4 +153,129 @@ digits_train_view_get_evaluation (DigitsTrainView *self)
   g_return_val_if_fail (DIGITS_IS_TRAIN_VIEW (self), NULL);
 
   return self->evaluation;
+}
+
+/* ---- Evaluate: the model in use ---- */
+
+static gboolean
+pulse_cb (gpointer data)
+{
+  DigitsTrainView *self = data;
+
+  gtk_progress_bar_pulse (self->progress_bar);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+digits_train_view_stop_pulse (DigitsTrainView *self)
+{
+  g_clear_handle_id (&self->eval_pulse, g_source_remove);
+}
+
+static void
+read_test_set_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  DigitsTrainData *data = task_data;
+  GError *error = NULL;
+
+  if (!digits_dataset_load_mnist_dir (data->folder, &data->train, &data->test, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* The data is read (kept for training too): measure the model waiting in self->model. */
+static void
+test_set_read_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  DigitsTrainView *self = DIGITS_TRAIN_VIEW (source);
+  DigitsTrainData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+    return;
+  if (self->disposed || self->state != DIGITS_TRAIN_STATE_EVALUATING || self->model == NULL)
+    return;
+  if (error != NULL)
+    {
+      digits_train_view_stop_pulse (self);
+      gtk_label_set_text (self->progress_label, error->message);
+      digits_train_view_set_state (self, DIGITS_TRAIN_STATE_FAILED);
+      return;
+    }
+
+  g_clear_pointer (&self->data, digits_train_data_unref);
+  self->data = digits_train_data_ref (data);
+  self->evaluate_in_use = TRUE;
+  digits_train_view_start_evaluation (self);
+}
+
+gboolean
+digits_train_view_evaluate_model (DigitsTrainView   *self,
+                                  const DigitsModel *model,
+                                  GError           **error)
+{
+  g_autoptr (GTask) task = NULL;
+  DigitsTrainData *data;
+
+  g_return_val_if_fail (DIGITS_IS_TRAIN_VIEW (self), FALSE);
+  g_return_val_if_fail (model != NULL, FALSE);
+
+  if (self->state == DIGITS_TRAIN_STATE_RUNNING || self->state == DIGITS_TRAIN_STATE_EVALUATING)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("Wait until training or measuring has finished."));
+      return FALSE;
+    }
+  /* Measuring the model in use replaces the results shown: not a model nobody chose. */
+  if (self->model != NULL && !self->used)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("Use or discard the trained model first."));
+      return FALSE;
+    }
+  if (self->data_folder == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("There is no test set to measure the model on: get MNIST "
+                             "first."));
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->model, digits_model_free);
+  self->model = digits_model_copy (model);
+  self->used = TRUE;              /* it is the model in use: nothing to use or discard */
+  digits_train_view_set_evaluation (self, NULL, NULL);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->progress_label), "error");
+  digits_train_view_stop_pulse (self);
+  self->eval_pulse = g_timeout_add (100, pulse_cb, self);
+
+  if (self->data != NULL && self->data->test != NULL &&
+      g_strcmp0 (self->data->folder, self->data_folder) == 0)
+    {
+      self->evaluate_in_use = TRUE;
+      digits_train_view_start_evaluation (self);
+      return TRUE;
+    }
+
+  g_cancellable_cancel (self->eval_cancellable);
+  g_clear_object (&self->eval_cancellable);
+  self->eval_cancellable = g_cancellable_new ();
+  gtk_label_set_text (self->progress_label, _("Reading the test set…"));
+  digits_train_view_set_state (self, DIGITS_TRAIN_STATE_EVALUATING);
+
+  data = g_atomic_rc_box_new0 (DigitsTrainData);
+  data->folder = g_strdup (self->data_folder);
+  task = g_task_new (self, self->eval_cancellable, test_set_read_cb, NULL);
+  g_task_set_source_tag (task, digits_train_view_evaluate_model);
+  g_task_set_name (task, "digits-read-test-set");
+  g_task_set_task_data (task, data, (GDestroyNotify) digits_train_data_unref);
+  g_task_run_in_thread (task, read_test_set_thread);
+  return TRUE;
 }

@@ -116,6 +116,8 @@ struct _DigitsTrainView
   GCancellable           *eval_cancellable;
   DigitsEvaluation       *evaluation;        /* the last one shown, or NULL */
   DigitsTrainData        *eval_data;         /* its test set's data */
+  gboolean                evaluate_in_use;   /* the next evaluation is the model in use's */
+  guint                   eval_pulse;        /* pulses the progress bar meanwhile, or 0 */
   GtkWindow              *mistakes_window;   /* the gallery, made when first opened */
   DigitsMistakesView     *mistakes_view;
 
@@ -182,6 +184,8 @@ void        digits_train_view_dispose_mistakes   (DigitsTrainView   *self);
 void        digits_train_view_set_evaluation     (DigitsTrainView   *self,
                                                   DigitsEvaluation  *evaluation,
                                                   DigitsTrainData   *data);
+/* The progress bar pulses while the model in use is measured; stopped at the end. */
+void        digits_train_view_stop_pulse         (DigitsTrainView   *self);
 
 /* For tests only. */
 /* Evaluates model on test (both copied) as after training, without a data folder. */

@@ -258,6 +258,7 @@ typedef struct
   DigitsModel *model;
   DigitsTrainData *data;
   DigitsEvaluation *evaluation;   /* every digit's verdict, for the matrix's cells */
+  gboolean in_use;                /* "Evaluate": the model in use, not one just trained */
 } EvalJob;
 
 static void
@@ -311,9 +312,13 @@ show_results (DigitsTrainView *self,
   accuracy = g_strdup_printf (_("%.2f%%"),
                               digits_evaluation_get_accuracy (job->evaluation) * 100.0);
   gtk_label_set_text (self->accuracy_label, accuracy);
-  caption = g_strdup_printf (_("right on the %'u test images the model never saw, "
-                               "after %s epochs"),
-                             job->data->test->n, epochs != NULL ? epochs : "0");
+  if (job->in_use)
+    caption = g_strdup_printf (_("the model in use, right on the %'u test images"),
+                               job->data->test->n);
+  else
+    caption = g_strdup_printf (_("right on the %'u test images the model never saw, "
+                                 "after %s epochs"),
+                               job->data->test->n, epochs != NULL ? epochs : "0");
   gtk_label_set_text (self->accuracy_caption, caption);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->accuracy_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accuracy,
@@ -336,6 +341,7 @@ eval_done_cb (GObject      *source,
     return;
   if (self->disposed || self->state != DIGITS_TRAIN_STATE_EVALUATING || self->model == NULL)
     return;
+  digits_train_view_stop_pulse (self);
   if (error != NULL)
     {
       gtk_label_set_text (self->accuracy_label, "");
@@ -357,6 +363,8 @@ digits_train_view_start_evaluation (DigitsTrainView *self)
 
   if (self->model == NULL || self->data == NULL || self->data->test == NULL)
     {
+      self->evaluate_in_use = FALSE;
+      digits_train_view_stop_pulse (self);
       gtk_label_set_text (self->accuracy_label, "");
       gtk_label_set_text (self->accuracy_caption, _("There is no test set to measure the "
                                                     "model on."));
@@ -367,6 +375,8 @@ digits_train_view_start_evaluation (DigitsTrainView *self)
   job = g_new0 (EvalJob, 1);
   job->model = digits_model_copy (self->model);
   job->data = digits_train_data_ref (self->data);
+  job->in_use = self->evaluate_in_use;
+  self->evaluate_in_use = FALSE;
 
   g_cancellable_cancel (self->eval_cancellable);
   g_clear_object (&self->eval_cancellable);

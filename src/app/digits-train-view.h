@@ -50,6 +50,14 @@ gboolean          digits_train_view_has_data         (DigitsTrainView *self);
 void              digits_train_view_download         (DigitsTrainView *self);
 void              digits_train_view_cancel_download  (DigitsTrainView *self);
 
+/* Measures model (copied: the model in use) on the chosen data set's test set in a thread
+ * (reading it first if need be), then shows its confusion matrix and mistakes as after
+ * training. FALSE with error when it cannot start: no data (the page says where to get
+ * it), training or measuring already, or a trained model not yet used or discarded. */
+gboolean          digits_train_view_evaluate_model   (DigitsTrainView   *self,
+                                                      const DigitsModel *model,
+                                                      GError           **error);
+
 /* What the window uses now, in words ("The built-in model, 98.98% on MNIST"). */
 void              digits_train_view_set_model_in_use (DigitsTrainView *self,
                                                       const char      *description);

@@ -214,6 +214,22 @@ train_action (GtkWidget  *widget,
   digits_train_view_toggle (self->train_view);
 }
 
+/* "Evaluate": the model in use on the test set, shown where a trained model's results are:
+ * the Train page's confusion matrix and Mistakes gallery. */
+static void
+evaluate_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  DigitsWindow *self = DIGITS_WINDOW (widget);
+  const DigitsModel *model = digits_model_store_get_model (self->store);
+  g_autoptr (GError) error = NULL;
+
+  adw_view_stack_set_visible_child_name (self->main_stack, "train");
+  if (model != NULL && !digits_train_view_evaluate_model (self->train_view, model, &error))
+    digits_window_add_toast (self, adw_toast_new (error->message));
+}
+
 static void
 revert_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
@@ -265,6 +281,7 @@ digits_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.close-image", NULL, close_image_action);
   gtk_widget_class_install_action (widget_class, "win.train", NULL, train_action);
   gtk_widget_class_install_action (widget_class, "win.revert-model", NULL, revert_model_action);
+  gtk_widget_class_install_action (widget_class, "win.evaluate", NULL, evaluate_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open", NULL);

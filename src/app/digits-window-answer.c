@@ -171,8 +171,9 @@ digits_window_answer_canvas (DigitsWindow *self)
     self->input_is_test_digit = FALSE;
   if (!self->input_is_test_digit)
     self->canvas_has_input = n_strokes > 0 &&
-                             digits_preprocess_strokes (strokes, n_strokes, 1.0f,
-                                                        self->canvas_input);
+                             digits_preprocess_strokes_placed (strokes, n_strokes, 1.0f,
+                                                               self->canvas_input,
+                                                               &self->canvas_placement);
 
   if (self->canvas_has_input && self->model != NULL)
     self->canvas_top = classify (self, self->canvas_input, self->canvas_probs);

@@ -281,15 +281,17 @@ load_done_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      /* What was drawn stays: an error only explains itself. The core's messages name
-       * the file already; no digit is said the window's way, for files and pastes. */
+      /* What was drawn stays: an error only explains itself. The core says what is
+       * wrong; the window names the file, once. */
       if (g_error_matches (error, DIGITS_ERROR, DIGITS_ERROR_NO_DIGIT))
         digits_window_show_message (self, GTK_MESSAGE_WARNING, FALSE,
                                     _("No digit was found in “%s”. Digits looks for dark "
                                     "writing on a light background, or light writing on "
                                     "a dark one."), job->name);
       else
-        digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE, "%s", error->message);
+        digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE,
+                                    _("Could not open “%s”: %s."), job->name,
+                                    error->message);
       return;
     }
 

@@ -1,6 +1,8 @@
 /* digits-window-inspect.c — the Draw page as a place to look into the network: a test
  * digit picked in the Train page's gallery becomes its input; "Why?" overlays the
- * saliency of the answer (or of a digit picked: "why not a 4?") on the 28×28 preview.
+ * saliency of the answer (or of a digit picked: "why not a 4?", also by clicking its bar
+ * in the chart) on the 28×28 preview and, placed back where preprocessing took them
+ * from, on the strokes of the canvas.
  *
  * Saliency is gradient × input (core's default): one backward pass, so it follows every
  * stroke, and on MNIST the more faithful of the two methods core offers (test-faithfulness).
@@ -32,7 +34,10 @@ struct _DigitsInspect
   GtkRevealer     *layers_revealer;
   DigitsLayerView *layer_view;
   guint            layers_tick;      /* a computation waiting for the next frame, or 0 */
+  gboolean         layers_running;   /* one is under way on a worker thread */
+  gboolean         layers_again;     /* the input changed meanwhile: another after it */
   guint            n_layer_updates;
+  gint64           layer_update_us;  /* main-thread time they took, for the frame figures */
 
   GtkLabel        *versus_label;     /* the model in use's answer, beside a trial's */
   int              versus_answer;
@@ -66,7 +71,79 @@ update_versus (DigitsWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (inspect->versus_label), TRUE);
 }
 
-/* What each layer sees, worked out at most once a frame and only when it is shown. */
+/* What each layer sees is worked out on a worker thread, at most once a frame and one at
+ * a time: a forward pass through every layer takes the UI thread a frame's worth of time
+ * while training keeps the cores busy. The main thread only copies the model and paints
+ * the result. */
+typedef struct
+{
+  DigitsModel       *model;         /* a copy: the window's may be replaced meanwhile */
+  float              input[DIGITS_PIXELS];
+  gboolean           has_input;
+  DigitsActivations *activations;
+  DigitsMaps        *filters;
+  int                width;         /* of the view, to paint its rows for */
+  GPtrArray         *rows;          /* painted there too */
+  gint64             main_us;       /* main-thread time spent starting it */
+} LayersJob;
+
+static void
+layers_job_free (gpointer data)
+{
+  LayersJob *job = data;
+
+  g_clear_pointer (&job->model, digits_model_free);
+  g_clear_pointer (&job->activations, digits_activations_free);
+  g_clear_pointer (&job->filters, digits_maps_free);
+  g_clear_pointer (&job->rows, g_ptr_array_unref);
+  g_free (job);
+}
+
+static void
+layers_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  LayersJob *job = task_data;
+
+  job->filters = digits_first_layer_maps (job->model, NULL);
+  if (job->has_input)
+    job->activations = digits_activations_new (job->model, job->input, NULL);
+  job->rows = digits_layer_view_paint (job->activations, job->filters, job->width);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void schedule_layers (DigitsWindow *self);
+
+static void
+layers_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LayersJob *job = g_task_get_task_data (G_TASK (result));
+  DigitsWindow *self = DIGITS_WINDOW (source);   /* kept alive by the task */
+  struct _DigitsInspect *inspect;
+  gint64 start = g_get_monotonic_time ();
+
+  if (self->disposed)
+    return;
+
+  inspect = self->inspect;
+  inspect->layers_running = FALSE;
+  digits_layer_view_set_painted (inspect->layer_view, g_steal_pointer (&job->activations),
+                                 g_steal_pointer (&job->filters),
+                                 g_steal_pointer (&job->rows), job->width);
+  inspect->n_layer_updates++;
+  inspect->layer_update_us += job->main_us + g_get_monotonic_time () - start;
+
+  if (inspect->layers_again)
+    {
+      inspect->layers_again = FALSE;
+      schedule_layers (self);
+    }
+}
+
 static gboolean
 layers_tick_cb (GtkWidget     *widget,
                 GdkFrameClock *clock,
@@ -75,18 +152,40 @@ layers_tick_cb (GtkWidget     *widget,
   DigitsWindow *self = data;
   struct _DigitsInspect *inspect = self->inspect;
   const float *input = digits_preview_get_input (self->preview);
-  DigitsActivations *activations = NULL;
-  DigitsMaps *filters = NULL;
+  g_autoptr (GTask) task = NULL;
+  gint64 start = g_get_monotonic_time ();
+  LayersJob *job;
 
   inspect->layers_tick = 0;
-  if (self->model != NULL)
+  /* Hidden since this frame was asked for: nothing to do. */
+  if (!gtk_toggle_button_get_active (inspect->layers_button))
+    return G_SOURCE_REMOVE;
+  /* One at a time: the newest input is taken up when the one under way is done. */
+  if (inspect->layers_running)
     {
-      filters = digits_first_layer_maps (self->model, NULL);
-      if (input != NULL)
-        activations = digits_activations_new (self->model, input, NULL);
+      inspect->layers_again = TRUE;
+      return G_SOURCE_REMOVE;
     }
-  digits_layer_view_set (inspect->layer_view, activations, filters);
-  inspect->n_layer_updates++;
+  if (self->model == NULL)
+    {
+      digits_layer_view_set (inspect->layer_view, NULL, NULL);
+      return G_SOURCE_REMOVE;
+    }
+
+  job = g_new0 (LayersJob, 1);
+  job->model = digits_model_copy (self->model);
+  job->has_input = input != NULL;
+  job->width = gtk_widget_get_width (GTK_WIDGET (inspect->layer_view));
+  if (input != NULL)
+    memcpy (job->input, input, sizeof job->input);
+
+  inspect->layers_running = TRUE;
+  task = g_task_new (self, NULL, layers_done_cb, NULL);
+  g_task_set_source_tag (task, layers_tick_cb);
+  g_task_set_name (task, "digits-layers");
+  g_task_set_task_data (task, job, layers_job_free);
+  job->main_us = g_get_monotonic_time () - start;
+  g_task_run_in_thread (task, layers_thread);
 
   return G_SOURCE_REMOVE;
 }
@@ -144,14 +243,53 @@ build_layers (DigitsWindow *self)
   g_signal_connect_swapped (inspect->layer_view, "map", G_CALLBACK (layers_shown_cb), self);
 }
 
-/* The saliency of the preview's input for the chosen digit, as the preview's overlay. */
+/* The probabilities already worked out for the preview's input (the canvas's or the
+ * selected image digit's answer), or NULL: no second forward pass per stroke. */
+static const float *
+find_answer_probs (DigitsWindow *self,
+                   const float  *input)
+{
+  const float *probs = NULL;
+  const float *answered = NULL;
+
+  if (self->showing_image && self->glyphs != NULL && self->glyph_probs != NULL &&
+      self->selected >= 0 && self->selected < (int) self->glyphs->len)
+    {
+      answered = g_array_index (self->glyphs, DigitsGlyph, self->selected).input;
+      probs = self->glyph_probs + (gsize) self->selected * self->n_classes;
+    }
+  else if (!self->showing_image && self->canvas_has_input && self->canvas_top >= 0)
+    {
+      answered = self->canvas_input;
+      probs = self->canvas_probs;
+    }
+
+  if (answered == NULL || memcmp (answered, input, sizeof (float) * DIGITS_PIXELS) != 0)
+    return NULL;
+  return probs;
+}
+
+/* The saliency overlay over the strokes too, where the input is the canvas's drawing. */
+static void
+update_canvas_overlay (DigitsWindow *self,
+                       const guint8 *rgba)
+{
+  gboolean drawn = rgba != NULL && !self->showing_image && !self->input_is_test_digit &&
+                   self->canvas_has_input && !digits_canvas_is_empty (self->canvas);
+
+  digits_canvas_set_overlay (self->canvas, drawn ? rgba : NULL, &self->canvas_placement);
+}
+
+/* The saliency of the preview's input for the chosen digit, as the preview's overlay and,
+ * scaled back to where the strokes were, the canvas's. */
 static void
 update_saliency (DigitsWindow *self)
 {
   struct _DigitsInspect *inspect = self->inspect;
   const float *input = digits_preview_get_input (self->preview);
   int choice = (int) gtk_drop_down_get_selected (inspect->why_dropdown) - 1;
-  g_autofree float *probs = NULL;
+  g_autofree float *own_probs = NULL;
+  const float *probs;
   g_autoptr (GError) error = NULL;
   guint8 rgba[DIGITS_PIXELS * 4];
   g_autofree char *text = NULL;
@@ -162,12 +300,19 @@ update_saliency (DigitsWindow *self)
       self->model == NULL)
     {
       digits_preview_set_overlay (self->preview, NULL);
+      update_canvas_overlay (self, NULL);
       gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), FALSE);
       return;
     }
 
-  probs = g_new0 (float, self->n_classes);
-  target = digits_model_classify (self->model, input, probs);
+  probs = find_answer_probs (self, input);
+  if (probs == NULL)
+    {
+      own_probs = g_new0 (float, self->n_classes);
+      digits_model_classify (self->model, input, own_probs);
+      probs = own_probs;
+    }
+  target = nn_argmax (probs, self->n_classes);
   if (choice >= 0 && choice < (int) self->n_classes)
     target = choice;
 
@@ -175,6 +320,7 @@ update_saliency (DigitsWindow *self)
                                 inspect->saliency, &error))
     {
       digits_preview_set_overlay (self->preview, NULL);
+      update_canvas_overlay (self, NULL);
       gtk_label_set_text (inspect->why_label, error->message);
       gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), TRUE);
       return;
@@ -183,6 +329,7 @@ update_saliency (DigitsWindow *self)
   inspect->target = target;
   digits_saliency_overlay_rgba (inspect->saliency, rgba);
   digits_preview_set_overlay (self->preview, rgba);
+  update_canvas_overlay (self, rgba);
   /* TRANSLATORS: the saliency legend: "Red ink pushed toward 4 (12%), blue against" */
   text = g_strdup_printf (_("Red ink pushed toward %s (%d%%), blue against"),
                           digits_window_get_class_name (self, target),
@@ -251,6 +398,17 @@ build_why (DigitsWindow *self)
                             G_CALLBACK (preview_input_changed_cb), self);
 }
 
+/* A bar of the chart clicked: why (not) that digit, over the preview and the strokes. */
+static void
+bar_activated_cb (DigitsChart  *chart,
+                  guint         k,
+                  DigitsWindow *self)
+{
+  int top = digits_chart_get_top (chart);
+
+  digits_window_set_why (self, TRUE, (int) k == top ? -1 : (int) k);
+}
+
 static void
 train_show_digit_cb (DigitsTrainView *view,
                      const float     *input,
@@ -279,6 +437,7 @@ digits_window_init_inspect (DigitsWindow *self)
   self->inspect->versus_answer = -1;
   build_why (self);
   build_layers (self);
+  g_signal_connect (self->chart, "bar-activated", G_CALLBACK (bar_activated_cb), self);
 }
 
 int
@@ -302,6 +461,12 @@ digits_window_get_layer_updates (DigitsWindow *self,
   if (n_rows != NULL)
     *n_rows = digits_layer_view_get_n_rows (self->inspect->layer_view);
   return self->inspect->n_layer_updates;
+}
+
+gint64
+digits_window_get_layer_update_time (DigitsWindow *self)
+{
+  return self->inspect->layer_update_us;
 }
 
 void

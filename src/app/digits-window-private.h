@@ -72,6 +72,7 @@ struct _DigitsWindow
   float             canvas_input[DIGITS_PIXELS];
   gboolean          canvas_has_input;
   gboolean          input_is_test_digit;  /* canvas_input is a digit from the gallery */
+  DigitsPlacement   canvas_placement;   /* where the strokes went in canvas_input */
   float            *canvas_probs;       /* n_classes */
   int               canvas_top;
 
@@ -166,6 +167,8 @@ void        digits_window_set_layers_shown (DigitsWindow   *self,
                                             gboolean        shown);
 guint       digits_window_get_layer_updates (DigitsWindow  *self,
                                              guint         *n_rows);
+/* For the frame figures: main-thread µs spent working them out and painting them. */
+gint64      digits_window_get_layer_update_time (DigitsWindow *self);
 
 /* digits-window-dnd.c */
 void        digits_window_init_dnd         (DigitsWindow   *self);

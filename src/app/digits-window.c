@@ -512,13 +512,13 @@ digits_window_open_model (DigitsWindow *self,
       return FALSE;
     }
 
-  /* The core's reason begins with the file's path: it names the file, once. */
+  /* The core says what is wrong with the file; the window names it, once. */
   model = digits_model_load (path, &error);
   if (model == NULL)
     {
       digits_window_show_message (self, GTK_MESSAGE_ERROR, FALSE,
-                                  _("Could not open the model (%s). The current model "
-                                  "stays in use."), error->message);
+                                  _("Could not open the model “%s”: %s. The current model "
+                                    "stays in use."), name, error->message);
       return FALSE;
     }
 

@@ -265,12 +265,116 @@ digits_bench_train_flops (const NnNet *net)
   return flops;
 }
 
+/* Everything `bench --net` measures, in one run. */
+typedef struct {
+  double one, all;                  /* sgemm peak, GFLOP/s: one core, all threads */
+  LayerFigure layers[NN_MAX_LAYERS];
+  double epoch, epoch_cpu, floor;   /* seconds per 60,000 digits */
+  double single;                    /* µs of CPU time for one digit */
+} NetFigures;
+
+static void
+measure_net (NnNet *net, int threads, const guint8 *images, const guint8 *labels, guint n,
+             NetFigures *f)
+{
+  float input[DIGITS_PIXELS], probs[10];
+
+  measure_peak (threads, &f->one, &f->all);
+  for (int l = 0; l < net->n_layers; l++)
+    f->layers[l] = time_layer (net, l);
+  f->epoch = time_epoch (net, images, labels, n, threads, &f->epoch_cpu);
+  f->floor = digits_bench_train_flops (net) * 60000.0 / (f->all * 1e9);
+
+  for (int i = 0; i < DIGITS_PIXELS; i++)
+    input[i] = images[i] / 255.0f;
+  f->single = G_MAXDOUBLE;
+  for (int r = 0; r < 7; r++)
+    {
+      double t0 = thread_seconds ();
+      for (int i = 0; i < 200; i++)
+        nn_net_forward (net, input, 1, probs);
+      f->single = MIN (f->single, (thread_seconds () - t0) / 200 * 1e6);
+    }
+}
+
+static void
+print_net_json (const NnNet *net, const char *canonical, int threads, const NetFigures *f)
+{
+  printf ("{\"net\":\"%s\",\"parameters\":%zu,\"threads\":%d,\"kernels\":\"%s\","
+          "\"peak_gflops_one\":%.1f,\"peak_gflops_all\":%.1f,\"layers\":[",
+          canonical, net->n_params, threads, nn_kernel_name (), f->one, f->all);
+  for (int l = 0; l < net->n_layers; l++)
+    {
+      const LayerFigure *lf = &f->layers[l];
+
+      printf ("%s{\"kind\":\"%s\",\"forward_ms\":%.4f,\"backward_ms\":%.4f,"
+              "\"weight_grad_ms\":%.4f,\"gflops\":%.2f}", l ? "," : "",
+              nn_layer_ops (net->layers[l].kind)->name, lf->fwd * 1e3, lf->bwd * 1e3,
+              lf->dw * 1e3,
+              (lf->fwd_flops + lf->bwd_flops + lf->dw_flops) / (lf->fwd + lf->bwd + lf->dw)
+                / 1e9);
+    }
+  printf ("],\"epoch_seconds\":%.3f,\"epoch_cpu_seconds\":%.3f,\"floor_seconds\":%.3f,"
+          "\"inference_us\":%.2f}\n", f->epoch, f->epoch_cpu, f->floor, f->single);
+}
+
+/* One row of the per-layer table: its token, output shape, and three timed passes. */
+static void
+print_layer_row (const NnNet *net, const NnArch *arch, int l, const LayerFigure *lf,
+                 double one)
+{
+  const NnLayer *ly = &net->layers[l];
+  char tok[32], shape[32], cell[3][48];
+  NnArch a1 = { .n_layers = 2 };
+  const double t[3] = { lf->fwd, lf->bwd, lf->dw };
+  const double fl[3] = { lf->fwd_flops, lf->bwd_flops, lf->dw_flops };
+
+  a1.layers[0] = arch->layers[l];
+  nn_arch_format (&a1, tok, sizeof tok);
+  if (l == net->n_layers - 1)
+    g_snprintf (tok, sizeof tok, "dense%d", ly->out_c);
+  g_snprintf (shape, sizeof shape, "%d×%d×%d", ly->out_c, ly->out_h, ly->out_w);
+  for (int i = 0; i < 3; i++)
+    if (t[i] > 0 && fl[i] > 0)
+      g_snprintf (cell[i], sizeof cell[i], "%7.3f %6.1f %4.0f%%", t[i] * 1e3,
+                  fl[i] / t[i] / 1e9, 100 * fl[i] / t[i] / 1e9 / one);
+    else if (t[i] > 0)
+      g_snprintf (cell[i], sizeof cell[i], "%7.3f      -     -", t[i] * 1e3);
+    else
+      g_snprintf (cell[i], sizeof cell[i], "%22s", "-");
+  printf ("  %-2d %-8s %-12s %22s %22s %22s\n", l + 1, tok, shape, cell[0], cell[1], cell[2]);
+}
+
+static void
+print_net_text (const NnNet *net, const NnArch *arch, const char *canonical, int threads,
+                const NetFigures *f)
+{
+  printf (_("Digits benchmark: %s (%zu parameters), %s kernels\n"), canonical, net->n_params,
+          nn_kernel_name ());
+  printf (_("sgemm peak (this run): %.1f GFLOP/s on one core, %.1f on %d threads\n\n"), f->one,
+          f->all, threads);
+  printf (_("Per layer, batch %d, one core (ms; GFLOP/s; share of one core's peak):\n"), BATCH);
+  printf ("  %-2s %-8s %-12s %22s %22s %22s\n", "#", _("layer"), _("output"), _("forward"),
+          _("input gradient"), _("weight gradient"));
+  for (int l = 0; l < net->n_layers; l++)
+    print_layer_row (net, arch, l, &f->layers[l], f->one);
+  printf (_("\nTraining (Adam, batch %d, %d threads): %.2f s per 60,000 digits (%.2f s of CPU "
+            "time per thread); floor %.2f s (%.2f GFLOP ÷ %.1f GFLOP/s): %.2f× the floor "
+            "(%.2f× by CPU time)\n"),
+          BATCH, threads, f->epoch, f->epoch_cpu, f->floor,
+          digits_bench_train_flops (net) * 60000 / 1e9, f->all, f->epoch / f->floor,
+          f->epoch_cpu / f->floor);
+  printf (_("One digit's inference: %.1f µs of CPU time (one core)\n"), f->single);
+}
+
 int
 digits_bench_net (const char *spec, int threads, gboolean json, const guint8 *images,
                   const guint8 *labels, guint n)
 {
   NnArch arch;
   char why[256], canonical[NN_SPEC_MAX];
+  NetFigures figures = { 0 };
+  NnNet *net;
 
   if (nn_arch_parse (spec, 1, DIGITS_SIDE, DIGITS_SIDE, 10, &arch, why, sizeof why) != 0)
     {
@@ -278,87 +382,14 @@ digits_bench_net (const char *spec, int threads, gboolean json, const guint8 *im
       return 2;
     }
   nn_arch_format (&arch, canonical, sizeof canonical);
-  NnNet *net = nn_net_new_arch (&arch);
+  net = nn_net_new_arch (&arch);
   nn_net_init_he (net, 1);
 
-  double one = 0, all = 0;
-  measure_peak (threads, &one, &all);
-
-  LayerFigure figs[NN_MAX_LAYERS];
-  for (int l = 0; l < net->n_layers; l++)
-    figs[l] = time_layer (net, l);
-
-  double epoch_cpu = 0;
-  double epoch = time_epoch (net, images, labels, n, threads, &epoch_cpu);
-  double floor_s = digits_bench_train_flops (net) * 60000.0 / (all * 1e9);
-
-  float input[DIGITS_PIXELS], probs[10];
-  for (int i = 0; i < DIGITS_PIXELS; i++)
-    input[i] = images[i] / 255.0f;
-  double single = G_MAXDOUBLE;
-  for (int r = 0; r < 7; r++)
-    {
-      double t0 = thread_seconds ();
-      for (int i = 0; i < 200; i++)
-        nn_net_forward (net, input, 1, probs);
-      single = MIN (single, (thread_seconds () - t0) / 200 * 1e6);
-    }
-
+  measure_net (net, threads, images, labels, n, &figures);
   if (json)
-    {
-      printf ("{\"net\":\"%s\",\"parameters\":%zu,\"threads\":%d,\"kernels\":\"%s\","
-              "\"peak_gflops_one\":%.1f,\"peak_gflops_all\":%.1f,\"layers\":[",
-              canonical, net->n_params, threads, nn_kernel_name (), one, all);
-      for (int l = 0; l < net->n_layers; l++)
-        printf ("%s{\"kind\":\"%s\",\"forward_ms\":%.4f,\"backward_ms\":%.4f,"
-                "\"weight_grad_ms\":%.4f,\"gflops\":%.2f}", l ? "," : "",
-                nn_layer_ops (net->layers[l].kind)->name, figs[l].fwd * 1e3, figs[l].bwd * 1e3,
-                figs[l].dw * 1e3,
-                (figs[l].fwd_flops + figs[l].bwd_flops + figs[l].dw_flops)
-                  / (figs[l].fwd + figs[l].bwd + figs[l].dw) / 1e9);
-      printf ("],\"epoch_seconds\":%.3f,\"epoch_cpu_seconds\":%.3f,\"floor_seconds\":%.3f,"
-              "\"inference_us\":%.2f}\n", epoch, epoch_cpu, floor_s, single);
-      nn_net_free (net);
-      return 0;
-    }
-
-  printf (_("Digits benchmark: %s (%zu parameters), %s kernels\n"), canonical, net->n_params,
-          nn_kernel_name ());
-  printf (_("sgemm peak (this run): %.1f GFLOP/s on one core, %.1f on %d threads\n\n"), one,
-          all, threads);
-  printf (_("Per layer, batch %d, one core (ms; GFLOP/s; share of one core's peak):\n"), BATCH);
-  printf ("  %-2s %-8s %-12s %22s %22s %22s\n", "#", _("layer"), _("output"), _("forward"),
-          _("input gradient"), _("weight gradient"));
-  for (int l = 0; l < net->n_layers; l++)
-    {
-      const NnLayer *ly = &net->layers[l];
-      char tok[32], shape[32], cell[3][48];
-      NnArch a1 = { .n_layers = 2 };
-      a1.layers[0] = arch.layers[l];
-      nn_arch_format (&a1, tok, sizeof tok);
-      if (l == net->n_layers - 1)
-        g_snprintf (tok, sizeof tok, "dense%d", ly->out_c);
-      g_snprintf (shape, sizeof shape, "%d×%d×%d", ly->out_c, ly->out_h, ly->out_w);
-      double t[3] = { figs[l].fwd, figs[l].bwd, figs[l].dw };
-      double fl[3] = { figs[l].fwd_flops, figs[l].bwd_flops, figs[l].dw_flops };
-      for (int i = 0; i < 3; i++)
-        if (t[i] > 0 && fl[i] > 0)
-          g_snprintf (cell[i], sizeof cell[i], "%7.3f %6.1f %4.0f%%", t[i] * 1e3,
-                      fl[i] / t[i] / 1e9, 100 * fl[i] / t[i] / 1e9 / one);
-        else if (t[i] > 0)
-          g_snprintf (cell[i], sizeof cell[i], "%7.3f      -     -", t[i] * 1e3);
-        else
-          g_snprintf (cell[i], sizeof cell[i], "%22s", "-");
-      printf ("  %-2d %-8s %-12s %22s %22s %22s\n", l + 1, tok, shape, cell[0], cell[1],
-              cell[2]);
-    }
-  printf (_("\nTraining (Adam, batch %d, %d threads): %.2f s per 60,000 digits (%.2f s of CPU "
-            "time per thread); floor %.2f s (%.2f GFLOP ÷ %.1f GFLOP/s): %.2f× the floor "
-            "(%.2f× by CPU time)\n"),
-          BATCH, threads, epoch, epoch_cpu, floor_s,
-          digits_bench_train_flops (net) * 60000 / 1e9, all, epoch / floor_s,
-          epoch_cpu / floor_s);
-  printf (_("One digit's inference: %.1f µs of CPU time (one core)\n"), single);
+    print_net_json (net, canonical, threads, &figures);
+  else
+    print_net_text (net, &arch, canonical, threads, &figures);
   nn_net_free (net);
   return 0;
 }

@@ -103,90 +103,44 @@ make_seven (DigitsStroke *stroke)
       }
 }
 
-int
-digits_cli_bench (int argc, char **argv)
+typedef struct {
+  int rounds;
+  double single_us;      /* medians */
+  double set_ms;         /* per 10,000 digits */
+  double canvas_us;
+} InferenceFigure;
+
+/* Fills images and labels with MNIST's first n training digits when it is found (test then
+ * holds its test set), else with seeded random bytes. Returns "mnist" or "random". */
+static const char *
+load_bench_data (const char *data_dir, guint8 *images, guint8 *labels, guint n,
+                 DigitsDataset **test)
 {
-  gboolean json = FALSE;
-  gint threads = 0;
-  gint samples = 60000;
-  g_autofree char *data_dir = NULL;
-  g_autofree char *net_spec = NULL;
-
-  GOptionEntry entries[] = {
-    { "net", 0, 0, G_OPTION_ARG_STRING, &net_spec,
-      N_("Time this network instead (see digits-cli train --help): per layer, an epoch "
-         "against the arithmetic floor, one digit"), N_("SPEC") },
-    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
-      N_("MNIST folder (default: $DIGITS_MNIST_DIR; random data when none)"), N_("DIR") },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
-    /* Fewer for a quick check (the tests under sanitizers); figures stay per 60,000
-     * samples and per 10,000 test digits. */
-    { "samples", 0, 0, G_OPTION_ARG_INT, &samples,
-      N_("Training samples to time at each batch size (default: 60000); fewer also time "
-         "inference on fewer digits"), "N" },
-    G_OPTION_ENTRY_NULL
-  };
-
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                _("Measure training throughput (784-128-128-10, plain SGD, "
-                                  "60,000 samples at batch 32 and 128), single-digit "
-                                  "inference, the 10,000-digit test set and a canvas update."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_autoptr(GError) error = NULL;
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("digits-cli bench: %s\n", error->message);
-      return 2;
-    }
-  if (threads < 0 || threads > 256)
-    {
-      g_printerr ("digits-cli bench: %s\n", _("--threads takes a number from 1 to 256"));
-      return 2;
-    }
-  if (threads == 0)
-    threads = (gint) g_get_num_processors ();
-  if (samples < 128 || samples > 60000)
-    {
-      g_printerr ("digits-cli bench: %s\n", _("--samples takes a number from 128 to 60000"));
-      return 2;
-    }
-
-  /* Data: MNIST if we can find it, otherwise random bytes of the same shape. */
-  const guint n = 60000;
-  g_autofree guint8 *images = g_new (guint8, (gsize) n * DIGITS_PIXELS);
-  g_autofree guint8 *labels = g_new (guint8, n);
-  const char *source = "random";
   g_autofree char *dir = data_dir ? g_strdup (data_dir) : digits_dataset_find_mnist ();
   g_autoptr(DigitsDataset) train = NULL;
-  g_autoptr(DigitsDataset) test = NULL;
-  if (dir != NULL && digits_dataset_load_mnist_dir (dir, &train, &test, NULL)
+  NnRng rng;
+
+  if (dir != NULL && digits_dataset_load_mnist_dir (dir, &train, test, NULL)
       && train->n >= n && train->rows * train->cols == DIGITS_PIXELS)
     {
       memcpy (images, train->images, (gsize) n * DIGITS_PIXELS);
       memcpy (labels, train->labels, n);
-      source = "mnist";
-    }
-  else
-    {
-      NnRng rng;
-      nn_rng_seed (&rng, 7, 7);
-      for (gsize i = 0; i < (gsize) n * DIGITS_PIXELS; i++)
-        images[i] = (guint8) (nn_rng_next (&rng) >> 24);
-      for (guint i = 0; i < n; i++)
-        labels[i] = (guint8) nn_rng_below (&rng, 10);
+      return "mnist";
     }
 
-  if (net_spec != NULL)
-    return digits_bench_net (net_spec, threads, json, images, labels, n);
+  nn_rng_seed (&rng, 7, 7);
+  for (gsize i = 0; i < (gsize) n * DIGITS_PIXELS; i++)
+    images[i] = (guint8) (nn_rng_next (&rng) >> 24);
+  for (guint i = 0; i < n; i++)
+    labels[i] = (guint8) nn_rng_below (&rng, 10);
+  return "random";
+}
 
-  TrainFigure figures[2] = {
-    time_training (images, labels, (guint) samples, 32, threads, 1),
-    time_training (images, labels, (guint) samples, 128, threads, 1),
-  };
-
-  /* Inference on a trained-looking net: the built-in model when it loads. */
+/* One digit, the test set and a canvas update, each timed over a few rounds, through a
+ * trained-looking net: the built-in model when it loads. */
+static InferenceFigure
+time_inference (const guint8 *images, const DigitsDataset *test, int samples)
+{
   g_autoptr(DigitsModel) model = digits_model_load_builtin (NULL);
   const int sizes[] = { DIGITS_PIXELS, 128, 128, 10 };
   NnNet *owned = NULL;
@@ -235,20 +189,29 @@ digits_cli_bench (int argc, char **argv)
   qsort (single, rounds, sizeof (double), compare_doubles);
   qsort (set_ms, rounds, sizeof (double), compare_doubles);
   qsort (canvas, rounds, sizeof (double), compare_doubles);
+  return (InferenceFigure) {
+    rounds, single[rounds / 2], set_ms[rounds / 2], canvas[rounds / 2],
+  };
+}
 
-  if (json)
-    {
-      printf ("{\"threads\":%d,\"data\":\"%s\",\"kernels\":\"%s\",\"train\":[", threads,
-              source, nn_kernel_name ());
-      for (int i = 0; i < 2; i++)
-        printf ("%s{\"batch\":%d,\"samples_per_second\":%.0f,\"seconds_per_epoch\":%.4f,"
-                "\"gflops\":%.2f}", i ? "," : "", figures[i].batch,
-                figures[i].samples_per_second, figures[i].seconds, figures[i].gflops);
-      printf ("],\"inference_us\":%.3f,\"test_set_ms\":%.3f,\"canvas_update_us\":%.2f}\n",
-              single[rounds / 2], set_ms[rounds / 2], canvas[rounds / 2]);
-      return 0;
-    }
+static void
+print_bench_json (int threads, const char *source, const TrainFigure figures[2],
+                  const InferenceFigure *inference)
+{
+  printf ("{\"threads\":%d,\"data\":\"%s\",\"kernels\":\"%s\",\"train\":[", threads,
+          source, nn_kernel_name ());
+  for (int i = 0; i < 2; i++)
+    printf ("%s{\"batch\":%d,\"samples_per_second\":%.0f,\"seconds_per_epoch\":%.4f,"
+            "\"gflops\":%.2f}", i ? "," : "", figures[i].batch,
+            figures[i].samples_per_second, figures[i].seconds, figures[i].gflops);
+  printf ("],\"inference_us\":%.3f,\"test_set_ms\":%.3f,\"canvas_update_us\":%.2f}\n",
+          inference->single_us, inference->set_ms, inference->canvas_us);
+}
 
+static void
+print_bench_text (int threads, const char *source, const TrainFigure figures[2],
+                  const InferenceFigure *inference)
+{
   printf (_("Digits benchmark: 784-128-128-10, %d threads, %s kernels, %s data\n\n"),
           threads, nn_kernel_name (), source);
   printf (_("Training, plain SGD, 60,000 samples:\n"));
@@ -256,10 +219,78 @@ digits_cli_bench (int argc, char **argv)
     printf (_("  batch %3d   %9.0f samples/s   %6.3f s/epoch   %6.1f GFLOP/s\n"),
             figures[i].batch, figures[i].samples_per_second, figures[i].seconds,
             figures[i].gflops);
-  printf (_("\nInference (median of %d rounds):\n"), rounds);
-  printf (_("  one digit            %8.2f µs\n"), single[rounds / 2]);
-  printf (_("  10,000 test digits   %8.2f ms\n"), set_ms[rounds / 2]);
+  printf (_("\nInference (median of %d rounds):\n"), inference->rounds);
+  printf (_("  one digit            %8.2f µs\n"), inference->single_us);
+  printf (_("  10,000 test digits   %8.2f ms\n"), inference->set_ms);
   printf (_("  canvas update        %8.2f µs (strokes → preprocessing → probabilities)\n"),
-          canvas[rounds / 2]);
+          inference->canvas_us);
+}
+
+int
+digits_cli_bench (int argc, char **argv)
+{
+  gboolean json = FALSE;
+  gint threads = 0;
+  gint samples = 60000;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *net_spec = NULL;
+
+  GOptionEntry entries[] = {
+    { "net", 0, 0, G_OPTION_ARG_STRING, &net_spec,
+      N_("Time this network instead (see digits-cli train --help): per layer, an epoch "
+         "against the arithmetic floor, one digit"), N_("SPEC") },
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
+      N_("MNIST folder (default: $DIGITS_MNIST_DIR; random data when none)"), N_("DIR") },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
+    /* Fewer for a quick check (the tests under sanitizers); figures stay per 60,000
+     * samples and per 10,000 test digits. */
+    { "samples", 0, 0, G_OPTION_ARG_INT, &samples,
+      N_("Training samples to time at each batch size (default: 60000); fewer also time "
+         "inference on fewer digits"), "N" },
+    G_OPTION_ENTRY_NULL
+  };
+
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Measure training throughput (784-128-128-10, plain SGD, "
+                                  "60,000 samples at batch 32 and 128), single-digit "
+                                  "inference, the 10,000-digit test set and a canvas update."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!digits_cli_parse_options (context, &argc, &argv, "bench"))
+    return 2;
+  if (threads < 0 || threads > 256)
+    {
+      g_printerr ("digits-cli bench: %s\n", _("--threads takes a number from 1 to 256"));
+      return 2;
+    }
+  if (threads == 0)
+    threads = (gint) g_get_num_processors ();
+  if (samples < 128 || samples > 60000)
+    {
+      g_printerr ("digits-cli bench: %s\n", _("--samples takes a number from 128 to 60000"));
+      return 2;
+    }
+
+  /* Data: MNIST if we can find it, otherwise random bytes of the same shape. */
+  const guint n = 60000;
+  g_autofree guint8 *images = g_new (guint8, (gsize) n * DIGITS_PIXELS);
+  g_autofree guint8 *labels = g_new (guint8, n);
+  g_autoptr(DigitsDataset) test = NULL;
+  const char *source = load_bench_data (data_dir, images, labels, n, &test);
+
+  if (net_spec != NULL)
+    return digits_bench_net (net_spec, threads, json, images, labels, n);
+
+  TrainFigure figures[2] = {
+    time_training (images, labels, (guint) samples, 32, threads, 1),
+    time_training (images, labels, (guint) samples, 128, threads, 1),
+  };
+  InferenceFigure inference = time_inference (images, test, samples);
+
+  if (json)
+    print_bench_json (threads, source, figures, &inference);
+  else
+    print_bench_text (threads, source, figures, &inference);
   return 0;
 }

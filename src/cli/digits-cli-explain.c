@@ -116,17 +116,7 @@ digits_cli_classify_raw (const DigitsModel *model, gboolean json, gboolean show,
       if (!digits_input_from_raw_file (argv[i], input, &error))
         {
           failures++;
-          if (!json)
-            {
-              g_printerr ("digits-cli classify: %s\n", error->message);
-              continue;
-            }
-          g_string_append (s, "{\"file\":");
-          digits_cli_append_json_string (s, display);
-          g_string_append (s, ",\"digits\":\"\",\"error\":");
-          digits_cli_append_json_string (s, error->message);
-          g_string_append (s, "}\n");
-          fputs (s->str, stdout);
+          digits_cli_report_file_error ("classify", argv[i], error, json);
           continue;
         }
       warn_if_inverted (display, input);
@@ -495,23 +485,34 @@ explain_one (const DigitsModel *model, const ExplainOptions *options, const char
 }
 
 /* Every digit in one file (or the one raw input), left to right. */
+/* The reader's reason with the file named once; always FALSE. */
+static gboolean
+set_read_error (GError **error, const char *path, const GError *reason)
+{
+  g_autofree char *message = digits_cli_file_message (path, reason->message);
+
+  g_set_error_literal (error, reason->domain, reason->code, message);
+  return FALSE;
+}
+
 static gboolean
 explain_file (const DigitsModel *model, const ExplainOptions *options, const char *path,
               gboolean raw, GError **error)
 {
   g_autoptr(GArray) glyphs = NULL;
+  g_autoptr(GError) read_error = NULL;
 
   if (raw)
     {
       float input[DIGITS_PIXELS];
-      if (!digits_input_from_raw_file (path, input, error))
-        return FALSE;
+      if (!digits_input_from_raw_file (path, input, &read_error))
+        return set_read_error (error, path, read_error);
       glyphs = g_array_new (FALSE, TRUE, sizeof (DigitsGlyph));
       g_array_set_size (glyphs, 1);
       memcpy (g_array_index (glyphs, DigitsGlyph, 0).input, input, sizeof input);
     }
-  else if ((glyphs = digits_glyphs_from_file (path, error)) == NULL)
-    return FALSE;
+  else if ((glyphs = digits_glyphs_from_file (path, &read_error)) == NULL)
+    return set_read_error (error, path, read_error);
 
   for (guint g = 0; g < glyphs->len; g++)
     if (!explain_one (model, options, path, g, g_array_index (glyphs, DigitsGlyph, g).input,

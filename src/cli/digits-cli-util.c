@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #include <glib/gi18n.h>
 
@@ -79,10 +80,63 @@ digits_cli_append_json_floats (GString *out, const float *v, int n, const char *
   g_string_append_c (out, ']');
 }
 
+/* The core says what is wrong with a file and never names it: each message here names it
+ * once, as it was typed. */
+char *
+digits_cli_file_message (const char *path, const char *reason)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  return g_strdup_printf (_("could not read “%s”: %s"), display, reason);
+}
+
+void
+digits_cli_report_file_error (const char *command, const char *path, const GError *error,
+                              gboolean json)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  if (json)
+    {
+      /* The file is in "file": "error" says only what is wrong with it. */
+      g_autoptr(GString) s = g_string_new ("{\"file\":");
+
+      digits_cli_append_json_string (s, display);
+      g_string_append (s, ",\"digits\":\"\",\"error\":");
+      digits_cli_append_json_string (s, error->message);
+      g_string_append (s, "}\n");
+      fputs (s->str, stdout);
+    }
+  else
+    {
+      g_autofree char *message = digits_cli_file_message (path, error->message);
+
+      digits_cli_fail (command, message);
+    }
+}
+
 DigitsModel *
 digits_cli_load_model (const char *path, GError **error)
 {
-  return path != NULL ? digits_model_load (path, error) : digits_model_load_builtin (error);
+  g_autoptr(GError) reason = NULL;
+  DigitsModel *model;
+
+  model = path != NULL ? digits_model_load (path, &reason)
+                       : digits_model_load_builtin (&reason);
+  if (model != NULL)
+    return model;
+
+  if (path != NULL)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, reason->domain, reason->code,
+                   _("could not open the model “%s”: %s"), display, reason->message);
+    }
+  else
+    g_set_error (error, reason->domain, reason->code,
+                 _("the built-in model could not be loaded: %s"), reason->message);
+  return NULL;
 }
 
 /* --validation: the last 5,000 training digits stand in for the test set and are not

@@ -7,6 +7,8 @@
 #include "digits-evaluation.h"
 #include "digits-model.h"
 
+/* digits-cli-train.c */
+int  digits_cli_train           (int argc, char **argv);
 /* digits-cli-bench.c */
 int  digits_cli_bench           (int argc, char **argv);
 /* digits-cli-tune.c */
@@ -27,8 +29,14 @@ void         digits_cli_append_json_string (GString *out, const char *s);
 void         digits_cli_append_json_number (GString *out, double v, const char *format);
 void         digits_cli_append_json_floats (GString *out, const float *v, int n,
                                             const char *format);
-/* The model at path, or the built-in one when path is NULL. */
+/* The model file at path, or the built-in one when path is NULL; the error names it. */
 DigitsModel *digits_cli_load_model         (const char *path, GError **error);
+/* "could not read “path”: reason", for an image or other input file. */
+char        *digits_cli_file_message       (const char *path, const char *reason);
+/* A file that could not be read: a JSON line on stdout (its "error" the bare reason) or
+ * "digits-cli COMMAND: could not read “path”: reason" on stderr. */
+void         digits_cli_report_file_error  (const char *command, const char *path,
+                                            const GError *error, gboolean json);
 /* MNIST from data_dir or where `digits_dataset_find_mnist` finds it; train or test may be
  * NULL when not wanted. With validation (both wanted) the last 5,000 training digits
  * become the test set. */

@@ -190,13 +190,85 @@ make_elastic_field (NnRng *rng, float alpha, float sigma, int side, float *field
     }
 }
 
+/* A displacement field from a generator of its own, so its many draws do not shift the
+ * caller's sequence. */
+static float *
+new_elastic_field (const DigitsAugmentConfig *config, guint64 seed, int side)
+{
+  NnRng field_rng;
+  float *field = g_new (float, elastic_floats (config->elastic_sigma, side));
+
+  nn_rng_seed (&field_rng, seed, 0x656c);
+  make_elastic_field (&field_rng, config->elastic_alpha, config->elastic_sigma, side, field);
+  return field;
+}
+
+/* The centre of mass of a side × side image inside a padded buffer (its middle when there
+ * is no ink). */
+static void
+find_centre (const guint8 *src, int stride, int side, float *cx, float *cy)
+{
+  guint64 mass = 0, mx = 0, my = 0;
+
+  for (int y = 0; y < side; y++)
+    {
+      const guint8 *row = src + (gsize) (y + 1) * stride + 1;
+      guint64 row_mass = 0;
+
+      for (int x = 0; x < side; x++)
+        {
+          row_mass += row[x];
+          mx += (guint64) row[x] * x;
+        }
+      mass += row_mass;
+      my += row_mass * y;
+    }
+  *cx = mass > 0 ? (float) ((double) mx / mass) : (side - 1) / 2.0f;
+  *cy = mass > 0 ? (float) ((double) my / mass) : (side - 1) / 2.0f;
+}
+
+/* Each output pixel read from the padded source through the inverse map about (cx, cy),
+ * shifted by (tx, ty) and displaced by the elastic field when there is one. Bilinear
+ * sampling; a source point within a pixel of the image reads the zero border. */
+static void
+sample (const guint8 *src, int stride, int side, const float inverse[4], float cx, float cy,
+        float tx, float ty, const float *field, guint8 *out)
+{
+  const float ia = inverse[0], ib = inverse[1], ic = inverse[2], id = inverse[3];
+
+  for (int y = 0; y < side; y++)
+    for (int x = 0; x < side; x++)
+      {
+        float px = x - cx - tx, py = y - cy - ty;
+        float sx = ia * px + ib * py + cx + 1.0f;   /* in padded coordinates */
+        float sy = ic * px + id * py + cy + 1.0f;
+        float v = 0.0f;
+
+        if (field != NULL)
+          {
+            sx += field[y * side + x];
+            sy += field[(gsize) side * side + y * side + x];
+          }
+        if (sx >= 0.0f && sy >= 0.0f && sx < side + 1 && sy < side + 1)
+          {
+            int x0 = (int) sx, y0 = (int) sy;
+            float fx = sx - x0, fy = sy - y0;
+            const guint8 *p = src + (gsize) y0 * stride + x0;
+
+            v = (1.0f - fy) * ((1.0f - fx) * p[0] + fx * p[1])
+                + fy * ((1.0f - fx) * p[stride] + fx * p[stride + 1]);
+          }
+        out[y * side + x] = (guint8) MIN (v + 0.5f, 255.0f);
+      }
+}
+
 void
 digits_augment (const DigitsAugmentConfig *config, NnRng *rng,
                 const guint8 *in, guint8 *out, int side)
 {
   float angle, scale, shear, tx, ty, thick_roll, thick_dir, thick_amount, elastic_roll;
-  float a, b, c, d, det, ia, ib, ic, id, cx, cy;
-  guint64 mass = 0, mx = 0, my = 0, elastic_seed;
+  float a, b, c, d, det, cx, cy;
+  guint64 elastic_seed;
   guint8 stack_buf[2 * (STACK_SIDE + 2) * (STACK_SIDE + 2)];
   g_autofree guint8 *heap_buf = NULL;
   g_autofree float *field = NULL;
@@ -242,32 +314,11 @@ digits_augment (const DigitsAugmentConfig *config, NnRng *rng,
 
   if (elastic_roll < config->elastic_prob && config->elastic_alpha > 0.0f
       && config->elastic_sigma > 0.0f)
-    {
-      NnRng field_rng;
-
-      nn_rng_seed (&field_rng, elastic_seed, 0x656c);
-      field = g_new (float, elastic_floats (config->elastic_sigma, side));
-      make_elastic_field (&field_rng, config->elastic_alpha, config->elastic_sigma, side,
-                          field);
-    }
+    field = new_elastic_field (config, elastic_seed, side);
 
   /* Rotate, shear and scale about the centre of mass, so the digit stays where
    * preprocessing put it and only the shift moves it. */
-  for (int y = 0; y < side; y++)
-    {
-      const guint8 *row = src + (gsize) (y + 1) * stride + 1;
-      guint64 row_mass = 0;
-
-      for (int x = 0; x < side; x++)
-        {
-          row_mass += row[x];
-          mx += (guint64) row[x] * x;
-        }
-      mass += row_mass;
-      my += row_mass * y;
-    }
-  cx = mass > 0 ? (float) ((double) mx / mass) : (side - 1) / 2.0f;
-  cy = mass > 0 ? (float) ((double) my / mass) : (side - 1) / 2.0f;
+  find_centre (src, stride, side, &cx, &cy);
 
   /* Forward map: rotation · shear · scale. Sampling needs its inverse. */
   a = scale * cosf (angle);
@@ -281,36 +332,11 @@ digits_augment (const DigitsAugmentConfig *config, NnRng *rng,
         memcpy (out + (gsize) y * side, src + (gsize) (y + 1) * stride + 1, side);
       return;
     }
-  ia = d / det;
-  ib = -b / det;
-  ic = -c / det;
-  id = a / det;
+  {
+    const float inverse[4] = { d / det, -b / det, -c / det, a / det };
 
-  /* Bilinear sampling; a source point within a pixel of the image reads the zero border. */
-  for (int y = 0; y < side; y++)
-    for (int x = 0; x < side; x++)
-      {
-        float px = x - cx - tx, py = y - cy - ty;
-        float sx = ia * px + ib * py + cx + 1.0f;   /* in padded coordinates */
-        float sy = ic * px + id * py + cy + 1.0f;
-        float v = 0.0f;
-
-        if (field != NULL)
-          {
-            sx += field[y * side + x];
-            sy += field[(gsize) side * side + y * side + x];
-          }
-        if (sx >= 0.0f && sy >= 0.0f && sx < side + 1 && sy < side + 1)
-          {
-            int x0 = (int) sx, y0 = (int) sy;
-            float fx = sx - x0, fy = sy - y0;
-            const guint8 *p = src + (gsize) y0 * stride + x0;
-
-            v = (1.0f - fy) * ((1.0f - fx) * p[0] + fx * p[1])
-                + fy * ((1.0f - fx) * p[stride] + fx * p[stride + 1]);
-          }
-        out[y * side + x] = (guint8) MIN (v + 0.5f, 255.0f);
-      }
+    sample (src, stride, side, inverse, cx, cy, tx, ty, field, out);
+  }
 }
 
 void

@@ -379,6 +379,66 @@ write_files (const char  *folder,
 
 /* ---- the thread ---- */
 
+/* One file from the first mirror that gives it whole; *done grows by its size. NULL with
+ * @error set when cancelled or when no mirror gave it (every mirror's reason said). */
+static GBytes *
+fetch_from_mirrors (DownloadJob      *job,
+                    SoupSession      *session,
+                    const MnistFile  *file,
+                    guint64          *done,
+                    guint64           total,
+                    GCancellable     *cancellable,
+                    GError          **error)
+{
+  g_autoptr (GString) reasons = g_string_new (NULL);
+  gboolean all_unreachable = TRUE;
+
+  for (guint m = 0; job->mirrors[m] != NULL; m++)
+    {
+      g_autoptr (GError) mirror_error = NULL;
+      g_autoptr (GUri) uri = g_uri_parse (job->mirrors[m], G_URI_FLAGS_NONE, NULL);
+      const char *host = uri != NULL && g_uri_get_host (uri) != NULL
+                         ? g_uri_get_host (uri) : job->mirrors[m];
+      GBytes *bytes;
+
+      bytes = fetch (job, session, job->mirrors[m], file, *done, total, cancellable,
+                     &mirror_error);
+      if (bytes != NULL && !verify (file, bytes, &mirror_error))
+        g_clear_pointer (&bytes, g_bytes_unref);
+
+      if (bytes != NULL)
+        {
+          *done += g_bytes_get_size (bytes);
+          return bytes;
+        }
+
+      if (g_error_matches (mirror_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&mirror_error));
+          return NULL;
+        }
+
+      /* Try the next mirror; remember why this one failed. */
+      if (mirror_error->domain != G_RESOLVER_ERROR && mirror_error->domain != G_IO_ERROR)
+        all_unreachable = FALSE;
+      g_debug ("Download of %s from %s failed: %s", file->name, job->mirrors[m],
+               mirror_error->message);
+      if (reasons->len > 0)
+        g_string_append (reasons, "; ");
+      g_string_append_printf (reasons, "%s: %s", host, mirror_error->message);
+      post_progress (job, *done, total, file->name);
+    }
+
+  if (all_unreachable)
+    g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                 _("no mirror could be reached; is this computer online? (%s)"),
+                 reasons->str);
+  else
+    g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                 _("Could not download %s (%s)"), file->name, reasons->str);
+  return NULL;
+}
+
 static void
 download_thread (GTask        *task,
                  gpointer      source_object,
@@ -399,58 +459,8 @@ download_thread (GTask        *task,
     total += mnist_files[i].size;
 
   for (guint i = 0; i < G_N_ELEMENTS (mnist_files) && error == NULL; i++)
-    {
-      const MnistFile *file = &mnist_files[i];
-      g_autoptr (GString) reasons = g_string_new (NULL);
-      gboolean cancelled = FALSE;
-      gboolean all_unreachable = TRUE;
-
-      for (guint m = 0; job->mirrors[m] != NULL && data[i] == NULL && !cancelled; m++)
-        {
-          g_autoptr (GError) mirror_error = NULL;
-          g_autoptr (GUri) uri = g_uri_parse (job->mirrors[m], G_URI_FLAGS_NONE, NULL);
-          const char *host = uri != NULL && g_uri_get_host (uri) != NULL
-                             ? g_uri_get_host (uri) : job->mirrors[m];
-          GBytes *bytes;
-
-          bytes = fetch (job, session, job->mirrors[m], file, done, total, cancellable,
-                         &mirror_error);
-          if (bytes != NULL && !verify (file, bytes, &mirror_error))
-            g_clear_pointer (&bytes, g_bytes_unref);
-
-          if (bytes != NULL)
-            {
-              data[i] = bytes;
-              done += g_bytes_get_size (bytes);
-              break;
-            }
-
-          if (g_error_matches (mirror_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            {
-              cancelled = TRUE;
-              g_propagate_error (&error, g_steal_pointer (&mirror_error));
-              break;
-            }
-
-          /* Try the next mirror; remember why this one failed. */
-          if (mirror_error->domain != G_RESOLVER_ERROR && mirror_error->domain != G_IO_ERROR)
-            all_unreachable = FALSE;
-          g_debug ("Download of %s from %s failed: %s", file->name, job->mirrors[m],
-                   mirror_error->message);
-          if (reasons->len > 0)
-            g_string_append (reasons, "; ");
-          g_string_append_printf (reasons, "%s: %s", host, mirror_error->message);
-          post_progress (job, done, total, file->name);
-        }
-
-      if (data[i] == NULL && error == NULL && all_unreachable)
-        g_set_error (&error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                     _("no mirror could be reached; is this computer online? (%s)"),
-                     reasons->str);
-      else if (data[i] == NULL && error == NULL)
-        g_set_error (&error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                     _("Could not download %s (%s)"), file->name, reasons->str);
-    }
+    data[i] = fetch_from_mirrors (job, session, &mnist_files[i], &done, total, cancellable,
+                                  &error);
 
   if (error == NULL && !g_cancellable_set_error_if_cancelled (cancellable, &error))
     write_files (job->folder, data, &error);

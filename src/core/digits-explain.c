@@ -133,7 +133,7 @@ digits_saliency_overlay_rgba (const float *saliency, guint8 *rgba)
 gboolean
 digits_input_from_raw_file (const char *path, float *input, GError **error)
 {
-  g_autofree char *name = NULL;
+  g_autoptr(GFile) file = NULL;
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GError) local_error = NULL;
   int width = 0, height = 0;
@@ -141,31 +141,29 @@ digits_input_from_raw_file (const char *path, float *input, GError **error)
   g_return_val_if_fail (path != NULL && input != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  name = g_filename_display_basename (path);
-  if (!digits_image_file_check (path, name, &width, &height, error))
+  if (!digits_image_file_check (path, &width, &height, error))
     return FALSE;
   if (width != DIGITS_SIDE || height != DIGITS_SIDE)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("“%s” is %d×%d pixels; a raw input must be exactly %d×%d (leave out "
+                   _("it is %d×%d pixels; a raw input must be exactly %d×%d (leave out "
                      "--raw to read a digit from an image of any size)"),
-                   name, width, height, DIGITS_SIDE, DIGITS_SIDE);
+                   width, height, DIGITS_SIDE, DIGITS_SIDE);
       return FALSE;
     }
-  pixbuf = gdk_pixbuf_new_from_file (path, &local_error);
+  file = g_file_new_for_path (path);
+  pixbuf = digits_image_decode (file, path, width, height, NULL, &local_error);
   if (pixbuf == NULL)
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                   _("“%s” is not an image Digits can read: %s"), name,
-                   local_error ? local_error->message : _("it could not be decoded"));
+      digits_image_set_unreadable_error (error, DIGITS_ERROR_CORRUPT, local_error);
       return FALSE;
     }
   if (gdk_pixbuf_get_width (pixbuf) != DIGITS_SIDE || gdk_pixbuf_get_height (pixbuf) != DIGITS_SIDE
       || gdk_pixbuf_get_bits_per_sample (pixbuf) != 8
       || gdk_pixbuf_get_n_channels (pixbuf) != (gdk_pixbuf_get_has_alpha (pixbuf) ? 4 : 3))
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("“%s” has a pixel format Digits cannot read"), name);
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                           _("it has a pixel format Digits cannot read"));
       return FALSE;
     }
 

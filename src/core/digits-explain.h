@@ -27,7 +27,7 @@ typedef enum {
 
 /* Steps of integrated gradients: enough that the sum is within a few per cent of the
  * change it explains on MNIST models (see test-explain.c). */
-#define DIGITS_SALIENCY_STEPS 32
+#define DIGITS_SALIENCY_STEPS 64
 
 /* The gradient of log p(target | input) with respect to each input value. */
 gboolean digits_explain_gradient (const DigitsModel *model,
@@ -54,7 +54,7 @@ void digits_saliency_overlay_rgba (const float *saliency, guint8 *rgba);
 
 /* Reads an image file that is already the network's input: 28×28, grey (colour is turned
  * into grey, transparency counts as black), white ink on black as MNIST stores it. No
- * preprocessing. Errors name the file and say what is wrong with it. */
+ * preprocessing. Errors say what is wrong with the file; the caller names it. */
 gboolean digits_input_from_raw_file (const char *path, float *input, GError **error);
 
 G_END_DECLS

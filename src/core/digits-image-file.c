@@ -26,11 +26,23 @@ digits_image_free (DigitsImage *image)
   g_free (image);
 }
 
+/* The decoder's reason, when it gives one, in brackets: the caller names the file. */
+void
+digits_image_set_unreadable_error (GError       **error,
+                                   int            code,
+                                   const GError  *reason)
+{
+  if (reason != NULL)
+    g_set_error (error, DIGITS_ERROR, code, _("it is not an image Digits can read (%s)"),
+                 reason->message);
+  else
+    g_set_error_literal (error, DIGITS_ERROR, code, _("it is not an image Digits can read"));
+}
+
 /* Checks what the header says before anything is decoded: there is a file, not a
  * folder, in a known format, and not a decompression bomb. */
 gboolean
 digits_image_file_check (const char  *path,
-                         const char  *name,
                          int         *width,
                          int         *height,
                          GError     **error)
@@ -39,13 +51,13 @@ digits_image_file_check (const char  *path,
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND, _("“%s” does not exist"), name);
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND, _("there is no such file"));
       return FALSE;
     }
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("“%s” is a folder, not an image"), name);
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                           _("it is a folder, not an image"));
       return FALSE;
     }
 
@@ -59,17 +71,11 @@ digits_image_file_check (const char  *path,
 
       if (stream != NULL)
         decoded = gdk_pixbuf_new_from_stream (stream, NULL, &local);
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("“%s” is not an image Digits can read: %s"), name,
-                   local != NULL ? local->message : _("unknown format"));
+      digits_image_set_unreadable_error (error, DIGITS_ERROR_UNSUPPORTED, local);
       return FALSE;
     }
-  if (*width > 0 && *height > 0 && !digits_image_check_size (*width, *height, &local))
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE, "“%s”: %s", name,
-                   local->message);
-      return FALSE;
-    }
+  if (*width > 0 && *height > 0 && !digits_image_check_size (*width, *height, error))
+    return FALSE;
 
   return TRUE;
 }
@@ -98,13 +104,13 @@ decode_stream (GFile         *file,
  * file is read whole by the loader, which notices a file cut short; its messages name
  * the path, so the reason is asked of a stream decoder, whose messages do not: the
  * caller names the file, once. */
-static GdkPixbuf *
-decode (GFile         *file,
-        const char    *path,
-        int            width,
-        int            height,
-        GCancellable  *cancellable,
-        GError       **error)
+GdkPixbuf *
+digits_image_decode (GFile         *file,
+                     const char    *path,
+                     int            width,
+                     int            height,
+                     GCancellable  *cancellable,
+                     GError       **error)
 {
   g_autoptr (GdkPixbuf) partial = NULL;
   GdkPixbuf *pixbuf;
@@ -162,7 +168,6 @@ scale_boxes (DigitsImage *image,
 
 static gboolean
 find_glyphs (DigitsImage  *image,
-             const char   *name,
              int           width,
              int           height,
              GError      **error)
@@ -175,8 +180,8 @@ find_glyphs (DigitsImage  *image,
       gdk_pixbuf_get_colorspace (pixbuf) != GDK_COLORSPACE_RGB ||
       gdk_pixbuf_get_n_channels (pixbuf) != (gdk_pixbuf_get_has_alpha (pixbuf) ? 4 : 3))
     {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("“%s” has a pixel format Digits cannot read"), name);
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
+                           _("it has a pixel format Digits cannot read"));
       return FALSE;
     }
 
@@ -184,11 +189,7 @@ find_glyphs (DigitsImage  *image,
                                            gdk_pixbuf_get_rowstride (pixbuf),
                                            gdk_pixbuf_get_has_alpha (pixbuf), error);
   if (image->glyphs == NULL)
-    {
-      /* Which file had no digit matters when several are read at once. */
-      g_prefix_error (error, "“%s”: ", name);
-      return FALSE;
-    }
+    return FALSE;
 
   /* The file's own size, upright: the decoded picture's, scaled back up. */
   scale = width > 0 && height > 0 ? (double) MAX (width, height) / MAX (pw, ph) : 1.0;
@@ -207,7 +208,6 @@ digits_image_load (GFile         *file,
 {
   g_autoptr (DigitsImage) image = g_new0 (DigitsImage, 1);
   g_autofree char *path = NULL;
-  g_autofree char *name = NULL;
   g_autoptr (GError) local = NULL;
   g_autoptr (GdkPixbuf) decoded = NULL;
   int width = 0, height = 0;
@@ -216,20 +216,17 @@ digits_image_load (GFile         *file,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   path = g_file_get_path (file);
-  name = digits_file_get_display_name (file);
 
-  if (path != NULL && !digits_image_file_check (path, name, &width, &height, error))
+  if (path != NULL && !digits_image_file_check (path, &width, &height, error))
     return NULL;
 
-  decoded = decode (file, path, width, height, cancellable, &local);
+  decoded = digits_image_decode (file, path, width, height, cancellable, &local);
   if (decoded == NULL)
     {
       if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local));
       else
-        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                     _("“%s” is not an image Digits can read: %s"), name,
-                     local != NULL ? local->message : _("it could not be decoded"));
+        digits_image_set_unreadable_error (error, DIGITS_ERROR_CORRUPT, local);
       return NULL;
     }
 
@@ -241,7 +238,7 @@ digits_image_load (GFile         *file,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (!find_glyphs (image, name, width, height, error))
+  if (!find_glyphs (image, width, height, error))
     return NULL;
 
   return g_steal_pointer (&image);

@@ -21,8 +21,8 @@ typedef struct {
 
 /* Decodes @file once (gdk-pixbuf; its size checked before decoding, turned the way its
  * EXIF note says) and finds its digits. Local files and others (a phone, a share) alike.
- * Every failure sets @error; its message names the file by its display name. Cancelled:
- * G_IO_ERROR_CANCELLED. */
+ * Every failure sets @error; its message says what is wrong with the file and leaves
+ * naming it to the caller ("Could not open “a.png”: …"). Cancelled: G_IO_ERROR_CANCELLED. */
 DigitsImage *digits_image_load        (GFile         *file,
                                        GCancellable  *cancellable,
                                        GError       **error);
@@ -34,12 +34,27 @@ gboolean     digits_image_check_size  (int            width,
                                        GError       **error);
 
 /* What a file's header says, before anything is decoded: it exists, is not a folder, is
- * in a format Digits reads and is not too large to decode; name is how errors call it. */
+ * in a format Digits reads and is not too large to decode. Errors do not name the file. */
 gboolean     digits_image_file_check  (const char    *path,
-                                       const char    *name,
                                        int           *width,
                                        int           *height,
                                        GError       **error);
+
+/* Decodes a file whose header digits_image_file_check read (width × height; path NULL
+ * for a file that is not local), at most DIGITS_IMAGE_WORK_SIDE a side, as stored (not
+ * turned upright). The error is the decoder's reason, without the file's name. */
+GdkPixbuf   *digits_image_decode      (GFile         *file,
+                                       const char    *path,
+                                       int            width,
+                                       int            height,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+
+/* "it is not an image Digits can read (reason)", with the decoder's reason when there
+ * is one; @code a DigitsError. */
+void         digits_image_set_unreadable_error (GError       **error,
+                                                int            code,
+                                                const GError  *reason);
 
 /* The name to show a person: the file's display name, or its base name made readable
  * when it is not there (yet). */

@@ -406,7 +406,7 @@ digits_image_find_glyphs (float *grey, int w, int h, double scale_x, double scal
   if (glyphs->len == 0)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NO_DIGIT,
-                           _("No digit found in the image"));
+                           _("no digit was found in it"));
       return NULL;
     }
   g_array_sort (glyphs, compare_glyph_x);

@@ -154,19 +154,12 @@ otsu_threshold (const guint *hist, guint64 total)
   return threshold;
 }
 
-/* Turns grey levels into ink coverage 0..1 in place. FALSE when there is no ink. */
-gboolean
-digits_image_grey_to_coverage (float *grey, int w, int h)
+/* The paper's grey level: the median of the image's border. */
+static double
+find_paper_level (const float *grey, int w, int h)
 {
-  gsize n = (gsize) w * h;
   guint border_hist[256] = { 0 };
   guint border_n = 0;
-  guint hist[256] = { 0 };
-  double paper, ink_level, noise_floor, mean_b = 0, var_b = 0;
-  guint64 count_b = 0, count_f = 0, seen = 0;
-  gboolean dark_ink;
-  int threshold;
-  g_autofree float *bg = NULL;
 
   for (int x = 0; x < w; x++)
     {
@@ -180,23 +173,40 @@ digits_image_grey_to_coverage (float *grey, int w, int h)
       border_hist[digits_image_bin_grey (grey[(gsize) y * w + w - 1])]++;
       border_n += 2;
     }
-  paper = digits_image_find_percentile (border_hist, border_n, 0.5);
+  return digits_image_find_percentile (border_hist, border_n, 0.5);
+}
 
-  /* Light paper means dark ink and the other way round; a mid-grey paper is decided by
-   * which side more of the image strays to. */
-  dark_ink = paper >= 128;
-  if (paper > 80 && paper < 176)
+/* Light paper means dark ink and the other way round; a mid-grey paper is decided by
+ * which side more of the image strays to. */
+static gboolean
+is_ink_dark (const float *grey, gsize n, double paper)
+{
+  guint64 darker = 0, lighter = 0;
+
+  if (paper <= 80 || paper >= 176)
+    return paper >= 128;
+  for (gsize i = 0; i < n; i++)
     {
-      guint64 darker = 0, lighter = 0;
-
-      for (gsize i = 0; i < n; i++)
-        {
-          darker += grey[i] < paper - 40;
-          lighter += grey[i] > paper + 40;
-        }
-      dark_ink = darker >= lighter;
+      darker += grey[i] < paper - 40;
+      lighter += grey[i] > paper + 40;
     }
+  return darker >= lighter;
+}
 
+/* Turns grey levels into ink coverage 0..1 in place. FALSE when there is no ink. */
+gboolean
+digits_image_grey_to_coverage (float *grey, int w, int h)
+{
+  gsize n = (gsize) w * h;
+  guint hist[256] = { 0 };
+  double paper, ink_level, noise_floor, mean_b = 0, var_b = 0;
+  guint64 count_b = 0, count_f = 0, seen = 0;
+  gboolean dark_ink;
+  int threshold;
+  g_autofree float *bg = NULL;
+
+  paper = find_paper_level (grey, w, h);
+  dark_ink = is_ink_dark (grey, n, paper);
   bg = estimate_background (grey, w, h, dark_ink, paper);
   for (gsize i = 0; i < n; i++)
     {

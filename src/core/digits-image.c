@@ -142,7 +142,7 @@ digits_image_check_size (int width, int height, GError **error)
   if ((guint64) width * (guint64) height > DIGITS_IMAGE_MAX_PIXELS)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                   _("The image is too large (%d × %d pixels); Digits reads images of up to "
+                   _("the image is too large (%d × %d pixels); Digits reads images of up to "
                      "%u megapixels"),
                    width, height, (guint) (DIGITS_IMAGE_MAX_PIXELS / 1000000u));
       return FALSE;

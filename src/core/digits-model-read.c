@@ -73,69 +73,71 @@ format_u64 (guint64 v)
   return g_strdup_printf ("%" G_GUINT64_FORMAT, v);
 }
 
-static DigitsModel *
-deserialize (const guint8 *data, gsize size, GError **error)
+/* Always FALSE, for a file that ends inside its preamble or header. */
+static gboolean
+set_truncated_header (GError **error, gsize size)
 {
-  guint32 version, header_len, stored_crc;
-  guint64 n_params, expected;
-  NnArch arch;
-  DigitsLabelSet labels = DIGITS_LABELS_DIGITS;
-  g_autoptr(GHashTable) metadata = NULL;
-  const guint8 *header, *params;
-  NnNet *net;
-  DigitsModel *model;
+  g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+               _("truncated: the file ends after %u bytes, inside its header"), (guint) size);
+  return FALSE;
+}
 
+/* Magic and format version, before the rest of the preamble: a newer format may be laid
+ * out differently from there on, so it must not be judged by this one's rules. */
+static gboolean
+check_version (const guint8 *data, gsize size, guint32 *version, GError **error)
+{
   if (size == 0)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT, _("the file is empty"));
-      return NULL;
+      return FALSE;
     }
   if (memcmp (data, DIGITS_MODEL_MAGIC, MIN (size, MAGIC_LEN)) != 0)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                           _("not a Digits model file"));
-      return NULL;
+                           _("it is not a Digits model file"));
+      return FALSE;
     }
-  /* The version before the rest of the preamble: a newer format may be laid out
-   * differently from here on, so it must not be judged by this one's rules. */
   if (size < MAGIC_LEN + 4)
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                   _("truncated: the file ends after %u bytes, inside its header"), (guint) size);
-      return NULL;
-    }
+    return set_truncated_header (error, size);
 
-  version = digits_model_get_le32 (data + 8);
+  *version = digits_model_get_le32 (data + 8);
   /* Formats are numbered 1, 2, 3…: a number in the millions is text or noise written
    * over the header, not a file from the future. */
-  if (version > MAX_PLAUSIBLE_VERSION)
+  if (*version > MAX_PLAUSIBLE_VERSION)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
                    _("damaged: its header claims model format %u, which no version of "
-                     "Digits writes"), version);
-      return NULL;
+                     "Digits writes"), *version);
+      return FALSE;
     }
-  if (version > DIGITS_MODEL_VERSION)
+  if (*version > DIGITS_MODEL_VERSION)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_UNSUPPORTED,
-                   _("made by a newer version of Digits (model format %u; this version "
-                     "reads format %u); update Digits to use it"),
-                   version, DIGITS_MODEL_VERSION);
-      return NULL;
+                   _("it was made by a newer version of Digits (model format %u; this "
+                     "version reads format %u); update Digits to use it"),
+                   *version, DIGITS_MODEL_VERSION);
+      return FALSE;
     }
-  if (version == 0)
+  if (*version == 0)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
                            _("damaged: it claims model format 0, which never existed"));
-      return NULL;
+      return FALSE;
     }
-  if (size < PREAMBLE_LEN)
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                   _("truncated: the file ends after %u bytes, inside its header"), (guint) size);
-      return NULL;
-    }
+  return TRUE;
+}
 
+/* The sizes that decide the file's length, refused when absurd, then the length itself
+ * and the CRC: after this every byte the header points at is there and intact. */
+static gboolean
+check_layout (const guint8 *data, gsize size, guint32 *header_len, guint64 *n_params,
+              GError **error)
+{
+  guint64 expected;
+
+  if (size < PREAMBLE_LEN)
+    return set_truncated_header (error, size);
   if (size > DIGITS_MODEL_MAX_FILE)
     {
       g_autofree char *have = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
@@ -145,44 +147,38 @@ deserialize (const guint8 *data, gsize size, GError **error)
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
                    _("the file is too large (%s); Digits reads model files of up to %s"),
                    have, limit);
-      return NULL;
+      return FALSE;
     }
 
-  header_len = digits_model_get_le32 (data + 12);
-  if (header_len > MAX_HEADER_LEN)
+  *header_len = digits_model_get_le32 (data + 12);
+  if (*header_len > MAX_HEADER_LEN)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
                    _("the file's header claims %u bytes; Digits accepts at most %u"),
-                   header_len, MAX_HEADER_LEN);
-      return NULL;
+                   *header_len, MAX_HEADER_LEN);
+      return FALSE;
     }
-  if (header_len < 8)
+  if (*header_len < 8)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
                            _("damaged: its header is too short to describe a model"));
-      return NULL;
+      return FALSE;
     }
-  if (size < (gsize) PREAMBLE_LEN + header_len)
-    {
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                   _("truncated: the file ends after %u bytes, inside its header"), (guint) size);
-      return NULL;
-    }
+  if (size < (gsize) PREAMBLE_LEN + *header_len)
+    return set_truncated_header (error, size);
 
-  header = data + PREAMBLE_LEN;
-  params = header + header_len;
-  n_params = get_le64 (params - 8);
-  if (n_params > DIGITS_MODEL_MAX_PARAMS)
+  *n_params = get_le64 (data + PREAMBLE_LEN + *header_len - 8);
+  if (*n_params > DIGITS_MODEL_MAX_PARAMS)
     {
-      g_autofree char *claimed = format_u64 (n_params);
+      g_autofree char *claimed = format_u64 (*n_params);
       g_autofree char *limit = format_u64 (DIGITS_MODEL_MAX_PARAMS);
 
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
                    _("the file claims %s parameters; Digits accepts at most %s"), claimed, limit);
-      return NULL;
+      return FALSE;
     }
 
-  expected = (guint64) PREAMBLE_LEN + header_len + 4 * n_params + 4;
+  expected = (guint64) PREAMBLE_LEN + *header_len + 4 * *n_params + 4;
   if (size != expected)
     {
       g_autofree char *have = format_u64 (size);
@@ -196,36 +192,28 @@ deserialize (const guint8 *data, gsize size, GError **error)
         g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
                      _("damaged: the file is %s bytes long but its header describes %s"),
                      have, want);
-      return NULL;
+      return FALSE;
     }
 
-  stored_crc = digits_model_get_le32 (data + size - 4);
-  if (digits_model_crc (data, size - 4) != stored_crc)
+  if (digits_model_crc (data, size - 4) != digits_model_get_le32 (data + size - 4))
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
                            _("damaged: its checksum does not match its contents"));
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
 
-  metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  if (!digits_model_parse_header (version, header, header_len, &arch, &labels, metadata, error))
-    return NULL;
-  if (n_params != nn_arch_params (&arch))
-    {
-      g_autofree char *claimed = format_u64 (n_params);
-      g_autofree char *want = format_u64 (nn_arch_params (&arch));
+/* The parameters, each a finite float32, into a network sized by the checked header. */
+static NnNet *
+read_params (const NnArch *arch, const guint8 *params, guint64 n_params, GError **error)
+{
+  NnNet *net = nn_net_new_arch (arch);
 
-      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
-                   _("damaged: it holds %s parameters but its layers need %s"), claimed, want);
-      return NULL;
-    }
-
-  /* Every size is checked and the data is all there: now allocation is safe. */
-  net = nn_net_new_arch (&arch);
   if (net == NULL)
     {
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                           _("not enough memory to load it"));
+                           _("there is not enough memory to load it"));
       return NULL;
     }
   for (guint64 i = 0; i < n_params; i++)
@@ -253,7 +241,43 @@ deserialize (const guint8 *data, gsize size, GError **error)
       nn_net_free (net);
       return NULL;
     }
+  return net;
+}
 
+static DigitsModel *
+deserialize (const guint8 *data, gsize size, GError **error)
+{
+  guint32 version = 0, header_len = 0;
+  guint64 n_params = 0;
+  NnArch arch;
+  DigitsLabelSet labels = DIGITS_LABELS_DIGITS;
+  g_autoptr(GHashTable) metadata = NULL;
+  const guint8 *header;
+  NnNet *net;
+  DigitsModel *model;
+
+  if (!check_version (data, size, &version, error)
+      || !check_layout (data, size, &header_len, &n_params, error))
+    return NULL;
+
+  /* Every size is checked and the data is all there: now the header's meaning. */
+  header = data + PREAMBLE_LEN;
+  metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (!digits_model_parse_header (version, header, header_len, &arch, &labels, metadata, error))
+    return NULL;
+  if (n_params != nn_arch_params (&arch))
+    {
+      g_autofree char *claimed = format_u64 (n_params);
+      g_autofree char *want = format_u64 (nn_arch_params (&arch));
+
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_CORRUPT,
+                   _("damaged: it holds %s parameters but its layers need %s"), claimed, want);
+      return NULL;
+    }
+
+  net = read_params (&arch, header + header_len, n_params, error);
+  if (net == NULL)
+    return NULL;
   model = digits_model_new (net, labels);
   g_hash_table_unref (model->metadata);
   model->metadata = g_steal_pointer (&metadata);

@@ -91,6 +91,15 @@ digits_model_store_new (GSettings  *settings,
   return self;
 }
 
+/* The core's reason does not say which model: here it is named, once. */
+static void
+set_builtin_error (GError       **error,
+                   const GError  *reason)
+{
+  g_set_error (error, reason->domain, reason->code,
+               _("The built-in model could not be loaded: %s"), reason->message);
+}
+
 gboolean
 digits_model_store_load (DigitsModelStore  *self,
                          GError           **error)
@@ -121,17 +130,21 @@ digits_model_store_load (DigitsModelStore  *self,
         }
       else
         {
-          /* Said once: the next start is quiet. The core's reason names the file. */
+          /* Said once: the next start is quiet. */
+          g_autofree char *display = g_filename_display_name (remembered);
+
           g_settings_set_string (self->settings, MODEL_KEY, "");
           g_clear_error (&local);
           g_set_error (&local, reason->domain, reason->code,
-                       _("The model you chose could not be loaded (%s). Digits uses its "
-                         "built-in model instead."), reason->message);
+                       _("The model you chose could not be loaded from “%s”: %s. Digits "
+                         "uses its built-in model instead."), display, reason->message);
         }
     }
   else if (self->model == NULL)
     {
-      g_prefix_error (&local, "%s", _("The built-in model could not be loaded: "));
+      g_autoptr (GError) reason = g_steal_pointer (&local);
+
+      set_builtin_error (&local, reason);
     }
 
   emit_changed (self);
@@ -229,8 +242,7 @@ digits_model_store_revert (DigitsModelStore  *self,
   model = digits_model_load_builtin (&local);
   if (model == NULL)
     {
-      g_set_error (error, local->domain, local->code,
-                   _("The built-in model could not be loaded: %s"), local->message);
+      set_builtin_error (error, local);
       return FALSE;
     }
 

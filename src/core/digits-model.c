@@ -153,6 +153,52 @@ digits_model_class_name (const DigitsModel *model, int k)
 
 /* ---- files ---- */
 
+/* Why a model file could not be opened, without its path (GIO's messages name it): the
+ * caller names the file, once. */
+static void
+set_open_error (GError **error, const GError *io_error)
+{
+  if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
+                         _("there is no such file"));
+  else if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
+    g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                         _("it is a folder, not a model file"));
+  else if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, _("permission denied"));
+  else
+    g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, _("it cannot be read"));
+}
+
+/* A regular file is refused by its size alone when too large; otherwise *cap becomes its
+ * size and one byte more, which shows a file that grew meanwhile. */
+static gboolean
+size_first_read (GFileInputStream *in, gsize *cap, GError **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  const gsize limit = DIGITS_MODEL_MAX_FILE;
+  guint64 size;
+
+  info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                                         G_FILE_ATTRIBUTE_STANDARD_TYPE, NULL, NULL);
+  if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    return TRUE;
+
+  size = (guint64) g_file_info_get_size (info);
+  if (size > limit)
+    {
+      g_autofree char *have = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *most = g_format_size_full (limit, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
+                   _("the file is too large (%s); Digits reads model files of up to %s"),
+                   have, most);
+      return FALSE;
+    }
+  *cap = (gsize) size + 1;
+  return TRUE;
+}
+
 /* Reads at most DIGITS_MODEL_MAX_FILE bytes; a regular file over that is refused by its
  * size alone, and a stream that never ends is cut off at the bound. */
 static GBytes *
@@ -161,43 +207,18 @@ read_bounded (const char *path, GError **error)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) local = NULL;
   g_autoptr(GFileInputStream) in = g_file_read (file, NULL, &local);
-  g_autoptr(GFileInfo) info = NULL;
   g_autofree guint8 *data = NULL;
   gsize cap = 65536, len = 0;
   const gsize limit = DIGITS_MODEL_MAX_FILE;
 
   if (in == NULL)
     {
-      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND, _("%s: no such file"), path);
-      else if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
-        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                     _("%s: is a folder, not a model file"), path);
-      else
-        g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                     _("%s: cannot be read: %s"), path, local->message);
+      set_open_error (error, local);
       return NULL;
     }
 
-  info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
-                                         G_FILE_ATTRIBUTE_STANDARD_TYPE, NULL, NULL);
-  if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
-    {
-      guint64 size = (guint64) g_file_info_get_size (info);
-
-      if (size > limit)
-        {
-          g_autofree char *have = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
-          g_autofree char *most = g_format_size_full (limit, G_FORMAT_SIZE_IEC_UNITS);
-
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                       _("%s: too large (%s); Digits reads model files of up to %s"),
-                       path, have, most);
-          return NULL;
-        }
-      /* One more byte than promised shows a file that grew meanwhile. */
-      cap = (gsize) size + 1;
-    }
+  if (!size_first_read (in, &cap, error))
+    return NULL;
 
   data = g_try_malloc (cap);
   while (data != NULL)
@@ -214,8 +235,8 @@ read_bounded (const char *path, GError **error)
               g_autofree char *most = g_format_size_full (limit, G_FORMAT_SIZE_IEC_UNITS);
 
               g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                           _("%s: too large; Digits reads model files of up to %s"),
-                           path, most);
+                           _("the file is too large; Digits reads model files of up to %s"),
+                           most);
               return NULL;
             }
           grown = g_try_realloc (data, new_cap);
@@ -228,7 +249,7 @@ read_bounded (const char *path, GError **error)
       if (n < 0)
         {
           g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                       _("%s: cannot be read: %s"), path, local->message);
+                       _("it cannot be read: %s"), local->message);
           return NULL;
         }
       if (n == 0)
@@ -240,8 +261,8 @@ read_bounded (const char *path, GError **error)
         return g_bytes_new_take (g_steal_pointer (&data), len);
     }
 
-  g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-               _("%s: not enough memory to read it"), path);
+  g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                       _("there is not enough memory to read it"));
   return NULL;
 }
 
@@ -249,7 +270,6 @@ DigitsModel *
 digits_model_load (const char *path, GError **error)
 {
   g_autoptr(GBytes) bytes = NULL;
-  DigitsModel *model;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -257,10 +277,7 @@ digits_model_load (const char *path, GError **error)
   bytes = read_bounded (path, error);
   if (bytes == NULL)
     return NULL;
-  model = digits_model_deserialize (bytes, error);
-  if (model == NULL)
-    g_prefix_error (error, "%s: ", path);
-  return model;
+  return digits_model_deserialize (bytes, error);
 }
 
 static const char *
@@ -342,7 +359,6 @@ digits_model_load_builtin (GError **error)
 {
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local = NULL;
-  DigitsModel *model;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -352,14 +368,11 @@ digits_model_load_builtin (GError **error)
     {
       /* Until a model is trained, the bundle holds an empty placeholder. */
       g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_NOT_FOUND,
-                           _("This build of Digits carries no built-in model; train one "
-                             "with “digits-cli train --out resources/model/digits.model” "
-                             "and rebuild, or open a model file"));
+                           _("this build of Digits carries none; train one with "
+                             "“digits-cli train --out resources/model/digits.model” and "
+                             "rebuild, or open a model file"));
       return NULL;
     }
 
-  model = digits_model_deserialize (bytes, error);
-  if (model == NULL)
-    g_prefix_error (error, _("The built-in model: "));
-  return model;
+  return digits_model_deserialize (bytes, error);
 }

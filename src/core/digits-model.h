@@ -36,11 +36,14 @@ void         digits_model_set_meta   (DigitsModel *model, const char *key, const
 const char  *digits_model_get_meta   (const DigitsModel *model, const char *key);
 
 GBytes      *digits_model_serialize   (const DigitsModel *model);
+/* Loading and saving errors say what is wrong with the file, never its name or path: the
+ * caller names the file once, in the person's words ("Could not open “a.model”: …"). */
 DigitsModel *digits_model_deserialize (GBytes *bytes, GError **error);
 DigitsModel *digits_model_load        (const char *path, GError **error);
 /* Atomic: the old file stays whole if anything fails. */
 gboolean     digits_model_save        (const DigitsModel *model, const char *path, GError **error);
-/* The model compiled into the programs (resources/model/digits.model). */
+/* The model compiled into the programs (resources/model/digits.model); its errors, too,
+ * leave naming it ("the built-in model") to the caller. */
 DigitsModel *digits_model_load_builtin (GError **error);
 
 /* probs: n_classes floats. input: 784 floats from digits_preprocess_*. */

@@ -185,6 +185,13 @@ gboolean
 digits_preprocess_ink (const float *ink, int width, int height, int stride,
                        float out[DIGITS_PIXELS])
 {
+  return digits_preprocess_ink_placed (ink, width, height, stride, out, NULL);
+}
+
+gboolean
+digits_preprocess_ink_placed (const float *ink, int width, int height, int stride,
+                              float out[DIGITS_PIXELS], DigitsPlacement *placement)
+{
   int x0, x1, y0, y1, bw, bh;
   g_autofree float *crop = NULL;
   g_autofree float *tmp = NULL;
@@ -262,6 +269,13 @@ digits_preprocess_ink (const float *ink, int width, int height, int stride,
     }
 
   memcpy (out, result, sizeof result);
+  /* The box's pixel x0 + k landed on [s·k + ox, s·(k + 1) + ox). */
+  if (placement != NULL)
+    {
+      placement->scale = s;
+      placement->x_offset = ox - s * x0;
+      placement->y_offset = oy - s * y0;
+    }
   return TRUE;
 }
 
@@ -277,6 +291,14 @@ gboolean
 digits_preprocess_strokes (const DigitsStroke *strokes, guint n_strokes,
                            float pen_scale, float out[DIGITS_PIXELS])
 {
+  return digits_preprocess_strokes_placed (strokes, n_strokes, pen_scale, out, NULL);
+}
+
+gboolean
+digits_preprocess_strokes_placed (const DigitsStroke *strokes, guint n_strokes,
+                                  float pen_scale, float out[DIGITS_PIXELS],
+                                  DigitsPlacement *placement)
+{
   double min_x = G_MAXDOUBLE, min_y = G_MAXDOUBLE;
   double max_x = -G_MAXDOUBLE, max_y = -G_MAXDOUBLE;
   double longer, k, pen, margin;
@@ -285,6 +307,7 @@ digits_preprocess_strokes (const DigitsStroke *strokes, guint n_strokes,
   cairo_t *cr;
   const guint8 *data;
   g_autofree float *raster = NULL;
+  DigitsPlacement in_raster;
   gboolean any = FALSE;
   gboolean ok;
 
@@ -380,6 +403,13 @@ digits_preprocess_strokes (const DigitsStroke *strokes, guint n_strokes,
       raster[y * width + x] = data[y * stride + x] / 255.0f;
   cairo_surface_destroy (surface);
 
-  ok = digits_preprocess_ink (raster, width, height, width, out);
+  ok = digits_preprocess_ink_placed (raster, width, height, width, out, &in_raster);
+  /* A point p was drawn at (p - min) · k + margin of the raster. */
+  if (ok && placement != NULL)
+    {
+      placement->scale = in_raster.scale * k;
+      placement->x_offset = in_raster.scale * (margin - min_x * k) + in_raster.x_offset;
+      placement->y_offset = in_raster.scale * (margin - min_y * k) + in_raster.y_offset;
+    }
   return ok;
 }

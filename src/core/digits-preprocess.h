@@ -20,6 +20,21 @@ G_BEGIN_DECLS
 gboolean digits_preprocess_ink (const float *ink, int width, int height, int stride,
                                 float out[DIGITS_PIXELS]);
 
+/* Where preprocessing put the ink, so that what is drawn over the input (a saliency map)
+ * can be drawn over the source too: a source point (x, y) lands on
+ * (scale · x + x_offset, scale · y + y_offset) of the input, whose pixel (i, j) spans
+ * [i, i + 1) × [j, j + 1). Source points are a raster's pixel edges (pixel k spans
+ * [k, k + 1)) or the strokes' own coordinates. */
+typedef struct {
+  double scale;
+  double x_offset;
+  double y_offset;
+} DigitsPlacement;
+
+/* digits_preprocess_ink, also saying where the ink went (placement may be NULL). */
+gboolean digits_preprocess_ink_placed (const float *ink, int width, int height, int stride,
+                                       float out[DIGITS_PIXELS], DigitsPlacement *placement);
+
 /* ---- strokes drawn with a mouse, pen or finger ---- */
 
 typedef struct {
@@ -39,6 +54,10 @@ typedef struct {
  * Returns FALSE when there are no points. */
 gboolean digits_preprocess_strokes (const DigitsStroke *strokes, guint n_strokes,
                                     float pen_scale, float out[DIGITS_PIXELS]);
+/* The same, also saying where the strokes' points went (placement may be NULL). */
+gboolean digits_preprocess_strokes_placed (const DigitsStroke *strokes, guint n_strokes,
+                                           float pen_scale, float out[DIGITS_PIXELS],
+                                           DigitsPlacement *placement);
 
 /* ---- images ---- */
 

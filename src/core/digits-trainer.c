@@ -72,6 +72,46 @@ check_dataset (const DigitsDataset *set, const char *what, GError **error)
   return TRUE;
 }
 
+/* The architecture config names: its spec string, or else its hidden layer sizes. */
+static gboolean
+resolve_arch (const DigitsTrainConfig *config, guint n_classes, NnArch *arch, GError **error)
+{
+  int sizes[NN_MAX_LAYERS + 1];
+  int n_sizes = 0;
+
+  if (config->net[0] != '\0')
+    {
+      char err[256];
+
+      if (nn_arch_parse (config->net, 1, DIGITS_SIDE, DIGITS_SIDE, (int) n_classes,
+                         arch, err, sizeof err) != 0)
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, _("Network “%s”: %s"),
+                       config->net, err);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  sizes[n_sizes++] = DIGITS_PIXELS;
+  if (config->n_hidden < 0 || config->n_hidden > NN_MAX_LAYERS - 1)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                   _("Digits supports at most %d hidden layers"), NN_MAX_LAYERS - 1);
+      return FALSE;
+    }
+  for (int i = 0; i < config->n_hidden; i++)
+    sizes[n_sizes++] = config->hidden[i];
+  sizes[n_sizes++] = (int) n_classes;
+  if (nn_arch_from_sizes (sizes, n_sizes, 1, DIGITS_SIDE, DIGITS_SIDE, arch) != 0)
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                   _("Hidden layers must have between 1 and %d units"), NN_MAX_WIDTH);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* start: the weights to begin from (fine-tuning), or NULL for a new He-initialised net
  * of config's architecture. */
 static DigitsTrainer *
@@ -109,42 +149,9 @@ trainer_new (const DigitsTrainConfig *config,
     }
 
   NnArch arch;
-  if (start != NULL)
-    ;  /* fine-tuning: the architecture is the starting net's */
-  else if (config->net[0] != '\0')
-    {
-      char err[256];
-
-      if (nn_arch_parse (config->net, 1, DIGITS_SIDE, DIGITS_SIDE, (int) train->n_classes,
-                         &arch, err, sizeof err) != 0)
-        {
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, _("Network “%s”: %s"),
-                       config->net, err);
-          return NULL;
-        }
-    }
-  else
-    {
-      int sizes[NN_MAX_LAYERS + 1];
-      int n_sizes = 0;
-
-      sizes[n_sizes++] = DIGITS_PIXELS;
-      if (config->n_hidden < 0 || config->n_hidden > NN_MAX_LAYERS - 1)
-        {
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                       _("Digits supports at most %d hidden layers"), NN_MAX_LAYERS - 1);
-          return NULL;
-        }
-      for (int i = 0; i < config->n_hidden; i++)
-        sizes[n_sizes++] = config->hidden[i];
-      sizes[n_sizes++] = (int) train->n_classes;
-      if (nn_arch_from_sizes (sizes, n_sizes, 1, DIGITS_SIDE, DIGITS_SIDE, &arch) != 0)
-        {
-          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                       _("Hidden layers must have between 1 and %d units"), NN_MAX_WIDTH);
-          return NULL;
-        }
-    }
+  /* Fine-tuning: the architecture is the starting net's. */
+  if (start == NULL && !resolve_arch (config, train->n_classes, &arch, error))
+    return NULL;
 
   g_autoptr(DigitsTrainer) self = g_new0 (DigitsTrainer, 1);
   self->config = *config;
@@ -348,6 +355,142 @@ fill_batch (DigitsTrainer        *self,
     }
 }
 
+/* What a run carries from step to step and from epoch to epoch. */
+typedef struct {
+  DigitsTrainProgressFunc progress;
+  gpointer user_data;
+  guint batch;
+  guint64 steps_per_epoch;
+  DigitsAugmentConfig augment;
+  guint32 *order;
+  guint8 *x, *labels;
+  double train_seconds_total;     /* of the epochs finished */
+  guint64 samples_total;
+  gint64 last_report;
+  /* the epoch under way */
+  guint epoch;
+  gint64 epoch_start;
+  double loss_sum;
+  guint64 correct, seen;
+} Run;
+
+/* At most every PROGRESS_INTERVAL_US, how the epoch goes and how long is left. */
+static void
+report_step (const DigitsTrainer *self, Run *run, guint64 step)
+{
+  const guint n = self->train->n;
+  gint64 now = g_get_monotonic_time ();
+  double elapsed, rate;
+
+  if (run->progress == NULL || now - run->last_report < PROGRESS_INTERVAL_US)
+    return;
+
+  elapsed = (now - run->epoch_start) / (double) G_USEC_PER_SEC;
+  rate = (run->samples_total + run->seen) / (run->train_seconds_total + elapsed + 1e-9);
+  DigitsTrainProgress p = {
+    .event = DIGITS_TRAIN_STEP,
+    .epoch = run->epoch,
+    .epochs = self->config.epochs,
+    .step = step,
+    .steps_per_epoch = run->steps_per_epoch,
+    .loss = (float) (run->loss_sum / run->seen),
+    .train_accuracy = (float) run->correct / run->seen,
+    .test_accuracy = NAN,
+    .samples_per_second = rate,
+    .epoch_seconds = elapsed,
+    .seconds_left = ((guint64) (self->config.epochs - run->epoch) * n + (n - run->seen)) / rate,
+  };
+  run->last_report = now;
+  run->progress (&p, run->user_data);
+}
+
+/* One pass over the shuffled training set; FALSE when cancelled or diverged. */
+static gboolean
+train_epoch (DigitsTrainer *self, Run *run, GCancellable *cancellable, GError **error)
+{
+  const guint n = self->train->n;
+
+  for (guint64 s = 0; s < run->steps_per_epoch; s++)
+    {
+      guint start = (guint) (s * run->batch);
+      guint count = MIN (run->batch, n - start);
+      int n_correct = 0;
+      float loss;
+      guint64 step;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          publish_snapshot (self, nn_trainer_steps_taken (self->nn));
+          return FALSE;
+        }
+
+      fill_batch (self, run->order + start, count,
+                  self->config.augment ? &run->augment : NULL, run->x, run->labels);
+      loss = nn_trainer_step (self->nn, run->x, run->labels, (int) count, &n_correct);
+      if (!isfinite (loss))
+        {
+          g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                       _("Training diverged (the loss became %f) in epoch %u; "
+                         "try a smaller learning rate"), loss, run->epoch);
+          return FALSE;
+        }
+      run->loss_sum += (double) loss * count;
+      run->correct += (guint64) n_correct;
+      run->seen += count;
+
+      step = nn_trainer_steps_taken (self->nn);
+      if (step % SNAPSHOT_INTERVAL == 0)
+        publish_snapshot (self, step);
+      report_step (self, run, step);
+    }
+  return TRUE;
+}
+
+/* The epoch's snapshot published and measured on the test set, and reported. */
+static void
+end_epoch (DigitsTrainer *self, Run *run)
+{
+  const DigitsTrainConfig *config = &self->config;
+  double epoch_seconds = (g_get_monotonic_time () - run->epoch_start) / (double) G_USEC_PER_SEC;
+  double test_accuracy = NAN;
+
+  run->train_seconds_total += epoch_seconds;
+  run->samples_total += run->seen;
+  publish_snapshot (self, nn_trainer_steps_taken (self->nn));
+
+  if (self->test != NULL)
+    {
+      /* The snapshot is a consistent copy; evaluate on it without holding the lock
+       * for long, since only this thread replaces the snapshot's contents. */
+      DigitsModel view = { .net = self->snapshot, .labels = config->labels };
+      test_accuracy = digits_evaluate (&view, self->test, NULL);
+    }
+
+  g_mutex_lock (&self->lock);
+  self->epochs_done = run->epoch;
+  self->snapshot_accuracy = test_accuracy;
+  g_mutex_unlock (&self->lock);
+
+  if (run->progress != NULL)
+    {
+      double rate = run->samples_total / (run->train_seconds_total + 1e-9);
+      DigitsTrainProgress p = {
+        .event = DIGITS_TRAIN_EPOCH_DONE,
+        .epoch = run->epoch,
+        .epochs = config->epochs,
+        .step = nn_trainer_steps_taken (self->nn),
+        .steps_per_epoch = run->steps_per_epoch,
+        .loss = (float) (run->loss_sum / MAX (run->seen, 1)),
+        .train_accuracy = (float) run->correct / MAX (run->seen, 1),
+        .test_accuracy = (float) test_accuracy,
+        .samples_per_second = rate,
+        .epoch_seconds = epoch_seconds,
+        .seconds_left = (double) (config->epochs - run->epoch) * self->train->n / rate,
+      };
+      run->progress (&p, run->user_data);
+    }
+}
+
 gboolean
 digits_trainer_run (DigitsTrainer          *self,
                     DigitsTrainProgressFunc progress,
@@ -358,122 +501,34 @@ digits_trainer_run (DigitsTrainer          *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  const DigitsTrainConfig *config = &self->config;
   const guint n = self->train->n;
-  const guint batch = MIN (config->batch, n);
-  const guint64 steps_per_epoch = (n + batch - 1) / batch;
-  DigitsAugmentConfig augment;
+  const guint batch = MIN (self->config.batch, n);
   g_autofree guint32 *order = g_new (guint32, n);
   g_autofree guint8 *x = g_new (guint8, (gsize) batch * DIGITS_PIXELS);
   g_autofree guint8 *labels = g_new (guint8, batch);
-  double train_seconds_total = 0;
-  guint64 samples_total = 0;
-  gint64 last_report = g_get_monotonic_time ();
+  Run run = {
+    .progress = progress, .user_data = user_data,
+    .batch = batch, .steps_per_epoch = (n + batch - 1) / batch,
+    .order = order, .x = x, .labels = labels,
+    .last_report = g_get_monotonic_time (),
+  };
 
-  digits_augment_config_defaults (&augment);
-  augment.elastic_prob = config->elastic;
+  digits_augment_config_defaults (&run.augment);
+  run.augment.elastic_prob = self->config.elastic;
   for (guint i = 0; i < n; i++)
     order[i] = i;
 
-  for (guint epoch = self->epochs_done + 1; epoch <= config->epochs; epoch++)
+  for (guint epoch = self->epochs_done + 1; epoch <= self->config.epochs; epoch++)
     {
-      double loss_sum = 0;
-      guint64 correct = 0, seen = 0;
-      gint64 epoch_start = g_get_monotonic_time ();
-
+      run.epoch = epoch;
+      run.epoch_start = g_get_monotonic_time ();
+      run.loss_sum = 0;
+      run.correct = run.seen = 0;
       nn_rng_shuffle (&self->rng, order, n);
 
-      for (guint64 s = 0; s < steps_per_epoch; s++)
-        {
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            {
-              publish_snapshot (self, nn_trainer_steps_taken (self->nn));
-              return FALSE;
-            }
-
-          guint start = (guint) (s * batch);
-          guint count = MIN (batch, n - start);
-          int n_correct = 0;
-
-          fill_batch (self, order + start, count, config->augment ? &augment : NULL, x, labels);
-          float loss = nn_trainer_step (self->nn, x, labels, (int) count, &n_correct);
-          if (!isfinite (loss))
-            {
-              g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                           _("Training diverged (the loss became %f) in epoch %u; "
-                             "try a smaller learning rate"), loss, epoch);
-              return FALSE;
-            }
-          loss_sum += (double) loss * count;
-          correct += (guint64) n_correct;
-          seen += count;
-
-          guint64 step = nn_trainer_steps_taken (self->nn);
-          if (step % SNAPSHOT_INTERVAL == 0)
-            publish_snapshot (self, step);
-
-          gint64 now = g_get_monotonic_time ();
-          if (progress != NULL && now - last_report >= PROGRESS_INTERVAL_US)
-            {
-              double elapsed = (now - epoch_start) / (double) G_USEC_PER_SEC;
-              double rate = (samples_total + seen)
-                            / (train_seconds_total + elapsed + 1e-9);
-              guint64 left = (guint64) (config->epochs - epoch) * n + (n - seen);
-              DigitsTrainProgress p = {
-                .event = DIGITS_TRAIN_STEP,
-                .epoch = epoch,
-                .epochs = config->epochs,
-                .step = step,
-                .steps_per_epoch = steps_per_epoch,
-                .loss = (float) (loss_sum / seen),
-                .train_accuracy = (float) correct / seen,
-                .test_accuracy = NAN,
-                .samples_per_second = rate,
-                .epoch_seconds = elapsed,
-                .seconds_left = left / rate,
-              };
-              last_report = now;
-              progress (&p, user_data);
-            }
-        }
-
-      double epoch_seconds = (g_get_monotonic_time () - epoch_start) / (double) G_USEC_PER_SEC;
-      train_seconds_total += epoch_seconds;
-      samples_total += seen;
-      publish_snapshot (self, nn_trainer_steps_taken (self->nn));
-
-      double test_accuracy = NAN;
-      if (self->test != NULL)
-        {
-          /* The snapshot is a consistent copy; evaluate on it without holding the lock
-           * for long, since only this thread replaces the snapshot's contents. */
-          DigitsModel view = { .net = self->snapshot, .labels = config->labels };
-          test_accuracy = digits_evaluate (&view, self->test, NULL);
-        }
-
-      g_mutex_lock (&self->lock);
-      self->epochs_done = epoch;
-      self->snapshot_accuracy = test_accuracy;
-      g_mutex_unlock (&self->lock);
-
-      if (progress != NULL)
-        {
-          double rate = samples_total / (train_seconds_total + 1e-9);
-          DigitsTrainProgress p = {
-            .event = DIGITS_TRAIN_EPOCH_DONE,
-            .epoch = epoch,
-            .epochs = config->epochs,
-            .step = nn_trainer_steps_taken (self->nn),
-            .steps_per_epoch = steps_per_epoch,
-            .loss = (float) (loss_sum / MAX (seen, 1)),
-            .train_accuracy = (float) correct / MAX (seen, 1),
-            .test_accuracy = (float) test_accuracy,
-            .samples_per_second = rate,
-            .epoch_seconds = epoch_seconds,
-            .seconds_left = (double) (config->epochs - epoch) * n / rate,
-          };
-          progress (&p, user_data);
-        }
+      if (!train_epoch (self, &run, cancellable, error))
+        return FALSE;
+      end_epoch (self, &run);
     }
 
   return TRUE;
