@@ -120,6 +120,136 @@ test_single_example_and_none (void)
   g_assert_cmpstr (error->message, ==, "There are no examples of your digits to learn from");
 }
 
+/* The blend: with keep 0.5 every weight is halfway between the start's and those of the
+ * same run (same seed, bit-identical) with keep 0; mnist_changed counts the test digits
+ * answered unlike the start, checked one by one; keep out of range is refused. */
+static void
+test_keep_blends (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DigitsModel) model = digits_model_load_builtin (&error);
+  const guint classes[] = { 1, 7 };
+  g_autoptr(DigitsDataset) examples = fake_set (20, classes, 2);
+  g_autoptr(DigitsDataset) mnist = fake_set (200, (const guint[]) { 0, 1, 2, 3, 4, 5, 6, 7, 8,
+                                                                    9 }, 10);
+  float p_start[10], p_tuned[10];
+  guint changed = 0;
+  DigitsTuneConfig config;
+
+  g_assert_no_error (error);
+  digits_tune_config_defaults (&config);
+  config.epochs = 1;
+  config.mnist_mix = 100;
+  config.lr = 1e-3f;   /* enough to move some answers */
+  config.threads = 1;
+  g_autoptr(DigitsTuner) full = digits_tuner_new (&config, model, examples, mnist, mnist, &error);
+  g_assert_no_error (error);
+  g_assert_true (digits_tuner_run (full, NULL, NULL, NULL, &error));
+  config.keep = 0.5f;
+  g_autoptr(DigitsTuner) half = digits_tuner_new (&config, model, examples, mnist, mnist, &error);
+  g_assert_no_error (error);
+  g_assert_true (digits_tuner_run (half, NULL, NULL, NULL, &error));
+
+  g_autoptr(DigitsModel) a = digits_tuner_snapshot (full);
+  g_autoptr(DigitsModel) b = digits_tuner_snapshot (half);
+  double moved = 0.0;
+  for (size_t i = 0; i < model->net->n_params; i++)
+    {
+      float w0 = model->net->params[i];
+      moved += fabsf (a->net->params[i] - w0);
+      g_assert_cmpfloat (fabsf (b->net->params[i] - (0.5f * w0 + 0.5f * a->net->params[i])),
+                         <=, 1e-6f + 1e-6f * fabsf (w0));
+    }
+  g_assert_cmpfloat (moved, >, 0.0);
+
+  for (guint i = 0; i < mnist->n; i++)
+    {
+      float x[DIGITS_PIXELS];
+      for (guint k = 0; k < DIGITS_PIXELS; k++)
+        x[k] = mnist->images[(gsize) i * DIGITS_PIXELS + k] / 255.0f;
+      int before = digits_model_classify (model, x, p_start);
+      int after = digits_model_classify (a, x, p_tuned);
+      g_assert_cmpint (before, >=, 0);
+      g_assert_cmpint (after, >=, 0);
+      changed += before != after;
+    }
+  g_assert_cmpfloat (digits_tuner_get_result (full)->mnist_changed, ==,
+                     (double) changed / mnist->n);
+  g_assert_cmpfloat (digits_tuner_get_result (half)->mnist_changed, >=, 0.0);
+  g_assert_cmpfloat (digits_tuner_get_result (half)->mnist_changed, <=, 1.0);
+  /* The snapshot names what it scored on the test set given: the blend's figure. */
+  g_autofree char *want = g_strdup_printf ("%.4f", digits_tuner_get_result (half)->mnist_after);
+  g_assert_cmpstr (digits_model_get_meta (b, "test_accuracy"), ==, want);
+
+  config.keep = 1.0f;
+  g_assert_null (digits_tuner_new (&config, model, examples, mnist, mnist, &error));
+  g_assert_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==,
+                   "A share of 1.00 of the start's weights is out of range (0 to below 1)");
+}
+
+typedef struct {
+  DigitsTuner *tuner;
+  DigitsModel *first;   /* the snapshot when the first epoch ended */
+} FirstEpoch;
+
+static void
+first_epoch_cb (const DigitsTuneProgress *p, gpointer user_data)
+{
+  FirstEpoch *state = user_data;
+
+  if (p->train.event == DIGITS_TRAIN_EPOCH_DONE && p->train.epoch == 1)
+    state->first = digits_tuner_snapshot (state->tuner);
+}
+
+/* average: after two epochs, the mean of the weights at the two epochs' ends, which the
+ * same run without averaging (same seed, bit-identical) passes through. */
+static void
+test_average (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DigitsModel) model = digits_model_load_builtin (&error);
+  const guint classes[] = { 1, 7 };
+  g_autoptr(DigitsDataset) examples = fake_set (20, classes, 2);
+  g_autoptr(DigitsDataset) mnist = fake_set (100, (const guint[]) { 0, 1, 2, 3, 4, 5, 6, 7, 8,
+                                                                    9 }, 10);
+  DigitsTuneConfig config;
+  FirstEpoch plain_state = { NULL, NULL }, mean_state = { NULL, NULL };
+
+  g_assert_no_error (error);
+  digits_tune_config_defaults (&config);
+  config.epochs = 2;
+  config.mnist_mix = 60;
+  config.lr = 1e-3f;
+  config.threads = 1;
+  g_autoptr(DigitsTuner) plain = digits_tuner_new (&config, model, examples, mnist, NULL,
+                                                   &error);
+  g_assert_no_error (error);
+  plain_state.tuner = plain;
+  g_assert_true (digits_tuner_run (plain, first_epoch_cb, &plain_state, NULL, &error));
+  config.average = TRUE;
+  g_autoptr(DigitsTuner) mean = digits_tuner_new (&config, model, examples, mnist, NULL,
+                                                  &error);
+  g_assert_no_error (error);
+  mean_state.tuner = mean;
+  g_assert_true (digits_tuner_run (mean, first_epoch_cb, &mean_state, NULL, &error));
+
+  g_autoptr(DigitsModel) w1 = plain_state.first;
+  g_autoptr(DigitsModel) m1 = mean_state.first;
+  g_autoptr(DigitsModel) w2 = digits_tuner_snapshot (plain);
+  g_autoptr(DigitsModel) m2 = digits_tuner_snapshot (mean);
+  double apart = 0.0;
+  for (size_t i = 0; i < model->net->n_params; i++)
+    {
+      float want = (float) (((double) w1->net->params[i] + w2->net->params[i]) / 2.0);
+
+      g_assert_cmpfloat (m1->net->params[i], ==, w1->net->params[i]);
+      g_assert_cmpfloat (fabsf (m2->net->params[i] - want), <=, 1e-6f * (1 + fabsf (want)));
+      apart += fabsf (w1->net->params[i] - w2->net->params[i]);
+    }
+  g_assert_cmpfloat (apart, >, 0.0);
+}
+
 typedef struct {
   GCancellable *cancel;
   guint64 first_step;
@@ -269,6 +399,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/tune/held-out-rule", test_held_out_rule);
   g_test_add_func ("/tune/single-example-and-none", test_single_example_and_none);
+  g_test_add_func ("/tune/keep-blends", test_keep_blends);
+  g_test_add_func ("/tune/average", test_average);
   g_test_add_func ("/tune/ten-thousand-examples", test_ten_thousand);
 
   int status = g_test_run ();

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "digits-my-digits-view.h"
+#include "digits-my-digits-view-private.h"
 
 /* Thumbnails shown a class: enough to recognise one's hand, bounded for 10,000 examples. */
 #define MAX_SHOWN 48
@@ -362,28 +363,48 @@ digits_my_digits_view_export (DigitsMyDigitsView *self,
 
 /* ---- folder choosers ---- */
 
-static void
-folder_chosen_cb (GtkNativeDialog    *dialog,
-                  int                 response,
-                  DigitsMyDigitsView *self)
+void
+digits_my_digits_view_folder_chosen (DigitsMyDigitsView *self,
+                                     GFile              *folder)
 {
-  gboolean importing = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "import"));
-  g_autoptr (GFile) folder = NULL;
   g_autofree char *path = NULL;
+  gboolean importing;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  if (folder != NULL)
-    path = g_file_get_path (folder);
-  gtk_native_dialog_destroy (dialog);
+  g_return_if_fail (DIGITS_IS_MY_DIGITS_VIEW (self));
+  g_return_if_fail (self->chooser != NULL);
+
+  importing = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (self->chooser), "import"));
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
 
+  if (folder != NULL)
+    path = g_file_get_path (folder);
   if (folder != NULL && path == NULL)
     show_text_toast (self, _("Choose a folder on this computer"));
   else if (path != NULL && importing)
     digits_my_digits_view_import (self, path);
   else if (path != NULL)
     digits_my_digits_view_export (self, path);
+}
+
+GtkFileChooser *
+digits_my_digits_view_get_chooser (DigitsMyDigitsView *self)
+{
+  g_return_val_if_fail (DIGITS_IS_MY_DIGITS_VIEW (self), NULL);
+
+  return self->chooser != NULL ? GTK_FILE_CHOOSER (self->chooser) : NULL;
+}
+
+static void
+folder_chosen_cb (GtkNativeDialog    *dialog,
+                  int                 response,
+                  DigitsMyDigitsView *self)
+{
+  g_autoptr (GFile) folder = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  digits_my_digits_view_folder_chosen (self, folder);
 }
 
 static void

@@ -74,6 +74,8 @@ tune_progress_cb (const DigitsTuneProgress *p, gpointer user_data)
       g_string_append_c (s, ',');
       append_number (s, "mnist_accuracy", t->test_accuracy);
       g_string_append_c (s, ',');
+      append_number (s, "mnist_changed", p->mnist_changed);
+      g_string_append_c (s, ',');
       append_number (s, "seconds", t->epoch_seconds);
       g_string_append (s, "}\n");
       fputs (s->str, stdout);
@@ -107,6 +109,8 @@ print_result (const DigitsTuneResult *r, const UnseenTest *unseen, gboolean json
       append_number (s, "mnist_before", r->mnist_before);
       g_string_append_c (s, ',');
       append_number (s, "mnist_after", r->mnist_after);
+      g_string_append_c (s, ',');
+      append_number (s, "mnist_changed", r->mnist_changed);
       g_string_append_printf (s, ",\"examples_trained\":%u,\"examples_held_out\":%u",
                               r->n_train, r->n_held_out);
       if (unseen->set != NULL)
@@ -143,11 +147,11 @@ print_result (const DigitsTuneResult *r, const UnseenTest *unseen, gboolean json
 static gboolean
 parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **model_path,
                     char **samples, char **data_dir, char **out_path, char **test_dir,
-                    gboolean *json, gboolean *validation)
+                    gboolean *json, gboolean *validation, gboolean *average)
 {
   gint epochs = -1, mix = -1, hold_out = -1, threads = 0;
   gint64 seed = -1;
-  double lr = NAN, share = NAN;
+  double lr = NAN, share = NAN, keep = NAN;
   g_autofree char *optimizer = NULL;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, model_path,
@@ -167,6 +171,11 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
          "of the test set, for choosing settings"), NULL },
     { "share", 0, 0, G_OPTION_ARG_DOUBLE, &share,
       N_("Share of the mix that is your digits (default 0.1)"), "F" },
+    { "keep", 0, 0, G_OPTION_ARG_DOUBLE, &keep,
+      N_("Share of the starting weights blended into the result, so less is forgotten "
+         "(default 0)"), "F" },
+    { "average", 0, 0, G_OPTION_ARG_NONE, average,
+      N_("Keep the mean of the weights at each epoch's end"), NULL },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer,
       N_("sgd, momentum or adam (default adam)"), N_("NAME") },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (default 0.0001)"), "F" },
@@ -203,6 +212,8 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
     return reject (_("--lr takes a positive number below 1"));
   if (!isnan (share) && !(share > 0 && share < 1))
     return reject (_("--share takes a number between 0 and 1"));
+  if (!isnan (keep) && !(keep >= 0 && keep < 1))
+    return reject (_("--keep takes a number from 0 to below 1"));
   if (optimizer != NULL && nn_opt_kind_from_string (optimizer, &config->optimizer) != 0)
     return reject (_("--optimizer takes sgd, momentum or adam"));
   if (seed < -1)
@@ -220,6 +231,8 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
     config->lr = (float) lr;
   if (!isnan (share))
     config->share = (float) share;
+  if (!isnan (keep))
+    config->keep = (float) keep;
   if (seed != -1)
     config->seed = (guint64) seed;
   config->threads = (guint) threads;
@@ -262,13 +275,14 @@ digits_cli_tune (int argc, char **argv)
   g_autoptr(DigitsDataset) unseen_set = NULL;
   UnseenTest unseen = { NULL, NAN, NAN };
   g_autoptr(GError) error = NULL;
-  gboolean json = FALSE, validation = FALSE;
+  gboolean json = FALSE, validation = FALSE, average = FALSE;
   DigitsTuneConfig config;
 
   digits_tune_config_defaults (&config);
   if (!parse_tune_options (&argc, &argv, &config, &model_path, &samples, &data_dir, &out_path,
-                           &test_dir, &json, &validation))
+                           &test_dir, &json, &validation, &average))
     return 2;
+  config.average = average;
 
   g_autoptr(DigitsModel) model = digits_cli_load_model (model_path, &error);
   if (model == NULL)

@@ -14,6 +14,7 @@
 /* The person's examples are repeated at most this often in a mix: with a handful of
  * examples a larger share would only be the same few digits over and over. */
 #define MAX_REPEAT 400u
+#define EVAL_CHUNK 1024u
 
 struct _DigitsTuner
 {
@@ -22,6 +23,11 @@ struct _DigitsTuner
   DigitsDataset *held_out;      /* the person's, measured on */
   DigitsDataset *mix;           /* what the trainer trains on */
   DigitsDataset *mnist_test;    /* borrowed, may be NULL */
+  guint8 *start_answers;        /* the start's answer to each MNIST test digit */
+  GMutex lock;                  /* guards sum and n_sum */
+  double *sum;                  /* average: the weights at each epoch's end, summed */
+  guint n_sum;
+  gint mnist_now;               /* the blend's newest MNIST accuracy ×10⁴, -1 unknown; atomic */
   DigitsTrainer *trainer;
   DigitsTuneResult result;
   DigitsTuneProgressFunc progress;
@@ -44,6 +50,8 @@ digits_tune_config_defaults (DigitsTuneConfig *config)
   config->share = 0.1f;
   config->hold_out_every = 5;
   config->seed = 1;
+  config->keep = 0.0f;
+  config->average = FALSE;
 }
 
 static gboolean
@@ -132,6 +140,98 @@ evaluate_or_nan (const DigitsModel *model, const DigitsDataset *set)
   return set != NULL && set->n > 0 ? digits_evaluate (model, set, NULL) : NAN;
 }
 
+/* Accuracy on set, and each digit's answer into answers (set->n bytes); NAN if empty. */
+static double
+answer_all (const DigitsModel *model, const DigitsDataset *set, guint8 *answers)
+{
+  const int n_classes = model->net->sizes[model->net->n_layers];
+  g_autofree float *probs = g_new (float, (gsize) EVAL_CHUNK * (gsize) n_classes);
+  guint correct = 0;
+
+  if (set->n == 0 || (int) (set->rows * set->cols) != model->net->sizes[0])
+    return NAN;
+  for (guint first = 0; first < set->n; first += EVAL_CHUNK)
+    {
+      guint n = MIN (EVAL_CHUNK, set->n - first);
+
+      if (nn_net_forward_u8 (model->net, set->images + (gsize) first * DIGITS_PIXELS, n,
+                             probs) != 0)
+        return NAN;
+      for (guint i = 0; i < n; i++)
+        {
+          answers[first + i] = (guint8) nn_argmax (probs + (gsize) i * n_classes, n_classes);
+          correct += answers[first + i] == set->labels[first + i];
+        }
+    }
+  return (double) correct / set->n;
+}
+
+/* MNIST accuracy of model, and the fraction of digits it answers unlike the start. */
+static double
+measure_mnist (const DigitsTuner *self, const DigitsModel *model, double *changed)
+{
+  guint n_changed = 0;
+  double accuracy;
+
+  *changed = NAN;
+  if (self->mnist_test == NULL || self->mnist_test->n == 0)
+    return NAN;
+  g_autofree guint8 *answers = g_malloc (self->mnist_test->n);
+  accuracy = answer_all (model, self->mnist_test, answers);
+  for (guint i = 0; i < self->mnist_test->n; i++)
+    n_changed += answers[i] != self->start_answers[i];
+  *changed = isnan (accuracy) ? NAN : (double) n_changed / self->mnist_test->n;
+  return accuracy;
+}
+
+static void
+note_mnist (DigitsTuner *self, double accuracy)
+{
+  if (!isnan (accuracy))
+    g_atomic_int_set (&self->mnist_now, (gint) lround (accuracy * 10000.0));
+}
+
+/* average: adds the weights at an epoch's end to the sum. */
+static void
+add_to_average (DigitsTuner *self)
+{
+  g_autoptr(DigitsModel) now = digits_trainer_snapshot (self->trainer);
+  const size_t n = now->net->n_params;
+
+  g_mutex_lock (&self->lock);
+  if (self->sum == NULL)
+    self->sum = g_new0 (double, n);
+  for (size_t i = 0; i < n; i++)
+    self->sum[i] += now->net->params[i];
+  self->n_sum++;
+  g_mutex_unlock (&self->lock);
+}
+
+/* average: the mean so far in place of the newest weights (those until an epoch ends). */
+static void
+use_average (DigitsTuner *self, DigitsModel *model)
+{
+  g_mutex_lock (&self->lock);
+  if (self->n_sum > 0)
+    for (size_t i = 0; i < model->net->n_params; i++)
+      model->net->params[i] = (float) (self->sum[i] / self->n_sum);
+  g_mutex_unlock (&self->lock);
+}
+
+/* keep·start + (1 − keep)·tuned, in place; both nets have the same architecture. */
+static void
+blend_with_start (const DigitsTuner *self, DigitsModel *tuned)
+{
+  const float keep = self->config.keep;
+  const float *w0 = self->start->net->params;
+  float *w = tuned->net->params;
+
+  if (keep <= 0.0f)
+    return;
+  for (size_t i = 0; i < tuned->net->n_params; i++)
+    w[i] = keep * w0[i] + (1.0f - keep) * w[i];
+}
+
 DigitsTuner *
 digits_tuner_new (const DigitsTuneConfig *config,
                   const DigitsModel      *start,
@@ -159,10 +259,19 @@ digits_tuner_new (const DigitsTuneConfig *config,
                    _("%u epochs is out of range (1 to 1000)"), config->epochs);
       return NULL;
     }
+  if (!(config->keep >= 0.0f && config->keep < 1.0f))
+    {
+      g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                   _("A share of %.2f of the start's weights is out of range (0 to below 1)"),
+                   config->keep);
+      return NULL;
+    }
 
   g_autoptr(DigitsTuner) self = g_new0 (DigitsTuner, 1);
   self->config = *config;
   self->mnist_test = mnist_test;
+  self->mnist_now = -1;
+  g_mutex_init (&self->lock);
   self->start = digits_model_copy (start);
   split_examples (config, examples, &own, &self->held_out);
   if (own->n == 0)
@@ -183,15 +292,22 @@ digits_tuner_new (const DigitsTuneConfig *config,
   train_config.threads = config->threads;
   train_config.augment = TRUE;
   train_config.labels = start->labels;
-  self->trainer = digits_trainer_new_from_model (&train_config, start, self->mix, mnist_test,
-                                                 error);
+  /* No test set for the trainer: each epoch's figures are of the blend (train_progress_cb). */
+  self->trainer = digits_trainer_new_from_model (&train_config, start, self->mix, NULL, error);
   if (self->trainer == NULL)
     return NULL;
 
   self->result.n_train = own->n;
   self->result.n_held_out = self->held_out->n;
   self->result.samples_before = evaluate_or_nan (start, self->held_out);
-  self->result.mnist_before = evaluate_or_nan (start, mnist_test);
+  if (mnist_test != NULL && mnist_test->n > 0)
+    {
+      self->start_answers = g_malloc (mnist_test->n);
+      self->result.mnist_before = answer_all (start, mnist_test, self->start_answers);
+    }
+  else
+    self->result.mnist_before = NAN;
+  self->result.mnist_changed = NAN;
   self->result.samples_after = NAN;
   self->result.mnist_after = NAN;
   return g_steal_pointer (&self);
@@ -206,6 +322,9 @@ digits_tuner_free (DigitsTuner *self)
   g_clear_pointer (&self->mix, digits_dataset_free);
   g_clear_pointer (&self->held_out, digits_dataset_free);
   g_clear_pointer (&self->start, digits_model_free);
+  g_free (self->start_answers);
+  g_free (self->sum);
+  g_mutex_clear (&self->lock);
   g_free (self);
 }
 
@@ -219,6 +338,14 @@ digits_tuner_snapshot (DigitsTuner *self)
 
   if (model == NULL)
     return NULL;
+  if (self->config.average)
+    use_average (self, model);
+  blend_with_start (self, model);
+  if (g_atomic_int_get (&self->mnist_now) >= 0)
+    {
+      g_snprintf (buf, sizeof buf, "%.4f", g_atomic_int_get (&self->mnist_now) / 10000.0);
+      digits_model_set_meta (model, "test_accuracy", buf);
+    }
   /* Where it came from: the start's data set, then the person's examples. */
   g_snprintf (buf, sizeof buf, "%u", self->result.n_train);
   digits_model_set_meta (model, "tuned_on_examples", buf);
@@ -232,12 +359,16 @@ static void
 train_progress_cb (const DigitsTrainProgress *train, gpointer user_data)
 {
   DigitsTuner *self = user_data;
-  DigitsTuneProgress p = { .train = *train, .samples_accuracy = NAN };
+  DigitsTuneProgress p = { .train = *train, .samples_accuracy = NAN, .mnist_changed = NAN };
 
-  if (train->event == DIGITS_TRAIN_EPOCH_DONE && self->held_out->n > 0)
+  if (train->event == DIGITS_TRAIN_EPOCH_DONE && self->config.average)
+    add_to_average (self);
+  if (train->event == DIGITS_TRAIN_EPOCH_DONE)
     {
-      g_autoptr(DigitsModel) now = digits_trainer_snapshot (self->trainer);
-      p.samples_accuracy = digits_evaluate (now, self->held_out, NULL);
+      g_autoptr(DigitsModel) now = digits_tuner_snapshot (self);
+      p.samples_accuracy = evaluate_or_nan (now, self->held_out);
+      p.train.test_accuracy = (float) measure_mnist (self, now, &p.mnist_changed);
+      note_mnist (self, p.train.test_accuracy);
     }
   if (self->progress != NULL)
     self->progress (&p, self->progress_data);
@@ -258,9 +389,10 @@ digits_tuner_run (DigitsTuner           *self,
   if (!digits_trainer_run (self->trainer, train_progress_cb, self, cancellable, error))
     return FALSE;
 
-  g_autoptr(DigitsModel) after = digits_trainer_snapshot (self->trainer);
+  g_autoptr(DigitsModel) after = digits_tuner_snapshot (self);
   self->result.samples_after = evaluate_or_nan (after, self->held_out);
-  self->result.mnist_after = evaluate_or_nan (after, self->mnist_test);
+  self->result.mnist_after = measure_mnist (self, after, &self->result.mnist_changed);
+  note_mnist (self, self->result.mnist_after);
   return TRUE;
 }
 

@@ -10,6 +10,10 @@
  * The mix: the training set of an epoch is mnist_mix MNIST training digits (a seeded random
  * choice, the same every epoch) plus the person's training examples repeated so they make
  * about `share` of it; the trainer shuffles and augments all of it (digits_augment).
+ * The result: the tuned weights blended with the start's, keep·start + (1 − keep)·tuned
+ * (weight-space ensembling, "WiSE-FT"): the blend keeps most of what the person's digits
+ * taught and forgets less MNIST than the tuned weights alone. Every snapshot and every
+ * per-epoch figure is of the blend, the model the person gets.
  * The defaults were chosen on the writers of tests/handwriting: accuracy on the held-out
  * fifth of their teaching halves, and MNIST on the validation split (tune --validation).
  */
@@ -31,6 +35,8 @@ typedef struct {
   guint mnist_mix;         /* MNIST digits mixed in, default 12,000; 0 = none */
   float share;             /* of the mix that is the person's examples, default 0.1 */
   guint hold_out_every;    /* default 5; 0 = hold nothing out */
+  float keep;              /* of the start's weights blended into the result, 0 to <1 */
+  gboolean average;        /* the result: the mean of the weights at each epoch's end */
   guint64 seed;            /* default 1 */
   guint threads;           /* 0 = all cores */
 } DigitsTuneConfig;
@@ -44,11 +50,13 @@ typedef struct {
   double samples_after;
   double mnist_before;     /* on the MNIST test set, NAN without one */
   double mnist_after;
+  double mnist_changed;    /* MNIST digits answered differently from the start, NAN without */
 } DigitsTuneResult;
 
 typedef struct {
   DigitsTrainProgress train;   /* train.test_accuracy: on the MNIST test set */
   double samples_accuracy;     /* EPOCH_DONE: on the held-out examples; else NAN */
+  double mnist_changed;        /* EPOCH_DONE: MNIST test digits answered unlike the start */
 } DigitsTuneProgress;
 
 typedef void (*DigitsTuneProgressFunc) (const DigitsTuneProgress *progress, gpointer user_data);

@@ -16,6 +16,7 @@
 #include "app-test-util.h"
 #include "digits-application.h"
 #include "digits-my-digits-view.h"
+#include "digits-my-digits-view-private.h"
 #include "digits-teach-dialog.h"
 #include "digits-window.h"
 #include "digits-window-private.h"
@@ -541,6 +542,218 @@ test_image_digit_kept (void)
   remove_tree (dir);
 }
 
+/* The first button under widget whose label is label, or NULL. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* What a click does (gtk_widget_activate only clicks after its pressed look has shown). */
+static void
+click (GtkWidget *button)
+{
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* "That's a…": shown only with something drawn; each of its digits keeps the drawing in
+ * the default folder under XDG_DATA_HOME, says so, and closes the popover. */
+static void
+test_correct_popover (void)
+{
+  DigitsWindow *window = digits_test_create_window (app);
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  GtkWidget *answer_box = gtk_widget_get_parent (GTK_WIDGET (window->answer_label));
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "digits", "my-digits", NULL);
+  g_autofree char *three = g_build_filename (dir, "3", "0001.png", NULL);
+  GtkWidget *menu_button = NULL;
+  GtkPopover *popover;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (answer_box); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_MENU_BUTTON (child))
+      menu_button = child;
+  g_assert_nonnull (menu_button);
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (menu_button)), ==, "That’s a…");
+  g_assert_false (gtk_widget_get_visible (menu_button));
+
+  digits_test_add_line (canvas, 0.5f, 0.2f, 0.5f, 0.8f);
+  digits_test_wait_frames ();
+  g_assert_true (gtk_widget_get_visible (menu_button));
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
+  popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  for (int k = 0; k < 10; k++)
+    {
+      char text[2] = { (char) ('0' + k), '\0' };
+      g_assert_nonnull (find_button (GTK_WIDGET (popover), text));
+    }
+  click (find_button (GTK_WIDGET (popover), "3"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Kept as your 3");
+  g_assert_true (g_file_test (three, G_FILE_TEST_IS_REGULAR));
+  for (int k = 0; k < 10; k++)
+    g_assert_cmpuint (count_class (dir, k), ==, k == 3 ? 1 : 0);
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
+  click (find_button (GTK_WIDGET (popover), "0"));
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Kept as your 0");
+  g_assert_cmpuint (count_class (dir, 0), ==, 1);
+  g_assert_cmpuint (count_class (dir, 3), ==, 1);
+
+  /* Cleared: nothing to correct, so no button. */
+  digits_canvas_clear (canvas);
+  digits_test_wait_frames ();
+  g_assert_false (gtk_widget_get_visible (menu_button));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_tree (dir);
+}
+
+static GtkWindow *
+find_teach_dialog (void)
+{
+  g_autoptr (GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (DIGITS_IS_TEACH_DIALOG (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* The fifth digit kept suggests teaching, once; its button opens the Teach window. */
+static void
+test_suggests_teaching (void)
+{
+  g_autofree char *dir = NULL;
+  DigitsWindow *window = create_window (&dir);
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  GtkWindow *dialog;
+
+  digits_test_add_line (canvas, 0.5f, 0.2f, 0.5f, 0.8f);
+  for (int i = 0; i < 4; i++)
+    g_assert_true (digits_window_keep_example (window, 1));
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Kept as your 1");
+  g_assert_null (find_teach_dialog ());
+
+  g_assert_true (digits_window_keep_example (window, 7));
+  g_assert_cmpuint (count_class (dir, 1), ==, 4);
+  g_assert_cmpuint (count_class (dir, 7), ==, 1);
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==,
+                   "You have corrected 5 digits — Teach Digits your hand?");
+  g_assert_nonnull (window->last_toast_shown);
+  g_assert_cmpstr (adw_toast_get_button_label (window->last_toast_shown), ==, "_Teach…");
+  g_assert_cmpstr (adw_toast_get_action_name (window->last_toast_shown), ==, "teach.teach");
+  /* The toast's button activates its action on the window. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window),
+                                             adw_toast_get_action_name (window->last_toast_shown),
+                                             NULL));
+  dialog = find_teach_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+
+  /* Once is enough. */
+  g_assert_true (digits_window_keep_example (window, 1));
+  g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Kept as your 1");
+  g_assert_cmpuint (count_class (dir, 1), ==, 5);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_null (find_teach_dialog ());
+  remove_tree (dir);
+}
+
+/* Import… and Export… open a folder chooser; the folder it hands back is imported from
+ * or exported to (checked on disk), a cancel does nothing, a remote folder is refused. */
+static void
+test_folder_choosers (void)
+{
+  g_autofree char *dir = NULL;
+  DigitsWindow *window = create_window (&dir);
+  DigitsCanvas *canvas = digits_window_get_canvas (window);
+  g_autofree char *from = g_dir_make_tmp ("digits-import-XXXXXX", NULL);
+  g_autofree char *to = g_dir_make_tmp ("digits-export-XXXXXX", NULL);
+  g_autofree char *png = NULL;
+  g_autofree char *seven = NULL;
+  g_autofree char *five = NULL;
+  g_autoptr (GFile) from_file = g_file_new_for_path (from);
+  g_autoptr (GFile) to_file = g_file_new_for_path (to);
+  g_autoptr (GFile) remote = g_file_new_for_uri ("sftp://example.com/digits");
+  DigitsMyDigitsView *view;
+  GtkFileChooser *chooser;
+  gsize png_len;
+
+  digits_test_add_line (canvas, 0.5f, 0.2f, 0.5f, 0.8f);
+  g_assert_true (digits_window_keep_example (window, 7));
+  seven = g_build_filename (dir, "7", "0001.png", NULL);
+  g_assert_true (g_file_get_contents (seven, &png, &png_len, NULL));
+  five = g_build_filename (from, "5", NULL);
+  g_assert_cmpint (g_mkdir (five, 0700), ==, 0);
+  g_clear_pointer (&five, g_free);
+  five = g_build_filename (from, "5", "0001.png", NULL);
+  g_assert_true (g_file_set_contents (five, png, png_len, NULL));
+
+  view = DIGITS_MY_DIGITS_VIEW (digits_window_show_my_digits (window));
+  g_assert_null (digits_my_digits_view_get_chooser (view));
+  click (find_button (GTK_WIDGET (view), "_Import…"));
+  chooser = digits_my_digits_view_get_chooser (view);
+  g_assert_nonnull (chooser);
+  g_assert_cmpint (gtk_file_chooser_get_action (chooser), ==,
+                   GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+  g_assert_cmpstr (gtk_native_dialog_get_title (GTK_NATIVE_DIALOG (chooser)), ==,
+                   "Import Digits From a Folder");
+  digits_my_digits_view_folder_chosen (view, from_file);
+  g_assert_null (digits_my_digits_view_get_chooser (view));
+  g_assert_cmpstr (digits_my_digits_view_get_last_toast (view), ==, "Imported 1 digit");
+  g_assert_cmpstr (digits_my_digits_view_get_heading (view, 5), ==, "5 — 1 example");
+  g_assert_cmpuint (count_class (dir, 5), ==, 1);
+  g_assert_true (g_file_test (five, G_FILE_TEST_IS_REGULAR));
+
+  /* Cancelled: nothing imported, no new toast. */
+  click (find_button (GTK_WIDGET (view), "_Import…"));
+  digits_my_digits_view_folder_chosen (view, NULL);
+  g_assert_null (digits_my_digits_view_get_chooser (view));
+  g_assert_cmpstr (digits_my_digits_view_get_last_toast (view), ==, "Imported 1 digit");
+  g_assert_cmpuint (count_class (dir, 5), ==, 1);
+
+  click (find_button (GTK_WIDGET (view), "_Export…"));
+  chooser = digits_my_digits_view_get_chooser (view);
+  g_assert_nonnull (chooser);
+  g_assert_cmpstr (gtk_native_dialog_get_title (GTK_NATIVE_DIALOG (chooser)), ==,
+                   "Export Your Digits to a Folder");
+  digits_my_digits_view_folder_chosen (view, remote);
+  g_assert_cmpstr (digits_my_digits_view_get_last_toast (view), ==,
+                   "Choose a folder on this computer");
+  g_assert_cmpuint (count_class (to, 7), ==, 0);
+
+  click (find_button (GTK_WIDGET (view), "_Export…"));
+  digits_my_digits_view_folder_chosen (view, to_file);
+  g_assert_cmpstr (digits_my_digits_view_get_last_toast (view), ==, "Exported 2 digits");
+  g_assert_cmpuint (count_class (to, 5), ==, 1);
+  g_assert_cmpuint (count_class (to, 7), ==, 1);
+  for (int k = 0; k < 10; k++)
+    if (k != 5 && k != 7)
+      g_assert_cmpuint (count_class (to, k), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_tree (dir);
+  remove_tree (from);
+  remove_tree (to);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -564,6 +777,9 @@ main (int   argc,
   g_test_add_func ("/teach/failed-store-loses-nothing", test_failed_store_loses_nothing);
   g_test_add_func ("/teach/my-digits-view", test_my_digits_view);
   g_test_add_func ("/teach/image-digit-kept", test_image_digit_kept);
+  g_test_add_func ("/teach/correct-popover", test_correct_popover);
+  g_test_add_func ("/teach/suggests-teaching", test_suggests_teaching);
+  g_test_add_func ("/teach/folder-choosers", test_folder_choosers);
   g_test_add_func ("/teach/teach-runs", test_teach_runs);
   g_test_add_func ("/teach/teach-stops", test_teach_stops);
 
