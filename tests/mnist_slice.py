@@ -4,6 +4,10 @@ import gzip
 import os
 import struct
 
+# Set by tests/meson.build in builds with sanitizers, where a digit through the CNN costs
+# ~15 ms: slices there are a few hundred digits.
+SANITIZED = os.environ.get("DIGITS_TEST_SANITIZED") == "1"
+
 
 def read_mnist_test(mnist):
     """The test set's pixels (784 bytes a digit) and labels, gzip-compressed or not."""
