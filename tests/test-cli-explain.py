@@ -298,8 +298,8 @@ class Explain(Base):
         self.assertEqual(len(p.stdout.splitlines()), 3)
 
 
-# Two misreads are needed (the contact sheet test draws "the first 2"): the first 300
-# test digits hold 2 for the built-in model, the first 1,000 hold 7.
+# Two misreads are needed (the contact sheet test draws "the first 1 of" them): the first
+# 300 test digits hold 2 for the built-in model, the first 1,000 hold 7.
 N_SMALL = 300 if SANITIZED else 1000
 
 
@@ -369,8 +369,8 @@ class WithMnist(Base):
         self.assertLessEqual(max(d["y"] for d in s["digits"]) + 28 * scale, height)
 
         p = run("mistakes", "--data", self.data.name, "--out", self.path("sheet.png"),
-                "--max", "2", check=0)
-        self.assertTrue(p.stdout.startswith(f"The first 2 of {s['misread']} digits misread, "
+                "--max", "1", check=0)
+        self.assertTrue(p.stdout.startswith(f"The first 1 of {s['misread']} digits misread, "
                                             f"of {N_SMALL} test digits; drawn to "), p.stdout)
 
     def test_filters(self):
