@@ -23,9 +23,9 @@ run = helpers.run
 MNIST = os.environ.get("DIGITS_MNIST_DIR")
 
 FINAL_KEYS = {"samples_before", "samples_after", "mnist_before", "mnist_after",
-              "examples_trained", "examples_held_out"}
+              "mnist_changed", "examples_trained", "examples_held_out"}
 EPOCH_KEYS = {"epoch", "loss", "train_accuracy", "samples_accuracy", "mnist_accuracy",
-              "seconds"}
+              "mnist_changed", "seconds"}
 
 
 def draw_continental(path, digit, rng):
@@ -157,13 +157,17 @@ class Tune(unittest.TestCase):
         for i, e in enumerate(self.lines[:2]):
             self.assertEqual(set(e), EPOCH_KEYS)
             self.assertEqual(e["epoch"], i + 1)
-            for k in ("train_accuracy", "samples_accuracy", "mnist_accuracy"):
+            for k in ("train_accuracy", "samples_accuracy", "mnist_accuracy", "mnist_changed"):
                 self.assertTrue(0 <= e[k] <= 1, (k, e[k]))
             self.assertGreater(e["loss"], 0)
         final = self.lines[2]
         self.assertEqual(set(final), FINAL_KEYS)
-        for k in ("samples_before", "samples_after", "mnist_before", "mnist_after"):
+        for k in ("samples_before", "samples_after", "mnist_before", "mnist_after",
+                  "mnist_changed"):
             self.assertTrue(0 <= final[k] <= 1, (k, final[k]))
+        # The answers that changed are at least the accuracy's net change.
+        self.assertGreaterEqual(final["mnist_changed"] + 1e-9,
+                                abs(final["mnist_before"] - final["mnist_after"]))
         # Every 5th of each class's ten is held out: 2 × 3 classes.
         self.assertEqual(final["examples_held_out"], 6)
         self.assertEqual(final["examples_trained"], 24)

@@ -218,6 +218,30 @@ get_grid (DigitsConfusionMatrix *self,
   return *cell >= 8;
 }
 
+/* "Predicted" over the columns, "Correct" over the accuracies, and the column labels. */
+static void
+append_headings (DigitsConfusionMatrix *self, GtkSnapshot *snapshot, double gx, double gy,
+                 double cell, int text_height, const GdkRGBA *fg, const GdkRGBA *dim)
+{
+  guint n = self->n_classes;
+  /* TRANSLATORS: the heading above the confusion matrix's columns */
+  g_autoptr (PangoLayout) heading = create_layout (self, _("Predicted"), FALSE, 0.85);
+  g_autoptr (PangoLayout) correct = create_layout (self, _("Correct"), FALSE, 0.85);
+
+  append_centered (snapshot, heading, gx + cell * n / 2.0, text_height / 2.0, 0.5, dim);
+  append_centered (snapshot, correct, gx + cell * n + GAP, gy - text_height / 2.0 - 2, 0,
+                   dim);
+  for (guint j = 0; j < n; j++)
+    {
+      char buffer[16];
+      const char *text = get_column_label (self, j, buffer, sizeof buffer);
+      g_autoptr (PangoLayout) layout = create_layout (self, text, TRUE, 1.0);
+
+      append_centered (snapshot, layout, gx + cell * (j + 0.5), gy - text_height / 2.0 - 2,
+                       0.5, fg);
+    }
+}
+
 static void
 digits_confusion_matrix_snapshot (GtkWidget   *widget,
                                   GtkSnapshot *snapshot)
@@ -231,7 +255,6 @@ digits_confusion_matrix_snapshot (GtkWidget   *widget,
   double cell, gx, gy;
   guint n = self->n_classes;
   GdkRGBA fg, dim, track, colors[N_COLORS];
-  g_autoptr (PangoLayout) heading = NULL;
 
   if (n == 0)
     return;
@@ -253,26 +276,7 @@ digits_confusion_matrix_snapshot (GtkWidget   *widget,
   gx = label_width + GAP;
   gy = 2 * text_height + GAP;
 
-  /* TRANSLATORS: the heading above the confusion matrix's columns */
-  heading = create_layout (self, _("Predicted"), FALSE, 0.85);
-  append_centered (snapshot, heading, gx + cell * n / 2.0, text_height / 2.0, 0.5, &dim);
-
-  {
-    g_autoptr (PangoLayout) correct = create_layout (self, _("Correct"), FALSE, 0.85);
-
-    append_centered (snapshot, correct, gx + cell * n + GAP, gy - text_height / 2.0 - 2, 0,
-                     &dim);
-  }
-
-  for (guint j = 0; j < n; j++)
-    {
-      char buffer[16];
-      const char *text = get_column_label (self, j, buffer, sizeof buffer);
-      g_autoptr (PangoLayout) layout = create_layout (self, text, TRUE, 1.0);
-
-      append_centered (snapshot, layout, gx + cell * (j + 0.5), gy - text_height / 2.0 - 2,
-                       0.5, &fg);
-    }
+  append_headings (self, snapshot, gx, gy, cell, text_height, &fg, &dim);
 
   for (guint i = 0; i < n; i++)
     {

@@ -144,14 +144,63 @@ print_result (const DigitsTuneResult *r, const UnseenTest *unseen, gboolean json
               "examples as --hold-out.\n"));
 }
 
+/* The numbers given on the command line, before they are checked. */
+typedef struct {
+  gint epochs, mix, hold_out, threads;
+  gint64 seed;
+  double lr, share, keep;
+  const char *optimizer;
+} TuneValues;
+
+/* Checks what was given and puts it into config; FALSE (and the message) when a value is
+ * out of range. */
+static gboolean
+apply_tune_values (const TuneValues *v, DigitsTuneConfig *config)
+{
+  if (v->epochs != -1 && (v->epochs < 1 || v->epochs > 1000))
+    return reject (_("--epochs takes a whole number from 1 to 1000"));
+  if (v->mix != -1 && (v->mix < 0 || v->mix > 10000000))
+    return reject (_("--mix takes a whole number from 0 to 10000000"));
+  if (v->hold_out != -1 && (v->hold_out < 0 || v->hold_out == 1 || v->hold_out > 1000))
+    return reject (_("--hold-out takes 0 or a whole number from 2 to 1000"));
+  if (!isnan (v->lr) && !(v->lr > 0 && v->lr < 1))
+    return reject (_("--lr takes a positive number below 1"));
+  if (!isnan (v->share) && !(v->share > 0 && v->share < 1))
+    return reject (_("--share takes a number between 0 and 1"));
+  if (!isnan (v->keep) && !(v->keep >= 0 && v->keep < 1))
+    return reject (_("--keep takes a number from 0 to below 1"));
+  if (v->optimizer != NULL && nn_opt_kind_from_string (v->optimizer, &config->optimizer) != 0)
+    return reject (_("--optimizer takes sgd, momentum or adam"));
+  if (v->seed < -1)
+    return reject (_("--seed takes a number ≥ 0"));
+  if (v->threads < 0 || v->threads > 256)
+    return reject (_("--threads takes a number from 1 to 256"));
+
+  if (v->epochs != -1)
+    config->epochs = (guint) v->epochs;
+  if (v->mix != -1)
+    config->mnist_mix = (guint) v->mix;
+  if (v->hold_out != -1)
+    config->hold_out_every = (guint) v->hold_out;
+  if (!isnan (v->lr))
+    config->lr = (float) v->lr;
+  if (!isnan (v->share))
+    config->share = (float) v->share;
+  if (!isnan (v->keep))
+    config->keep = (float) v->keep;
+  if (v->seed != -1)
+    config->seed = (guint64) v->seed;
+  config->threads = (guint) v->threads;
+  return TRUE;
+}
+
 static gboolean
 parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **model_path,
                     char **samples, char **data_dir, char **out_path, char **test_dir,
                     gboolean *json, gboolean *validation, gboolean *average)
 {
-  gint epochs = -1, mix = -1, hold_out = -1, threads = 0;
-  gint64 seed = -1;
-  double lr = NAN, share = NAN, keep = NAN;
+  TuneValues v = { .epochs = -1, .mix = -1, .hold_out = -1, .seed = -1,
+                   .lr = NAN, .share = NAN, .keep = NAN };
   g_autofree char *optimizer = NULL;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, model_path,
@@ -160,27 +209,28 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
       N_("Folder of your digits: 0/ … 9/, one PNG per digit"), N_("DIR") },
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, data_dir,
       N_("Folder with the MNIST files (default: $DIGITS_MNIST_DIR)"), N_("DIR") },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Passes over the mix (default 6)"), "N" },
-    { "mix", 0, 0, G_OPTION_ARG_INT, &mix,
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &v.epochs,
+      N_("Passes over the mix (default 6)"), "N" },
+    { "mix", 0, 0, G_OPTION_ARG_INT, &v.mix,
       N_("MNIST training digits mixed in, so nothing is forgotten (default 12000)"), "N" },
-    { "hold-out", 0, 0, G_OPTION_ARG_INT, &hold_out,
+    { "hold-out", 0, 0, G_OPTION_ARG_INT, &v.hold_out,
       N_("Measure on every Nth digit of a class instead of training on it (default 5; "
          "0: train on all)"), "N" },
     { "validation", 0, 0, G_OPTION_ARG_NONE, validation,
       N_("Measure MNIST on the last 5,000 training digits (mixing from the rest) instead "
          "of the test set, for choosing settings"), NULL },
-    { "share", 0, 0, G_OPTION_ARG_DOUBLE, &share,
+    { "share", 0, 0, G_OPTION_ARG_DOUBLE, &v.share,
       N_("Share of the mix that is your digits (default 0.1)"), "F" },
-    { "keep", 0, 0, G_OPTION_ARG_DOUBLE, &keep,
+    { "keep", 0, 0, G_OPTION_ARG_DOUBLE, &v.keep,
       N_("Share of the starting weights blended into the result, so less is forgotten "
          "(default 0)"), "F" },
     { "average", 0, 0, G_OPTION_ARG_NONE, average,
       N_("Keep the mean of the weights at each epoch's end"), NULL },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer,
       N_("sgd, momentum or adam (default adam)"), N_("NAME") },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (default 0.0001)"), "F" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed"), "N" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &v.lr, N_("Learning rate (default 0.0001)"), "F" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &v.seed, N_("Random seed"), "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &v.threads, N_("Threads (default: all cores)"), "N" },
     { "test", 0, 0, G_OPTION_ARG_FILENAME, test_dir,
       N_("Also measure on a folder of unseen digits in the same layout"), N_("DIR") },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, out_path, N_("Save the tuned model to FILE"),
@@ -202,41 +252,8 @@ parse_tune_options (int *argc, char ***argv, DigitsTuneConfig *config, char **mo
     return reject (_("unexpected argument; see digits-cli tune --help"));
   if (*samples == NULL)
     return reject (_("no folder of digits given: pass --samples DIR"));
-  if (epochs != -1 && (epochs < 1 || epochs > 1000))
-    return reject (_("--epochs takes a whole number from 1 to 1000"));
-  if (mix != -1 && (mix < 0 || mix > 10000000))
-    return reject (_("--mix takes a whole number from 0 to 10000000"));
-  if (hold_out != -1 && (hold_out < 0 || hold_out == 1 || hold_out > 1000))
-    return reject (_("--hold-out takes 0 or a whole number from 2 to 1000"));
-  if (!isnan (lr) && !(lr > 0 && lr < 1))
-    return reject (_("--lr takes a positive number below 1"));
-  if (!isnan (share) && !(share > 0 && share < 1))
-    return reject (_("--share takes a number between 0 and 1"));
-  if (!isnan (keep) && !(keep >= 0 && keep < 1))
-    return reject (_("--keep takes a number from 0 to below 1"));
-  if (optimizer != NULL && nn_opt_kind_from_string (optimizer, &config->optimizer) != 0)
-    return reject (_("--optimizer takes sgd, momentum or adam"));
-  if (seed < -1)
-    return reject (_("--seed takes a number ≥ 0"));
-  if (threads < 0 || threads > 256)
-    return reject (_("--threads takes a number from 1 to 256"));
-
-  if (epochs != -1)
-    config->epochs = (guint) epochs;
-  if (mix != -1)
-    config->mnist_mix = (guint) mix;
-  if (hold_out != -1)
-    config->hold_out_every = (guint) hold_out;
-  if (!isnan (lr))
-    config->lr = (float) lr;
-  if (!isnan (share))
-    config->share = (float) share;
-  if (!isnan (keep))
-    config->keep = (float) keep;
-  if (seed != -1)
-    config->seed = (guint64) seed;
-  config->threads = (guint) threads;
-  return TRUE;
+  v.optimizer = optimizer;
+  return apply_tune_values (&v, config);
 }
 
 /* A folder in the my-digits layout as network inputs. Skipped files are named on stderr

@@ -188,6 +188,30 @@ digits_preprocess_ink (const float *ink, int width, int height, int stride,
   return digits_preprocess_ink_placed (ink, width, height, stride, out, NULL);
 }
 
+/* The box [x0, x1] × [y0, y1] around the pixels with ink; FALSE when there are none. */
+static gboolean
+ink_box (const float *ink, int width, int height, int stride,
+         int *x0, int *y0, int *x1, int *y1)
+{
+  *x0 = width;
+  *y0 = height;
+  *x1 = *y1 = -1;
+  for (int y = 0; y < height; y++)
+    {
+      const float *row = ink + (gsize) y * stride;
+
+      for (int x = 0; x < width; x++)
+        if (row[x] > INK_THRESHOLD)   /* false for NaN too */
+          {
+            *x0 = MIN (*x0, x);
+            *x1 = MAX (*x1, x);
+            *y0 = MIN (*y0, y);
+            *y1 = MAX (*y1, y);
+          }
+    }
+  return *x1 >= 0;
+}
+
 gboolean
 digits_preprocess_ink_placed (const float *ink, int width, int height, int stride,
                               float out[DIGITS_PIXELS], DigitsPlacement *placement)
@@ -206,23 +230,7 @@ digits_preprocess_ink_placed (const float *ink, int width, int height, int strid
   g_return_val_if_fail (stride >= width, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  x0 = width;
-  y0 = height;
-  x1 = y1 = -1;
-  for (int y = 0; y < height; y++)
-    {
-      const float *row = ink + (gsize) y * stride;
-
-      for (int x = 0; x < width; x++)
-        if (row[x] > INK_THRESHOLD)   /* false for NaN too */
-          {
-            x0 = MIN (x0, x);
-            x1 = MAX (x1, x);
-            y0 = MIN (y0, y);
-            y1 = MAX (y1, y);
-          }
-    }
-  if (x1 < 0)
+  if (!ink_box (ink, width, height, stride, &x0, &y0, &x1, &y1))
     return FALSE;
 
   bw = x1 - x0 + 1;
@@ -294,26 +302,15 @@ digits_preprocess_strokes (const DigitsStroke *strokes, guint n_strokes,
   return digits_preprocess_strokes_placed (strokes, n_strokes, pen_scale, out, NULL);
 }
 
-gboolean
-digits_preprocess_strokes_placed (const DigitsStroke *strokes, guint n_strokes,
-                                  float pen_scale, float out[DIGITS_PIXELS],
-                                  DigitsPlacement *placement)
+/* The box around the strokes' finite points; FALSE when there are none. */
+static gboolean
+strokes_box (const DigitsStroke *strokes, guint n_strokes,
+             double *min_x, double *min_y, double *max_x, double *max_y)
 {
-  double min_x = G_MAXDOUBLE, min_y = G_MAXDOUBLE;
-  double max_x = -G_MAXDOUBLE, max_y = -G_MAXDOUBLE;
-  double longer, k, pen, margin;
-  int width, height, stride;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  const guint8 *data;
-  g_autofree float *raster = NULL;
-  DigitsPlacement in_raster;
   gboolean any = FALSE;
-  gboolean ok;
 
-  g_return_val_if_fail (strokes != NULL || n_strokes == 0, FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
-
+  *min_x = *min_y = G_MAXDOUBLE;
+  *max_x = *max_y = -G_MAXDOUBLE;
   for (guint s = 0; s < n_strokes; s++)
     {
       GArray *points = strokes[s].points;
@@ -324,51 +321,22 @@ digits_preprocess_strokes_placed (const DigitsStroke *strokes, guint n_strokes,
 
           if (!point_is_finite (p))
             continue;
-          min_x = MIN (min_x, p->x);
-          min_y = MIN (min_y, p->y);
-          max_x = MAX (max_x, p->x);
-          max_y = MAX (max_y, p->y);
+          *min_x = MIN (*min_x, p->x);
+          *min_y = MIN (*min_y, p->y);
+          *max_x = MAX (*max_x, p->x);
+          *max_y = MAX (*max_y, p->y);
           any = TRUE;
         }
     }
-  if (!any)
-    return FALSE;
+  return any;
+}
 
-  /* A dot (or a tap that never moved) has no size of its own: give it a unit size so it
-   * becomes a round mark one pen wide, which preprocessing then enlarges like any ink. */
-  longer = MAX (max_x - min_x, max_y - min_y);
-  if (!(longer > 1e-6 * MAX (1.0, MAX (fabs (max_x), fabs (max_y)))))
-    longer = 1e-6 * MAX (1.0, MAX (fabs (max_x), fabs (max_y)));
-
-  if (!(pen_scale > 0.0f) || !isfinite (pen_scale))
-    pen_scale = 1.0f;
-  pen_scale = MIN (pen_scale, 8.0f);
-
-  /* Everything is drawn at a fixed size relative to the point box, so the result does not
-   * depend on how large the digit was drawn; a straight "1" has zero width and is as wide
-   * as the pen. */
-  k = STROKE_RENDER_SIDE / longer;
-  pen = DIGITS_PEN_FRACTION * pen_scale * STROKE_RENDER_SIDE;
-  margin = ceil (pen / 2.0) + 2.0;
-  width = (int) ceil ((max_x - min_x) * k + 2.0 * margin);
-  height = (int) ceil ((max_y - min_y) * k + 2.0 * margin);
-
-  surface = cairo_image_surface_create (CAIRO_FORMAT_A8, width, height);
-  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
-    {
-      cairo_surface_destroy (surface);
-      return FALSE;
-    }
-
-  cr = cairo_create (surface);
-  cairo_set_antialias (cr, CAIRO_ANTIALIAS_GRAY);
-  cairo_set_line_width (cr, pen);
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_source_rgba (cr, 0, 0, 0, 1);
-
-  /* One path for all strokes, stroked once: where strokes cross, the ink is the union and
-   * not a double-dark overlap. */
+/* One path for all strokes, each point p at (p − min) · k + margin, stroked once: where
+ * strokes cross, the ink is the union and not a double-dark overlap. */
+static void
+strokes_draw (cairo_t *cr, const DigitsStroke *strokes, guint n_strokes,
+              double min_x, double min_y, double k, double margin)
+{
   for (guint s = 0; s < n_strokes; s++)
     {
       GArray *points = strokes[s].points;
@@ -392,16 +360,82 @@ digits_preprocess_strokes_placed (const DigitsStroke *strokes, guint n_strokes,
         }
     }
   cairo_stroke (cr);
+}
+
+/* The strokes drawn with a round pen as coverage 0–1 in a new width × height raster. */
+static float *
+strokes_raster (const DigitsStroke *strokes, guint n_strokes, double min_x, double min_y,
+                double k, double pen, double margin, int width, int height)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_A8, width, height);
+  float *raster;
+
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    {
+      cairo_surface_destroy (surface);
+      return NULL;
+    }
+
+  cairo_t *cr = cairo_create (surface);
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_GRAY);
+  cairo_set_line_width (cr, pen);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_source_rgba (cr, 0, 0, 0, 1);
+  strokes_draw (cr, strokes, n_strokes, min_x, min_y, k, margin);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
 
-  data = cairo_image_surface_get_data (surface);
-  stride = cairo_image_surface_get_stride (surface);
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
   raster = g_new (float, (gsize) width * height);
   for (int y = 0; y < height; y++)
     for (int x = 0; x < width; x++)
       raster[y * width + x] = data[y * stride + x] / 255.0f;
   cairo_surface_destroy (surface);
+  return raster;
+}
+
+gboolean
+digits_preprocess_strokes_placed (const DigitsStroke *strokes, guint n_strokes,
+                                  float pen_scale, float out[DIGITS_PIXELS],
+                                  DigitsPlacement *placement)
+{
+  double min_x, min_y, max_x, max_y;
+  double longer, k, pen, margin;
+  int width, height;
+  g_autofree float *raster = NULL;
+  DigitsPlacement in_raster;
+  gboolean ok;
+
+  g_return_val_if_fail (strokes != NULL || n_strokes == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (!strokes_box (strokes, n_strokes, &min_x, &min_y, &max_x, &max_y))
+    return FALSE;
+
+  /* A dot (or a tap that never moved) has no size of its own: give it a unit size so it
+   * becomes a round mark one pen wide, which preprocessing then enlarges like any ink. */
+  longer = MAX (max_x - min_x, max_y - min_y);
+  if (!(longer > 1e-6 * MAX (1.0, MAX (fabs (max_x), fabs (max_y)))))
+    longer = 1e-6 * MAX (1.0, MAX (fabs (max_x), fabs (max_y)));
+
+  if (!(pen_scale > 0.0f) || !isfinite (pen_scale))
+    pen_scale = 1.0f;
+  pen_scale = MIN (pen_scale, 8.0f);
+
+  /* Everything is drawn at a fixed size relative to the point box, so the result does not
+   * depend on how large the digit was drawn; a straight "1" has zero width and is as wide
+   * as the pen. */
+  k = STROKE_RENDER_SIDE / longer;
+  pen = DIGITS_PEN_FRACTION * pen_scale * STROKE_RENDER_SIDE;
+  margin = ceil (pen / 2.0) + 2.0;
+  width = (int) ceil ((max_x - min_x) * k + 2.0 * margin);
+  height = (int) ceil ((max_y - min_y) * k + 2.0 * margin);
+
+  raster = strokes_raster (strokes, n_strokes, min_x, min_y, k, pen, margin, width, height);
+  if (raster == NULL)
+    return FALSE;
 
   ok = digits_preprocess_ink_placed (raster, width, height, width, out, &in_raster);
   /* A point p was drawn at (p - min) · k + margin of the raster. */

@@ -50,6 +50,81 @@ name_layer (const NnArch *arch, int l, char *buf, size_t len)
     snprintf (buf, len, "\u201c%s\u201d (token %d)", tok, l + 1);
 }
 
+/* Layer i's output shape and fan-in from its spec and its input's c × h × w, or -1 with
+ * a message naming it (who) when the spec does not fit. */
+static int
+resolve_shape (const NnLayerSpec *s, NnLayer *l, int c, int h, int w, int i, const char *who,
+               char *err, size_t err_len)
+{
+  switch (s->kind)
+    {
+    case NN_LAYER_DENSE:
+      if (s->units < 1 || s->units > NN_MAX_WIDTH)
+        {
+          set_err (err, err_len, "%s: a dense layer has 1 to %d units", who, NN_MAX_WIDTH);
+          return -1;
+        }
+      l->in_c = c * h * w, l->in_h = l->in_w = 1;
+      l->out_c = s->units, l->out_h = l->out_w = 1;
+      l->fan_in = l->in_c;
+      l->size = 0, l->valid = 0;
+      break;
+    case NN_LAYER_CONV:
+      if (s->size < 1 || s->size > NN_MAX_KERNEL)
+        {
+          set_err (err, err_len, "%s: a convolution is 1×1 to %d×%d", who, NN_MAX_KERNEL,
+                   NN_MAX_KERNEL);
+          return -1;
+        }
+      if (s->units < 1 || s->units > NN_MAX_CHANNELS)
+        {
+          set_err (err, err_len, "%s: a convolution has 1 to %d channels", who,
+                   NN_MAX_CHANNELS);
+          return -1;
+        }
+      if (s->valid && (s->size > h || s->size > w))
+        {
+          set_err (err, err_len, "%s: a valid %d×%d convolution is larger than its "
+                   "%d×%d input", who, s->size, s->size, h, w);
+          return -1;
+        }
+      l->out_c = s->units;
+      l->out_h = s->valid ? h - s->size + 1 : h;
+      l->out_w = s->valid ? w - s->size + 1 : w;
+      l->pad_t = s->valid ? 0 : (s->size - 1) / 2;
+      l->pad_l = l->pad_t;
+      l->fan_in = s->size * s->size * c;
+      l->valid = s->valid != 0;
+      break;
+    case NN_LAYER_POOL:
+      if (s->size < 1 || s->size > NN_MAX_KERNEL)
+        {
+          set_err (err, err_len, "%s: a pool is 1×1 to %d×%d", who, NN_MAX_KERNEL,
+                   NN_MAX_KERNEL);
+          return -1;
+        }
+      if (s->size > h || s->size > w)
+        {
+          set_err (err, err_len, "%s: a %d×%d pool is bigger than its %d×%d map", who,
+                   s->size, s->size, h, w);
+          return -1;
+        }
+      if (c > NN_MAX_CHANNELS)
+        {
+          set_err (err, err_len, "%s: a pool takes at most %d channels", who,
+                   NN_MAX_CHANNELS);
+          return -1;
+        }
+      l->out_c = c, l->out_h = h / s->size, l->out_w = w / s->size;
+      l->units = 0, l->valid = 0;
+      break;
+    default:
+      set_err (err, err_len, "layer %d is of an unknown kind", i + 1);
+      return -1;
+    }
+  return 0;
+}
+
 int
 nn_arch_resolve (const NnArch *arch, NnLayer *layers, char *err, size_t err_len)
 {
@@ -74,72 +149,8 @@ nn_arch_resolve (const NnArch *arch, NnLayer *layers, char *err, size_t err_len)
       int last = i == arch->n_layers - 1;
       name_layer (arch, i, who, sizeof who);
       l.in_c = c, l.in_h = h, l.in_w = w;
-      switch (s->kind)
-        {
-        case NN_LAYER_DENSE:
-          if (s->units < 1 || s->units > NN_MAX_WIDTH)
-            {
-              set_err (err, err_len, "%s: a dense layer has 1 to %d units", who, NN_MAX_WIDTH);
-              return -1;
-            }
-          l.in_c = c * h * w, l.in_h = l.in_w = 1;
-          l.out_c = s->units, l.out_h = l.out_w = 1;
-          l.fan_in = l.in_c;
-          l.size = 0, l.valid = 0;
-          break;
-        case NN_LAYER_CONV:
-          if (s->size < 1 || s->size > NN_MAX_KERNEL)
-            {
-              set_err (err, err_len, "%s: a convolution is 1×1 to %d×%d", who, NN_MAX_KERNEL,
-                       NN_MAX_KERNEL);
-              return -1;
-            }
-          if (s->units < 1 || s->units > NN_MAX_CHANNELS)
-            {
-              set_err (err, err_len, "%s: a convolution has 1 to %d channels", who,
-                       NN_MAX_CHANNELS);
-              return -1;
-            }
-          if (s->valid && (s->size > h || s->size > w))
-            {
-              set_err (err, err_len, "%s: a valid %d×%d convolution is larger than its "
-                       "%d×%d input", who, s->size, s->size, h, w);
-              return -1;
-            }
-          l.out_c = s->units;
-          l.out_h = s->valid ? h - s->size + 1 : h;
-          l.out_w = s->valid ? w - s->size + 1 : w;
-          l.pad_t = s->valid ? 0 : (s->size - 1) / 2;
-          l.pad_l = l.pad_t;
-          l.fan_in = s->size * s->size * c;
-          l.valid = s->valid != 0;
-          break;
-        case NN_LAYER_POOL:
-          if (s->size < 1 || s->size > NN_MAX_KERNEL)
-            {
-              set_err (err, err_len, "%s: a pool is 1×1 to %d×%d", who, NN_MAX_KERNEL,
-                       NN_MAX_KERNEL);
-              return -1;
-            }
-          if (s->size > h || s->size > w)
-            {
-              set_err (err, err_len, "%s: a %d×%d pool is bigger than its %d×%d map", who,
-                       s->size, s->size, h, w);
-              return -1;
-            }
-          if (c > NN_MAX_CHANNELS)
-            {
-              set_err (err, err_len, "%s: a pool takes at most %d channels", who,
-                       NN_MAX_CHANNELS);
-              return -1;
-            }
-          l.out_c = c, l.out_h = h / s->size, l.out_w = w / s->size;
-          l.units = 0, l.valid = 0;
-          break;
-        default:
-          set_err (err, err_len, "layer %d is of an unknown kind", i + 1);
-          return -1;
-        }
+      if (resolve_shape (s, &l, c, h, w, i, who, err, err_len) != 0)
+        return -1;
       if (last && (s->kind != NN_LAYER_DENSE || s->units < 2))
         {
           set_err (err, err_len, "the last layer must be dense with 2 or more classes");

@@ -455,40 +455,23 @@ round16 (size_t n)
   return (n + 15) & ~(size_t) 15;
 }
 
-NnTrainer *
-nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_threads)
+/* The gradients, the optimizer's state and one arena of per-layer views (activations,
+ * deltas, im2col columns, prepared weights, pooling indices), sized for max_batch.
+ * FALSE when any allocation fails; *arena_len: the arena's length in floats. */
+static int
+trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
 {
-  if (net == NULL || config == NULL || max_batch < 1 || max_batch > (1 << 24))
-    return NULL;
-  if (net->n_layers < 1 || net->n_layers > NN_MAX_LAYERS
-      || net->layers[net->n_layers - 1].kind != NN_LAYER_DENSE)
-    return NULL;
-  if (n_threads < 1)
-    n_threads = 1;
-  if (n_threads > MAX_THREADS)
-    n_threads = MAX_THREADS;
-
-  /* Its counters sit on their own cache lines, so the struct is aligned. */
-  NnTrainer *tr = aligned_alloc (64, (sizeof (NnTrainer) + 63) & ~(size_t) 63);
-  if (tr == NULL)
-    return NULL;
-  memset (tr, 0, sizeof *tr);
-  tr->net = net;
-  tr->config = *config;
-  tr->kernels = nn_kernels_best ();
-  tr->max_batch = max_batch;
-  tr->n_threads = n_threads;
-
-  int L = net->n_layers;
+  const NnNet *net = tr->net;
+  const int max_batch = tr->max_batch, n_threads = tr->n_threads;
   size_t np = net->n_params;
+
   tr->grads = aligned_alloc (64, round16 (np) * sizeof (float));
-  int per = nn_opt_state_per_param (config->kind);
   if (per > 0)
     tr->state = aligned_alloc (64, round16 (np * per) * sizeof (float));
 
   /* Every view starts on a 64-byte line. */
   size_t total = 0, idx_total = 0, scratch = (size_t) max_batch;
-  for (int j = 0; j < L; j++)
+  for (int j = 0; j < net->n_layers; j++)
     {
       const NnLayer *ly = &net->layers[j];
       size_t rows = (size_t) max_batch * net->sizes[j + 1];
@@ -514,13 +497,19 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
   tr->max_chunks = MAX_PHASES * n_threads * SUBCHUNKS * (NN_MAX_LAYERS + 1);
   tr->chunks = calloc (tr->max_chunks, sizeof (Chunk));
   tr->claim = aligned_alloc (64, sizeof (Counter) * MAX_PHASES * n_threads);
-  if (tr->grads == NULL || (per > 0 && tr->state == NULL) || tr->arena == NULL
-      || tr->correct == NULL || tr->scratch == NULL || tr->chunks == NULL || tr->claim == NULL
-      || (idx_total && tr->idx_arena == NULL) || (tr->tmp_len && tr->tmp == NULL))
-    {
-      nn_trainer_free (tr);
-      return NULL;
-    }
+  *arena_len = total;
+  return !(tr->grads == NULL || (per > 0 && tr->state == NULL) || tr->arena == NULL
+           || tr->correct == NULL || tr->scratch == NULL || tr->chunks == NULL
+           || tr->claim == NULL || (idx_total && tr->idx_arena == NULL)
+           || (tr->tmp_len && tr->tmp == NULL));
+}
+
+/* Zeroes what trainer_allocate got and points each layer's views into it. */
+static void
+trainer_lay_out (NnTrainer *tr, int per, size_t arena_len)
+{
+  const NnNet *net = tr->net;
+  size_t np = net->n_params;
 
   memset (tr->grads, 0, np * sizeof (float));
   if (per > 0)
@@ -529,7 +518,7 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
       tr->m = tr->state;
       tr->v = per > 1 ? tr->state + np : NULL;
     }
-  for (int j = 0; j < L; j++)
+  for (int j = 0; j < net->n_layers; j++)
     if (net->w[j] != NULL)
       {
         tr->gw[j] = tr->grads + (net->w[j] - net->params);
@@ -537,10 +526,10 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
       }
   float *p = tr->arena;
   int *q = tr->idx_arena;
-  for (int j = 0; j < L; j++)
+  for (int j = 0; j < net->n_layers; j++)
     {
       const NnLayer *ly = &net->layers[j];
-      size_t rows = round16 ((size_t) max_batch * net->sizes[j + 1]);
+      size_t rows = round16 ((size_t) tr->max_batch * net->sizes[j + 1]);
       tr->act[j] = p;
       p += rows;
       tr->delta[j] = p;
@@ -548,7 +537,7 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
       if (ly->kind == NN_LAYER_CONV)
         {
           tr->col[j] = p;
-          p += round16 (nn_layer_col_len (ly, max_batch));
+          p += round16 (nn_layer_col_len (ly, tr->max_batch));
         }
       if (j > 0 && ly->n_weights > 0)
         {
@@ -562,9 +551,14 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
         }
     }
   tr->loss = p;
-  memset (tr->arena, 0, total * sizeof (float));
+  memset (tr->arena, 0, arena_len * sizeof (float));
+}
 
-  for (int i = 0; i < MAX_PHASES * n_threads; i++)
+/* The counters and the lock, and the worker threads (as many as start). */
+static void
+trainer_start_workers (NnTrainer *tr)
+{
+  for (int i = 0; i < MAX_PHASES * tr->n_threads; i++)
     atomic_init (&tr->claim[i].v, 0);
   for (int i = 0; i < MAX_PHASES; i++)
     atomic_init (&tr->done[i].v, 0);
@@ -576,7 +570,7 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
   pthread_mutex_init (&tr->mu, NULL);
   pthread_cond_init (&tr->cv, NULL);
   tr->sync_ready = 1;
-  for (int i = 1; i < n_threads; i++)
+  for (int i = 1; i < tr->n_threads; i++)
     {
       tr->workers[i].trainer = tr;
       tr->workers[i].tid = i;
@@ -586,6 +580,41 @@ nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_thre
     }
   /* Run with the threads we got: the results do not depend on the count. */
   tr->n_threads = tr->n_workers + 1;
+}
+
+NnTrainer *
+nn_trainer_new (NnNet *net, const NnOptConfig *config, int max_batch, int n_threads)
+{
+  if (net == NULL || config == NULL || max_batch < 1 || max_batch > (1 << 24))
+    return NULL;
+  if (net->n_layers < 1 || net->n_layers > NN_MAX_LAYERS
+      || net->layers[net->n_layers - 1].kind != NN_LAYER_DENSE)
+    return NULL;
+  if (n_threads < 1)
+    n_threads = 1;
+  if (n_threads > MAX_THREADS)
+    n_threads = MAX_THREADS;
+
+  /* Its counters sit on their own cache lines, so the struct is aligned. */
+  NnTrainer *tr = aligned_alloc (64, (sizeof (NnTrainer) + 63) & ~(size_t) 63);
+  if (tr == NULL)
+    return NULL;
+  memset (tr, 0, sizeof *tr);
+  tr->net = net;
+  tr->config = *config;
+  tr->kernels = nn_kernels_best ();
+  tr->max_batch = max_batch;
+  tr->n_threads = n_threads;
+
+  int per = nn_opt_state_per_param (config->kind);
+  size_t arena_len;
+  if (!trainer_allocate (tr, per, &arena_len))
+    {
+      nn_trainer_free (tr);
+      return NULL;
+    }
+  trainer_lay_out (tr, per, arena_len);
+  trainer_start_workers (tr);
   return tr;
 }
 
