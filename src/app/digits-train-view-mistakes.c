@@ -197,10 +197,7 @@ test_set_read_cb (GObject      *source,
   DigitsTrainData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
-      (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
-    return;
-  if (self->disposed || self->state != DIGITS_TRAIN_STATE_EVALUATING || self->model == NULL)
+  if (!digits_train_view_evaluation_step_ended (self, result, &error))
     return;
   if (error != NULL)
     {

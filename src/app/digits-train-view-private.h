@@ -175,6 +175,9 @@ void        digits_train_view_handle_progress    (DigitsTrainView   *self,
 void        digits_train_view_show_stopped       (DigitsTrainView   *self);
 void        digits_train_view_show_took          (DigitsTrainView   *self);
 void        digits_train_view_start_evaluation   (DigitsTrainView   *self);
+gboolean    digits_train_view_evaluation_step_ended (DigitsTrainView *self,
+                                                     GAsyncResult    *result,
+                                                     GError         **error);
 
 /* digits-train-view-mistakes.c: the evaluation's digits, by cell or all misreads */
 void        digits_train_view_class_add_mistakes (GtkWidgetClass    *widget_class);

@@ -327,6 +327,20 @@ show_results (DigitsTrainView *self,
   gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
 }
 
+/* A step of an evaluation (reading the test set, measuring) has ended: FALSE when the view
+ * has moved on (disposed, cancelled, no longer evaluating the same model), else TRUE, with
+ * *error set if the step failed. */
+gboolean
+digits_train_view_evaluation_step_ended (DigitsTrainView *self,
+                                         GAsyncResult    *result,
+                                         GError         **error)
+{
+  if (!g_task_propagate_boolean (G_TASK (result), error) &&
+      (self->disposed || g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+    return FALSE;
+  return !self->disposed && self->state == DIGITS_TRAIN_STATE_EVALUATING && self->model != NULL;
+}
+
 static void
 eval_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -336,10 +350,7 @@ eval_done_cb (GObject      *source,
   EvalJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
-      (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
-    return;
-  if (self->disposed || self->state != DIGITS_TRAIN_STATE_EVALUATING || self->model == NULL)
+  if (!digits_train_view_evaluation_step_ended (self, result, &error))
     return;
   digits_train_view_stop_pulse (self);
   if (error != NULL)
