@@ -167,6 +167,18 @@ digits_test_get_header_bar (DigitsWindow *window)
   return bar;
 }
 
+DigitsTrainView *
+digits_test_show_train_view (DigitsWindow *window)
+{
+  DigitsTrainView *view = digits_window_get_train_view (window);
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (view), ADW_TYPE_VIEW_STACK);
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "train");
+  digits_test_wait_frames ();
+
+  return view;
+}
+
 /* Answers the AdwMessageDialog that @window shows with @response; TRUE when the dialog
  * was there and its response is @response's kind of "yes" (not the close response). */
 gboolean

@@ -14,6 +14,10 @@
 
 G_BEGIN_DECLS
 
+/* What the UI tests train where a convolutional network must be trained to the end under
+ * the sanitizers (~150 times slower there): a tiny one of the same layer kinds. */
+#define DIGITS_TEST_TINY_NET "conv3x4,pool2,dense32"
+
 typedef gboolean (*DigitsTestCondition) (gpointer data);
 
 void          digits_test_iterate       (void);
@@ -41,6 +45,8 @@ void          digits_test_add_line      (DigitsCanvas        *canvas,
 void          digits_test_add_circle    (DigitsCanvas        *canvas);
 
 GtkWidget    *digits_test_get_header_bar (DigitsWindow       *window);
+/* Switches @window to its Train page and lets it draw; returns the page. */
+DigitsTrainView *digits_test_show_train_view (DigitsWindow   *window);
 gboolean      digits_test_respond       (DigitsWindow        *window,
                                          const char          *response);
 

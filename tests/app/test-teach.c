@@ -69,24 +69,6 @@ count_class (const char *dir,
   return names->len;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) folder = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_assert_cmpint (g_remove (child), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
 /* The grey level (0 black .. 255 white) of a pixel of a PNG's first channel. */
 static int
 grey_at (GdkPixbuf *pixbuf,
@@ -193,7 +175,7 @@ test_key_keeps_drawing (void)
     }
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 /* Undo deletes exactly the file its toast kept. */
@@ -218,7 +200,7 @@ test_undo_removes_it (void)
   g_assert_false (digits_canvas_is_empty (canvas));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 /* A store that cannot be written says why and loses nothing already kept. */
@@ -262,7 +244,7 @@ test_failed_store_loses_nothing (void)
   g_assert_cmpuint (count_class (dir, 7), ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 /* The My Digits window: counts by class, delete, relabel, import (bad files named, kept)
@@ -346,9 +328,9 @@ test_my_digits_view (void)
   g_assert_cmpuint (count_class (to, 5), ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_tree (dir);
-  remove_tree (from);
-  remove_tree (to);
+  g_assert_true (test_remove_tree (dir));
+  g_assert_true (test_remove_tree (from));
+  g_assert_true (test_remove_tree (to));
 }
 
 static gboolean
@@ -399,7 +381,7 @@ test_teach_runs (void)
     {
       g_test_skip ("The built-in model could not be loaded");
       gtk_window_destroy (GTK_WINDOW (window));
-      remove_tree (dir);
+      g_assert_true (test_remove_tree (dir));
       return;
     }
   keep_twenty (window);
@@ -438,7 +420,7 @@ test_teach_runs (void)
   g_assert_cmpstr (digits_window_get_last_toast (window), ==, "Using the new model");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 /* Stop leaves the model in use as it was. */
@@ -459,7 +441,7 @@ test_teach_stops (void)
     {
       g_test_skip ("The built-in model could not be loaded");
       gtk_window_destroy (GTK_WINDOW (window));
-      remove_tree (dir);
+      g_assert_true (test_remove_tree (dir));
       return;
     }
   keep_twenty (window);
@@ -473,7 +455,7 @@ test_teach_stops (void)
   g_assert_false (digits_window_is_on_trial (window));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 static gboolean
@@ -542,7 +524,7 @@ test_image_digit_kept (void)
   g_assert_cmpfloat (diff / DIGITS_PIXELS, <, 0.05);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 /* The first button under widget whose label is label, or NULL. */
@@ -623,7 +605,7 @@ test_correct_popover (void)
   g_assert_false (gtk_widget_get_visible (menu_button));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 static GtkWindow *
@@ -676,7 +658,7 @@ test_suggests_teaching (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_null (find_teach_dialog ());
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 /* Import… and Export… open a folder chooser; the folder it hands back is imported from
@@ -752,9 +734,9 @@ test_folder_choosers (void)
       g_assert_cmpuint (count_class (to, k), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_tree (dir);
-  remove_tree (from);
-  remove_tree (to);
+  g_assert_true (test_remove_tree (dir));
+  g_assert_true (test_remove_tree (from));
+  g_assert_true (test_remove_tree (to));
 }
 
 int
@@ -789,7 +771,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_object (&app);
-  remove_tree (data_home);
+  g_assert_true (test_remove_tree (data_home));
 
   return status;
 }

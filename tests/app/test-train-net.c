@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <gtk/gtk.h>
-#include <math.h>
 #include <string.h>
 
 #include "../test-util.h"
@@ -21,21 +20,9 @@
 
 /* What the tests train: a small convolutional network; under the sanitizers, where a
  * convolution runs some hundred times slower, a tiny one of the same layer kinds. */
-#define TEST_NET (TEST_SANITIZED ? "conv3x4,pool2,dense32" : "conv3x8,pool2,dense64")
+#define TEST_NET (TEST_SANITIZED ? DIGITS_TEST_TINY_NET : "conv3x8,pool2,dense64")
 
 static DigitsApplication *app;
-
-static DigitsTrainView *
-show_train_view (DigitsWindow *window)
-{
-  DigitsTrainView *view = digits_window_get_train_view (window);
-  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (view), ADW_TYPE_VIEW_STACK);
-
-  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "train");
-  digits_test_wait_frames ();
-
-  return view;
-}
 
 static const char *
 info_title (DigitsTrainView *view)
@@ -81,7 +68,7 @@ static void
 test_choices (void)
 {
   DigitsWindow *window = digits_test_create_window (app);
-  DigitsTrainView *view = show_train_view (window);
+  DigitsTrainView *view = digits_test_show_train_view (window);
   gboolean has_data = digits_train_view_has_data (view);
   g_autoptr (GError) error = NULL;
   DigitsTrainConfig config;
@@ -122,11 +109,10 @@ test_choices (void)
   /* Remembered for the next window. */
   gtk_window_destroy (GTK_WINDOW (window));
   window = digits_test_create_window (app);
-  view = show_train_view (window);
+  view = digits_test_show_train_view (window);
   g_assert_cmpstr (digits_train_view_get_network_id (view), ==, "custom");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (view->hidden_row)), ==,
                    "conv3x16, pool2, 64");
-  digits_train_view_set_network (view, "default", NULL);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -143,7 +129,7 @@ static void
 test_estimate (void)
 {
   DigitsWindow *window = digits_test_create_window (app);
-  DigitsTrainView *view = show_train_view (window);
+  DigitsTrainView *view = digits_test_show_train_view (window);
   g_autoptr (GError) error = NULL;
   DigitsNetInfo mlp, cnn;
   double all, part, small, big;
@@ -185,7 +171,6 @@ test_estimate (void)
   digits_train_view_set_network (view, "custom", "dense128,");
   g_assert_cmpfloat (digits_train_view_get_epoch_estimate (view), <, 0.0);
 
-  digits_train_view_set_network (view, "default", NULL);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -224,7 +209,7 @@ test_trains_chosen (void)
     }
 
   window = digits_test_create_window (app);
-  view = show_train_view (window);
+  view = digits_test_show_train_view (window);
   digits_train_view_set_subset (view, 2000);
   digits_train_view_set_epochs (view, 1);
 
@@ -250,7 +235,6 @@ test_trains_chosen (void)
   g_assert_cmpstr (mlp, ==, NN_SPEC_MLP);
 
   digits_train_view_discard (view);
-  digits_train_view_set_network (view, "default", NULL);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -58,21 +58,9 @@ static void
 choose_test_network (DigitsTrainView *view)
 {
   if (TEST_SANITIZED)
-    digits_train_view_set_network (view, "custom", "conv3x4,pool2,dense32");
+    digits_train_view_set_network (view, "custom", DIGITS_TEST_TINY_NET);
   else
     digits_train_view_set_network (view, "default", NULL);
-}
-
-static DigitsTrainView *
-show_train_view (DigitsWindow *window)
-{
-  DigitsTrainView *view = digits_window_get_train_view (window);
-  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (view), ADW_TYPE_VIEW_STACK);
-
-  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "train");
-  digits_test_wait_frames ();
-
-  return view;
 }
 
 static void
@@ -206,7 +194,7 @@ test_train_run (void)
     return;
 
   window = digits_test_create_window (app);
-  view = show_train_view (window);
+  view = digits_test_show_train_view (window);
   g_assert_true (digits_train_view_has_data (view));
   chart = DIGITS_CURVE_CHART (digits_train_view_get_curve_chart (view));
 
@@ -296,7 +284,7 @@ test_train_stop_keep (void)
     return;
 
   window = digits_test_create_window (app);
-  view = show_train_view (window);
+  view = digits_test_show_train_view (window);
   g_signal_connect (view, "progress", G_CALLBACK (progress_cb), &seen);
 
   choose_test_network (view);
@@ -443,7 +431,7 @@ test_save_open_round_trip (void)
     return;
 
   window = digits_test_create_window (app);
-  view = show_train_view (window);
+  view = digits_test_show_train_view (window);
   add_seven (digits_window_get_canvas (window));
   get_probs (window, builtin);
 
@@ -480,7 +468,7 @@ test_quit_while_training (void)
   if (g_test_subprocess ())
     {
       DigitsWindow *window = digits_test_create_window (app);
-      DigitsTrainView *view = show_train_view (window);
+      DigitsTrainView *view = digits_test_show_train_view (window);
       Seen seen = { 0, };
       gint64 start;
 
@@ -515,7 +503,7 @@ test_close_while_loading (void)
     return;
 
   window = digits_test_create_window (app);
-  view = show_train_view (window);
+  view = digits_test_show_train_view (window);
   digits_train_view_set_subset (view, 2000);
   g_assert_true (digits_train_view_start (view));
 
@@ -537,7 +525,7 @@ test_stop_while_loading (void)
     return;
 
   window = digits_test_create_window (app);
-  view = show_train_view (window);
+  view = digits_test_show_train_view (window);
   g_signal_connect (view, "progress", G_CALLBACK (progress_cb), &seen);
   choose_test_network (view);
   digits_train_view_set_subset (view, 2000);
@@ -1098,7 +1086,7 @@ test_download_in_view (void)
   g_setenv ("DIGITS_MNIST_MIRROR", mirror, TRUE);
 
   window = digits_test_create_window (app);
-  view = show_train_view (window);
+  view = digits_test_show_train_view (window);
   g_assert_false (digits_train_view_has_data (view));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL);
   g_assert_false (digits_train_view_is_running (view));
