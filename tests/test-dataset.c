@@ -380,9 +380,9 @@ test_bad_dims (void)
 }
 
 /* Limits of virtual memory for this process: a reader that allocated what a lying
- * header asks for would abort the subprocess. Not under AddressSanitizer, whose
- * shadow memory needs terabytes of address space. */
-#define LIMIT_MEMORY (!TEST_UNDER_ASAN)
+ * header asks for would abort the subprocess. Not under AddressSanitizer or
+ * MemorySanitizer, whose shadow memory needs terabytes of address space. */
+#define LIMIT_MEMORY (!TEST_UNDER_ASAN && !TEST_UNDER_MSAN)
 
 static void
 limit_memory (guint64 headroom)

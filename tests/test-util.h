@@ -18,6 +18,15 @@
 #ifndef TEST_UNDER_ASAN
 # define TEST_UNDER_ASAN 0
 #endif
+/* MemorySanitizer's shadow memory too makes address-space limits meaningless. */
+#if defined(__has_feature)
+# if __has_feature(memory_sanitizer)
+#  define TEST_UNDER_MSAN 1
+# endif
+#endif
+#ifndef TEST_UNDER_MSAN
+# define TEST_UNDER_MSAN 0
+#endif
 #if TEST_UNDER_ASAN || defined(__SANITIZE_THREAD__)
 # define TEST_SANITIZED 1
 #elif defined(__has_feature)

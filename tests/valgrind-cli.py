@@ -6,13 +6,13 @@ Train and eval read a small MNIST-shaped folder made here: the first digits of t
 MNIST when DIGITS_MNIST_DIR has it (so the real files' path is taken), else synthetic
 strokes. Exits 77 (skipped) when valgrind is not installed.
 """
-import gzip
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
+
+from mnist_slice import read_idx, write_idx_pair
 
 VALGRIND_ARGS = [
     "--leak-check=full",
@@ -26,22 +26,6 @@ N_TRAIN = 2000
 # Eval reads these with the convolutional built-in model, ~0.25 s a digit under valgrind:
 # 100 take every path of the evaluation as well as 300 did, in a third of the time.
 N_TEST = 100
-
-
-def read_idx(folder, base):
-    for name, opener in ((base, open), (base + ".gz", gzip.open)):
-        path = os.path.join(folder, name)
-        if os.path.exists(path):
-            with opener(path, "rb") as f:
-                return f.read()
-    return None
-
-
-def write_set(folder, prefix, images, labels, n):
-    with open(os.path.join(folder, f"{prefix}-images-idx3-ubyte"), "wb") as f:
-        f.write(struct.pack(">IIII", 0x803, n, 28, 28) + images[16:16 + n * 784])
-    with open(os.path.join(folder, f"{prefix}-labels-idx1-ubyte"), "wb") as f:
-        f.write(struct.pack(">II", 0x801, n) + labels[8:8 + n])
 
 
 def synthetic(n):
@@ -75,8 +59,8 @@ def make_data(folder):
     if train is None:
         train = synthetic(N_TRAIN)
         test = synthetic(N_TEST)
-    write_set(folder, "train", *train, N_TRAIN)
-    write_set(folder, "t10k", *test, N_TEST)
+    for prefix, (images, labels), n in (("train", train, N_TRAIN), ("t10k", test, N_TEST)):
+        write_idx_pair(folder, prefix, images[16:], labels[8:], n)
 
 
 def main():

@@ -713,23 +713,35 @@ collect_controls (GtkWidget *widget,
 }
 
 /* Inside the window: across always; down too unless a scrolled window holds it (then
- * scrolling reaches it, and Tab scrolls to it). */
+ * scrolling reaches it, and Tab scrolls to it). FALSE, with its bounds in *b, when not. */
+static gboolean
+control_inside (DigitsWindow    *window,
+                GtkWidget       *control,
+                graphene_rect_t *b)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+  gboolean scrolled = gtk_widget_get_ancestor (control, GTK_TYPE_SCROLLED_WINDOW) != NULL;
+
+  if (!gtk_widget_compute_bounds (control, GTK_WIDGET (window), b))
+    return FALSE;
+  return !(b->origin.x < -0.5 || b->origin.x + b->size.width > width + 0.5 ||
+           (!scrolled && (b->origin.y < -0.5 || b->origin.y + b->size.height > height + 0.5)));
+}
+
 static void
 assert_inside (DigitsWindow *window,
                GtkWidget    *control,
                const char   *where)
 {
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
   graphene_rect_t b;
-  gboolean scrolled = gtk_widget_get_ancestor (control, GTK_TYPE_SCROLLED_WINDOW) != NULL;
 
   g_assert_true (gtk_widget_compute_bounds (control, GTK_WIDGET (window), &b));
-  if (b.origin.x < -0.5 || b.origin.x + b.size.width > width + 0.5 ||
-      (!scrolled && (b.origin.y < -0.5 || b.origin.y + b.size.height > height + 0.5)))
+  if (!control_inside (window, control, &b))
     g_error ("%s: %s at %.0f,%.0f %.0f×%.0f is outside the %d×%d window", where,
              G_OBJECT_TYPE_NAME (control), b.origin.x, b.origin.y, b.size.width,
-             b.size.height, width, height);
+             b.size.height, gtk_widget_get_width (GTK_WIDGET (window)),
+             gtk_widget_get_height (GTK_WIDGET (window)));
 }
 
 /* Tab twice round the window: every control gets the focus, or something in it does. */
@@ -767,19 +779,13 @@ all_inside (gpointer data)
 {
   DigitsWindow *window = data;
   g_autoptr (GPtrArray) controls = g_ptr_array_new ();
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
 
   collect_controls (GTK_WIDGET (window), controls);
   for (guint i = 0; i < controls->len; i++)
     {
-      GtkWidget *control = g_ptr_array_index (controls, i);
-      gboolean scrolled = gtk_widget_get_ancestor (control, GTK_TYPE_SCROLLED_WINDOW) != NULL;
       graphene_rect_t b;
 
-      if (!gtk_widget_compute_bounds (control, GTK_WIDGET (window), &b) ||
-          b.origin.x < -0.5 || b.origin.x + b.size.width > width + 0.5 ||
-          (!scrolled && (b.origin.y < -0.5 || b.origin.y + b.size.height > height + 0.5)))
+      if (!control_inside (window, g_ptr_array_index (controls, i), &b))
         return FALSE;
     }
   return TRUE;
