@@ -138,17 +138,19 @@ digits_test_add_circle (DigitsCanvas *canvas)
   digits_canvas_add_stroke (canvas, points, G_N_ELEMENTS (points));
 }
 
-static GtkWidget *
-find_header_bar (GtkWidget *widget)
+GtkWidget *
+digits_test_find_widget (GtkWidget           *root,
+                         DigitsTestWidgetTest test,
+                         gpointer             data)
 {
-  if (ADW_IS_HEADER_BAR (widget))
-    return widget;
+  if (test (root, data))
+    return root;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_header_bar (child);
+      GtkWidget *found = digits_test_find_widget (child, test, data);
 
       if (found != NULL)
         return found;
@@ -157,11 +159,18 @@ find_header_bar (GtkWidget *widget)
   return NULL;
 }
 
+static gboolean
+is_header_bar (GtkWidget *widget,
+               gpointer   data)
+{
+  return ADW_IS_HEADER_BAR (widget);
+}
+
 /* The window's AdwHeaderBar (an AdwApplicationWindow has no titlebar of GtkWindow's). */
 GtkWidget *
 digits_test_get_header_bar (DigitsWindow *window)
 {
-  GtkWidget *bar = find_header_bar (GTK_WIDGET (window));
+  GtkWidget *bar = digits_test_find_widget (GTK_WIDGET (window), is_header_bar, NULL);
 
   g_assert_nonnull (bar);
   return bar;

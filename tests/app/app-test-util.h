@@ -19,6 +19,8 @@ G_BEGIN_DECLS
 #define DIGITS_TEST_TINY_NET "conv3x4,pool2,dense32"
 
 typedef gboolean (*DigitsTestCondition) (gpointer data);
+typedef gboolean (*DigitsTestWidgetTest) (GtkWidget *widget,
+                                          gpointer   data);
 
 void          digits_test_iterate       (void);
 gboolean      digits_test_wait_until    (DigitsTestCondition  condition,
@@ -44,6 +46,11 @@ void          digits_test_add_line      (DigitsCanvas        *canvas,
                                          float                y1);
 void          digits_test_add_circle    (DigitsCanvas        *canvas);
 
+/* The first widget under root (root included), depth-first in GTK's order of children,
+ * for which test is TRUE; NULL if none. */
+GtkWidget    *digits_test_find_widget   (GtkWidget           *root,
+                                         DigitsTestWidgetTest test,
+                                         gpointer             data);
 GtkWidget    *digits_test_get_header_bar (DigitsWindow       *window);
 /* Switches @window to its Train page and lets it draw; returns the page. */
 DigitsTrainView *digits_test_show_train_view (DigitsWindow   *window);

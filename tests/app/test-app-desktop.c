@@ -36,31 +36,6 @@ has_model (DigitsWindow *window)
   return FALSE;
 }
 
-typedef gboolean (*WidgetTest) (GtkWidget *widget,
-                                gpointer   data);
-
-/* Depth-first, in the order GTK keeps the children. */
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             WidgetTest  test,
-             gpointer    data)
-{
-  if (test (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, test, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static gboolean
 is_label_with_text (GtkWidget *widget,
                     gpointer   text)
@@ -87,7 +62,7 @@ static GtkMenuButton *
 get_menu_button (DigitsWindow *window)
 {
   GtkWidget *titlebar = digits_test_get_header_bar (window);
-  GtkWidget *button = find_widget (titlebar, is_menu_button, NULL);
+  GtkWidget *button = digits_test_find_widget (titlebar, is_menu_button, NULL);
 
   g_assert_nonnull (button);
   return GTK_MENU_BUTTON (button);
@@ -360,9 +335,9 @@ test_translated (void)
   window = digits_test_create_window (app);
 
   /* A template label, translated by GtkBuilder through the interface's domain. */
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_label_with_text,
+  g_assert_nonnull (digits_test_find_widget (GTK_WIDGET (window), is_label_with_text,
                                  (gpointer) "Zeichnen Sie hier eine Ziffer"));
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_label_with_text,
+  g_assert_nonnull (digits_test_find_widget (GTK_WIDGET (window), is_label_with_text,
                                  (gpointer) "Wahrscheinlichkeiten"));
 
   /* Set from C: the empty canvas's caption. */
@@ -375,7 +350,7 @@ test_translated (void)
   about_label = find_menu_label (gtk_menu_button_get_menu_model (menu_button), "app.about");
   g_assert_cmpstr (about_label, ==, "_Info zu Digits");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (menu_button)), ==, "Hauptmenü");
-  open_button = find_widget (digits_test_get_header_bar (window),
+  open_button = digits_test_find_widget (digits_test_get_header_bar (window),
                              is_actionable_with, (gpointer) "win.open");
   g_assert_nonnull (open_button);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (open_button)), ==, "_Öffnen");
@@ -460,7 +435,7 @@ test_actions_reachable (void)
     {
       const char *action = g_ptr_array_index (actions, i);
       g_autofree char *menu_label = find_menu_label (menu, action);
-      GtkWidget *button = find_widget (GTK_WIDGET (window), is_actionable_with,
+      GtkWidget *button = digits_test_find_widget (GTK_WIDGET (window), is_actionable_with,
                                        (gpointer) action);
 
       if (g_ptr_array_find_with_equal_func (with_keys, action, g_str_equal, NULL) ||
@@ -491,7 +466,7 @@ test_train_page_keys (void)
 {
   DigitsWindow *window = digits_test_create_window (app);
   DigitsCanvas *canvas = digits_window_get_canvas (window);
-  GtkWidget *stack = find_widget (GTK_WIDGET (window), is_main_stack, NULL);
+  GtkWidget *stack = digits_test_find_widget (GTK_WIDGET (window), is_main_stack, NULL);
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   guchar *pixels;
@@ -544,10 +519,12 @@ test_focus_order (void)
   digits_test_wait_frames ();
 
   stops[0] = canvas;
-  stops[1] = find_widget (GTK_WIDGET (window), is_actionable_with, (gpointer) "win.undo");
-  stops[2] = find_widget (GTK_WIDGET (window), is_actionable_with, (gpointer) "win.clear");
+  stops[1] = digits_test_find_widget (GTK_WIDGET (window), is_actionable_with,
+                                      (gpointer) "win.undo");
+  stops[2] = digits_test_find_widget (GTK_WIDGET (window), is_actionable_with,
+                                      (gpointer) "win.clear");
   stops[3] = digits_window_get_chart (window);
-  stops[4] = find_widget (titlebar, is_actionable_with, (gpointer) "win.open");
+  stops[4] = digits_test_find_widget (titlebar, is_actionable_with, (gpointer) "win.open");
   stops[5] = GTK_WIDGET (get_menu_button (window));
   for (int i = 0; i < 6; i++)
     g_assert_nonnull (stops[i]);

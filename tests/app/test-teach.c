@@ -527,22 +527,21 @@ test_image_digit_kept (void)
   g_assert_true (test_remove_tree (dir));
 }
 
+/* A button whose label is data. */
+static gboolean
+is_button_labelled (GtkWidget *widget,
+                    gpointer   data)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)),
+                                              data) == 0;
+}
+
 /* The first button under widget whose label is label, or NULL. */
 static GtkWidget *
 find_button (GtkWidget  *widget,
              const char *label)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return digits_test_find_widget (widget, is_button_labelled, (gpointer) label);
 }
 
 /* What a click does (gtk_widget_activate only clicks after its pressed look has shown). */
