@@ -1,4 +1,4 @@
-/* app-test-util.c — helpers the UI tests share (test-window.c, test-train.c,
+/* app-test-util.c — helpers the UI tests share (test-window.c, test-train.c, test-train-net.c,
  * test-app-desktop.c, test-look.c, test-teach.c), so that there is one copy of each.
  *
  * Copyright 2026 The Digits authors
