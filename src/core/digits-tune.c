@@ -8,13 +8,13 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "digits-evaluation.h"
 #include "digits-preprocess.h"
 #include "digits-tune.h"
 
 /* The person's examples are repeated at most this often in a mix: with a handful of
  * examples a larger share would only be the same few digits over and over. */
 #define MAX_REPEAT 400u
-#define EVAL_CHUNK 1024u
 
 struct _DigitsTuner
 {
@@ -140,30 +140,21 @@ evaluate_or_nan (const DigitsModel *model, const DigitsDataset *set)
   return set != NULL && set->n > 0 ? digits_evaluate (model, set, NULL) : NAN;
 }
 
-/* Accuracy on set, and each digit's answer into answers (set->n bytes); NAN if empty. */
+/* Accuracy on set, and each digit's answer into answers (set->n bytes); NAN if empty or
+ * the model does not fit the set. */
 static double
 answer_all (const DigitsModel *model, const DigitsDataset *set, guint8 *answers)
 {
-  const int n_classes = model->net->sizes[model->net->n_layers];
-  g_autofree float *probs = g_new (float, (gsize) EVAL_CHUNK * (gsize) n_classes);
-  guint correct = 0;
+  g_autoptr(DigitsEvaluation) evaluation = NULL;
 
-  if (set->n == 0 || (int) (set->rows * set->cols) != model->net->sizes[0])
+  if (set->n == 0)
     return NAN;
-  for (guint first = 0; first < set->n; first += EVAL_CHUNK)
-    {
-      guint n = MIN (EVAL_CHUNK, set->n - first);
-
-      if (nn_net_forward_u8 (model->net, set->images + (gsize) first * DIGITS_PIXELS, n,
-                             probs) != 0)
-        return NAN;
-      for (guint i = 0; i < n; i++)
-        {
-          answers[first + i] = (guint8) nn_argmax (probs + (gsize) i * n_classes, n_classes);
-          correct += answers[first + i] == set->labels[first + i];
-        }
-    }
-  return (double) correct / set->n;
+  evaluation = digits_evaluation_run (model, set, NULL, NULL);
+  if (evaluation == NULL)
+    return NAN;
+  for (guint i = 0; i < set->n; i++)
+    answers[i] = digits_evaluation_get_verdict (evaluation, i)->answer;
+  return digits_evaluation_get_accuracy (evaluation);
 }
 
 /* MNIST accuracy of model, and the fraction of digits it answers unlike the start. */
@@ -178,9 +169,11 @@ measure_mnist (const DigitsTuner *self, const DigitsModel *model, double *change
     return NAN;
   g_autofree guint8 *answers = g_malloc (self->mnist_test->n);
   accuracy = answer_all (model, self->mnist_test, answers);
+  if (isnan (accuracy))
+    return NAN;
   for (guint i = 0; i < self->mnist_test->n; i++)
     n_changed += answers[i] != self->start_answers[i];
-  *changed = isnan (accuracy) ? NAN : (double) n_changed / self->mnist_test->n;
+  *changed = (double) n_changed / self->mnist_test->n;
   return accuracy;
 }
 
