@@ -28,6 +28,8 @@ struct _DigitsTuner
   double *sum;                  /* average: the weights at each epoch's end, summed */
   guint n_sum;
   gint mnist_now;               /* the blend's newest MNIST accuracy ×10⁴, -1 unknown; atomic */
+  gboolean scored;              /* an epoch's end of this run measured the final weights */
+  double last_samples, last_mnist, last_changed;   /* what it measured */
   DigitsTrainer *trainer;
   DigitsTuneResult result;
   DigitsTuneProgressFunc progress;
@@ -184,11 +186,10 @@ note_mnist (DigitsTuner *self, double accuracy)
     g_atomic_int_set (&self->mnist_now, (gint) lround (accuracy * 10000.0));
 }
 
-/* average: adds the weights at an epoch's end to the sum. */
+/* average: adds the weights at an epoch's end (now, the trainer's) to the sum. */
 static void
-add_to_average (DigitsTuner *self)
+add_to_average (DigitsTuner *self, const DigitsModel *now)
 {
-  g_autoptr(DigitsModel) now = digits_trainer_snapshot (self->trainer);
   const size_t n = now->net->n_params;
 
   g_mutex_lock (&self->lock);
@@ -223,6 +224,25 @@ blend_with_start (const DigitsTuner *self, DigitsModel *tuned)
     return;
   for (size_t i = 0; i < tuned->net->n_params; i++)
     w[i] = keep * w0[i] + (1.0f - keep) * w[i];
+}
+
+/* The trainer's weights made the tuner's: averaged, then blended with the start. */
+static void
+finish_weights (DigitsTuner *self, DigitsModel *model)
+{
+  if (self->config.average)
+    use_average (self, model);
+  blend_with_start (self, model);
+}
+
+/* Measures the tuner's weights on the held-out examples and MNIST. */
+static void
+score (DigitsTuner *self, const DigitsModel *model)
+{
+  self->last_samples = evaluate_or_nan (model, self->held_out);
+  self->last_mnist = measure_mnist (self, model, &self->last_changed);
+  self->scored = TRUE;
+  note_mnist (self, self->last_mnist);
 }
 
 DigitsTuner *
@@ -331,9 +351,7 @@ digits_tuner_snapshot (DigitsTuner *self)
 
   if (model == NULL)
     return NULL;
-  if (self->config.average)
-    use_average (self, model);
-  blend_with_start (self, model);
+  finish_weights (self, model);
   if (g_atomic_int_get (&self->mnist_now) >= 0)
     {
       g_snprintf (buf, sizeof buf, "%.4f", g_atomic_int_get (&self->mnist_now) / 10000.0);
@@ -354,14 +372,18 @@ train_progress_cb (const DigitsTrainProgress *train, gpointer user_data)
   DigitsTuner *self = user_data;
   DigitsTuneProgress p = { .train = *train, .samples_accuracy = NAN, .mnist_changed = NAN };
 
-  if (train->event == DIGITS_TRAIN_EPOCH_DONE && self->config.average)
-    add_to_average (self);
   if (train->event == DIGITS_TRAIN_EPOCH_DONE)
     {
-      g_autoptr(DigitsModel) now = digits_tuner_snapshot (self);
-      p.samples_accuracy = evaluate_or_nan (now, self->held_out);
-      p.train.test_accuracy = (float) measure_mnist (self, now, &p.mnist_changed);
-      note_mnist (self, p.train.test_accuracy);
+      /* One copy of the weights serves the average and the measurement. */
+      g_autoptr(DigitsModel) now = digits_trainer_snapshot (self->trainer);
+
+      if (self->config.average)
+        add_to_average (self, now);
+      finish_weights (self, now);
+      score (self, now);
+      p.samples_accuracy = self->last_samples;
+      p.train.test_accuracy = (float) self->last_mnist;
+      p.mnist_changed = self->last_changed;
     }
   if (self->progress != NULL)
     self->progress (&p, self->progress_data);
@@ -379,13 +401,22 @@ digits_tuner_run (DigitsTuner           *self,
 
   self->progress = progress;
   self->progress_data = user_data;
+  self->scored = FALSE;
   if (!digits_trainer_run (self->trainer, train_progress_cb, self, cancellable, error))
     return FALSE;
 
-  g_autoptr(DigitsModel) after = digits_tuner_snapshot (self);
-  self->result.samples_after = evaluate_or_nan (after, self->held_out);
-  self->result.mnist_after = measure_mnist (self, after, &self->result.mnist_changed);
-  note_mnist (self, self->result.mnist_after);
+  /* The last epoch's end measured the weights the run ends with: measured again only
+   * when no epoch ran. */
+  if (!self->scored)
+    {
+      g_autoptr(DigitsModel) after = digits_trainer_snapshot (self->trainer);
+
+      finish_weights (self, after);
+      score (self, after);
+    }
+  self->result.samples_after = self->last_samples;
+  self->result.mnist_after = self->last_mnist;
+  self->result.mnist_changed = self->last_changed;
   return TRUE;
 }
 
