@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "digits-cli-bench-net.h"
+#include "digits-cli.h"
 #include "digits-preprocess.h"
 #include "nn/nn-private.h"
 
@@ -300,22 +301,35 @@ measure_net (NnNet *net, int threads, const guint8 *images, const guint8 *labels
 static void
 print_net_json (const NnNet *net, const char *canonical, int threads, const NetFigures *f)
 {
-  printf ("{\"net\":\"%s\",\"parameters\":%zu,\"threads\":%d,\"kernels\":\"%s\","
-          "\"peak_gflops_one\":%.1f,\"peak_gflops_all\":%.1f,\"layers\":[",
-          canonical, net->n_params, threads, nn_kernel_name (), f->one, f->all);
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  g_string_append_printf (s, "{\"net\":\"%s\",\"parameters\":%zu,\"threads\":%d,"
+                          "\"kernels\":\"%s\"", canonical, net->n_params, threads,
+                          nn_kernel_name ());
+  digits_cli_append_json_member (s, "peak_gflops_one", f->one, "%.1f");
+  digits_cli_append_json_member (s, "peak_gflops_all", f->all, "%.1f");
+  g_string_append (s, ",\"layers\":[");
   for (int l = 0; l < net->n_layers; l++)
     {
       const LayerFigure *lf = &f->layers[l];
 
-      printf ("%s{\"kind\":\"%s\",\"forward_ms\":%.4f,\"backward_ms\":%.4f,"
-              "\"weight_grad_ms\":%.4f,\"gflops\":%.2f}", l ? "," : "",
-              nn_layer_ops (net->layers[l].kind)->name, lf->fwd * 1e3, lf->bwd * 1e3,
-              lf->dw * 1e3,
-              (lf->fwd_flops + lf->bwd_flops + lf->dw_flops) / (lf->fwd + lf->bwd + lf->dw)
-                / 1e9);
+      g_string_append_printf (s, "%s{\"kind\":\"%s\"", l ? "," : "",
+                              nn_layer_ops (net->layers[l].kind)->name);
+      digits_cli_append_json_member (s, "forward_ms", lf->fwd * 1e3, "%.4f");
+      digits_cli_append_json_member (s, "backward_ms", lf->bwd * 1e3, "%.4f");
+      digits_cli_append_json_member (s, "weight_grad_ms", lf->dw * 1e3, "%.4f");
+      digits_cli_append_json_member (s, "gflops",
+                                     (lf->fwd_flops + lf->bwd_flops + lf->dw_flops)
+                                       / (lf->fwd + lf->bwd + lf->dw) / 1e9, "%.2f");
+      g_string_append_c (s, '}');
     }
-  printf ("],\"epoch_seconds\":%.3f,\"epoch_cpu_seconds\":%.3f,\"floor_seconds\":%.3f,"
-          "\"inference_us\":%.2f}\n", f->epoch, f->epoch_cpu, f->floor, f->single);
+  g_string_append_c (s, ']');
+  digits_cli_append_json_member (s, "epoch_seconds", f->epoch, "%.3f");
+  digits_cli_append_json_member (s, "epoch_cpu_seconds", f->epoch_cpu, "%.3f");
+  digits_cli_append_json_member (s, "floor_seconds", f->floor, "%.3f");
+  digits_cli_append_json_member (s, "inference_us", f->single, "%.2f");
+  g_string_append (s, "}\n");
+  fputs (s->str, stdout);
 }
 
 /* One row of the per-layer table: its token, output shape, and three timed passes. */
