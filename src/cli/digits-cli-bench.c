@@ -116,11 +116,10 @@ static const char *
 load_bench_data (const char *data_dir, guint8 *images, guint8 *labels, guint n,
                  DigitsDataset **test)
 {
-  g_autofree char *dir = data_dir ? g_strdup (data_dir) : digits_dataset_find_mnist ();
   g_autoptr(DigitsDataset) train = NULL;
   NnRng rng;
 
-  if (dir != NULL && digits_dataset_load_mnist_dir (dir, &train, test, NULL)
+  if (digits_cli_load_mnist (data_dir, FALSE, &train, test, NULL)
       && train->n >= n && train->rows * train->cols == DIGITS_PIXELS)
     {
       memcpy (images, train->images, (gsize) n * DIGITS_PIXELS);
