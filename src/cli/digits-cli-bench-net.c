@@ -21,6 +21,7 @@
 #include "digits-cli-bench-net.h"
 #include "digits-cli.h"
 #include "digits-preprocess.h"
+#include "digits-train-estimate.h"
 #include "nn/nn-private.h"
 
 #define BATCH 64
@@ -251,27 +252,13 @@ time_epoch (NnNet *net, const guint8 *images, const guint8 *labels, guint n, int
   return per_step * 60000.0 / BATCH;
 }
 
-double
-digits_bench_train_flops (const NnNet *net)
-{
-  /* Forward, weight gradient, and the input gradient of every layer but the first. */
-  double flops = 0;
-  for (int l = 0; l < net->n_layers; l++)
-    {
-      const NnLayer *ly = &net->layers[l];
-      double pix = ly->kind == NN_LAYER_CONV ? (double) ly->out_h * ly->out_w : 1;
-      double macs = (double) ly->n_weights * pix;
-      flops += 4 * macs + (l > 0 ? 2 * macs : 0);
-    }
-  return flops;
-}
-
 /* Everything `bench --net` measures, in one run. */
 typedef struct {
   double one, all;                  /* sgemm peak, GFLOP/s: one core, all threads */
   LayerFigure layers[NN_MAX_LAYERS];
   double epoch, epoch_cpu, floor;   /* seconds per 60,000 digits */
   double single;                    /* µs of CPU time for one digit */
+  double flops;                     /* of training one digit */
 } NetFigures;
 
 static void
@@ -284,7 +271,10 @@ measure_net (NnNet *net, int threads, const guint8 *images, const guint8 *labels
   for (int l = 0; l < net->n_layers; l++)
     f->layers[l] = time_layer (net, l);
   f->epoch = time_epoch (net, images, labels, n, threads, &f->epoch_cpu);
-  f->floor = digits_bench_train_flops (net) * 60000.0 / (f->all * 1e9);
+  /* Two FLOPs a multiply-add: forward, weight gradient, and the input gradient of every
+   * layer but the first. */
+  f->flops = 2 * digits_net_train_macs (net);
+  f->floor = f->flops * 60000.0 / (f->all * 1e9);
 
   for (int i = 0; i < DIGITS_PIXELS; i++)
     input[i] = images[i] / 255.0f;
@@ -376,7 +366,7 @@ print_net_text (const NnNet *net, const NnArch *arch, const char *canonical, int
             "time per thread); floor %.2f s (%.2f GFLOP ÷ %.1f GFLOP/s): %.2f× the floor "
             "(%.2f× by CPU time)\n"),
           BATCH, threads, f->epoch, f->epoch_cpu, f->floor,
-          digits_bench_train_flops (net) * 60000 / 1e9, f->all, f->epoch / f->floor,
+          f->flops * 60000 / 1e9, f->all, f->epoch / f->floor,
           f->epoch_cpu / f->floor);
   printf (_("One digit's inference: %.1f µs of CPU time (one core)\n"), f->single);
 }

@@ -97,6 +97,13 @@ digits_net_info (const char     *spec,
   return TRUE;
 }
 
+double
+digits_net_train_macs (const NnNet *net)
+{
+  g_return_val_if_fail (net != NULL, 0.0);
+  return train_macs (net->layers, net->n_layers);
+}
+
 static int
 compare_times (const void *a,
                const void *b)
