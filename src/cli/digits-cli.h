@@ -7,6 +7,12 @@
 #include "digits-evaluation.h"
 #include "digits-model.h"
 
+/* How train and tune report progress: JSON lines, or a line redrawn on a terminal. */
+typedef struct {
+  gboolean json;
+  gboolean tty;
+} DigitsCliOutput;
+
 /* digits-cli-train.c */
 int  digits_cli_train           (int argc, char **argv);
 /* digits-cli-bench.c */
