@@ -19,7 +19,9 @@
 #include <glib/gi18n.h>
 
 #include "digits-cli-bench-net.h"
+#include "digits-cli.h"
 #include "digits-preprocess.h"
+#include "digits-train-estimate.h"
 #include "nn/nn-private.h"
 
 #define BATCH 64
@@ -250,27 +252,13 @@ time_epoch (NnNet *net, const guint8 *images, const guint8 *labels, guint n, int
   return per_step * 60000.0 / BATCH;
 }
 
-double
-digits_bench_train_flops (const NnNet *net)
-{
-  /* Forward, weight gradient, and the input gradient of every layer but the first. */
-  double flops = 0;
-  for (int l = 0; l < net->n_layers; l++)
-    {
-      const NnLayer *ly = &net->layers[l];
-      double pix = ly->kind == NN_LAYER_CONV ? (double) ly->out_h * ly->out_w : 1;
-      double macs = (double) ly->n_weights * pix;
-      flops += 4 * macs + (l > 0 ? 2 * macs : 0);
-    }
-  return flops;
-}
-
 /* Everything `bench --net` measures, in one run. */
 typedef struct {
   double one, all;                  /* sgemm peak, GFLOP/s: one core, all threads */
   LayerFigure layers[NN_MAX_LAYERS];
   double epoch, epoch_cpu, floor;   /* seconds per 60,000 digits */
   double single;                    /* µs of CPU time for one digit */
+  double flops;                     /* of training one digit */
 } NetFigures;
 
 static void
@@ -283,7 +271,10 @@ measure_net (NnNet *net, int threads, const guint8 *images, const guint8 *labels
   for (int l = 0; l < net->n_layers; l++)
     f->layers[l] = time_layer (net, l);
   f->epoch = time_epoch (net, images, labels, n, threads, &f->epoch_cpu);
-  f->floor = digits_bench_train_flops (net) * 60000.0 / (f->all * 1e9);
+  /* Two FLOPs a multiply-add: forward, weight gradient, and the input gradient of every
+   * layer but the first. */
+  f->flops = 2 * digits_net_train_macs (net);
+  f->floor = f->flops * 60000.0 / (f->all * 1e9);
 
   for (int i = 0; i < DIGITS_PIXELS; i++)
     input[i] = images[i] / 255.0f;
@@ -300,22 +291,35 @@ measure_net (NnNet *net, int threads, const guint8 *images, const guint8 *labels
 static void
 print_net_json (const NnNet *net, const char *canonical, int threads, const NetFigures *f)
 {
-  printf ("{\"net\":\"%s\",\"parameters\":%zu,\"threads\":%d,\"kernels\":\"%s\","
-          "\"peak_gflops_one\":%.1f,\"peak_gflops_all\":%.1f,\"layers\":[",
-          canonical, net->n_params, threads, nn_kernel_name (), f->one, f->all);
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  g_string_append_printf (s, "{\"net\":\"%s\",\"parameters\":%zu,\"threads\":%d,"
+                          "\"kernels\":\"%s\"", canonical, net->n_params, threads,
+                          nn_kernel_name ());
+  digits_cli_append_json_member (s, "peak_gflops_one", f->one, "%.1f");
+  digits_cli_append_json_member (s, "peak_gflops_all", f->all, "%.1f");
+  g_string_append (s, ",\"layers\":[");
   for (int l = 0; l < net->n_layers; l++)
     {
       const LayerFigure *lf = &f->layers[l];
 
-      printf ("%s{\"kind\":\"%s\",\"forward_ms\":%.4f,\"backward_ms\":%.4f,"
-              "\"weight_grad_ms\":%.4f,\"gflops\":%.2f}", l ? "," : "",
-              nn_layer_ops (net->layers[l].kind)->name, lf->fwd * 1e3, lf->bwd * 1e3,
-              lf->dw * 1e3,
-              (lf->fwd_flops + lf->bwd_flops + lf->dw_flops) / (lf->fwd + lf->bwd + lf->dw)
-                / 1e9);
+      g_string_append_printf (s, "%s{\"kind\":\"%s\"", l ? "," : "",
+                              nn_layer_ops (net->layers[l].kind)->name);
+      digits_cli_append_json_member (s, "forward_ms", lf->fwd * 1e3, "%.4f");
+      digits_cli_append_json_member (s, "backward_ms", lf->bwd * 1e3, "%.4f");
+      digits_cli_append_json_member (s, "weight_grad_ms", lf->dw * 1e3, "%.4f");
+      digits_cli_append_json_member (s, "gflops",
+                                     (lf->fwd_flops + lf->bwd_flops + lf->dw_flops)
+                                       / (lf->fwd + lf->bwd + lf->dw) / 1e9, "%.2f");
+      g_string_append_c (s, '}');
     }
-  printf ("],\"epoch_seconds\":%.3f,\"epoch_cpu_seconds\":%.3f,\"floor_seconds\":%.3f,"
-          "\"inference_us\":%.2f}\n", f->epoch, f->epoch_cpu, f->floor, f->single);
+  g_string_append_c (s, ']');
+  digits_cli_append_json_member (s, "epoch_seconds", f->epoch, "%.3f");
+  digits_cli_append_json_member (s, "epoch_cpu_seconds", f->epoch_cpu, "%.3f");
+  digits_cli_append_json_member (s, "floor_seconds", f->floor, "%.3f");
+  digits_cli_append_json_member (s, "inference_us", f->single, "%.2f");
+  g_string_append (s, "}\n");
+  fputs (s->str, stdout);
 }
 
 /* One row of the per-layer table: its token, output shape, and three timed passes. */
@@ -362,7 +366,7 @@ print_net_text (const NnNet *net, const NnArch *arch, const char *canonical, int
             "time per thread); floor %.2f s (%.2f GFLOP ÷ %.1f GFLOP/s): %.2f× the floor "
             "(%.2f× by CPU time)\n"),
           BATCH, threads, f->epoch, f->epoch_cpu, f->floor,
-          digits_bench_train_flops (net) * 60000 / 1e9, f->all, f->epoch / f->floor,
+          f->flops * 60000 / 1e9, f->all, f->epoch / f->floor,
           f->epoch_cpu / f->floor);
   printf (_("One digit's inference: %.1f µs of CPU time (one core)\n"), f->single);
 }

@@ -4,7 +4,5 @@
 #include <glib.h>
 #include "nn/nn.h"
 
-/* FLOPs of one training sample of net (forward, weight and input gradients). */
-double digits_bench_train_flops (const NnNet *net);
 int    digits_bench_net (const char *spec, int threads, gboolean json, const guint8 *images,
                          const guint8 *labels, guint n);

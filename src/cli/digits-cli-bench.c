@@ -116,11 +116,10 @@ static const char *
 load_bench_data (const char *data_dir, guint8 *images, guint8 *labels, guint n,
                  DigitsDataset **test)
 {
-  g_autofree char *dir = data_dir ? g_strdup (data_dir) : digits_dataset_find_mnist ();
   g_autoptr(DigitsDataset) train = NULL;
   NnRng rng;
 
-  if (dir != NULL && digits_dataset_load_mnist_dir (dir, &train, test, NULL)
+  if (digits_cli_load_mnist (data_dir, FALSE, &train, test, NULL)
       && train->n >= n && train->rows * train->cols == DIGITS_PIXELS)
     {
       memcpy (images, train->images, (gsize) n * DIGITS_PIXELS);
@@ -198,14 +197,25 @@ static void
 print_bench_json (int threads, const char *source, const TrainFigure figures[2],
                   const InferenceFigure *inference)
 {
-  printf ("{\"threads\":%d,\"data\":\"%s\",\"kernels\":\"%s\",\"train\":[", threads,
-          source, nn_kernel_name ());
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  g_string_append_printf (s, "{\"threads\":%d,\"data\":\"%s\",\"kernels\":\"%s\",\"train\":[",
+                          threads, source, nn_kernel_name ());
   for (int i = 0; i < 2; i++)
-    printf ("%s{\"batch\":%d,\"samples_per_second\":%.0f,\"seconds_per_epoch\":%.4f,"
-            "\"gflops\":%.2f}", i ? "," : "", figures[i].batch,
-            figures[i].samples_per_second, figures[i].seconds, figures[i].gflops);
-  printf ("],\"inference_us\":%.3f,\"test_set_ms\":%.3f,\"canvas_update_us\":%.2f}\n",
-          inference->single_us, inference->set_ms, inference->canvas_us);
+    {
+      g_string_append_printf (s, "%s{\"batch\":%d", i ? "," : "", figures[i].batch);
+      digits_cli_append_json_member (s, "samples_per_second", figures[i].samples_per_second,
+                                     "%.0f");
+      digits_cli_append_json_member (s, "seconds_per_epoch", figures[i].seconds, "%.4f");
+      digits_cli_append_json_member (s, "gflops", figures[i].gflops, "%.2f");
+      g_string_append_c (s, '}');
+    }
+  g_string_append_c (s, ']');
+  digits_cli_append_json_member (s, "inference_us", inference->single_us, "%.3f");
+  digits_cli_append_json_member (s, "test_set_ms", inference->set_ms, "%.3f");
+  digits_cli_append_json_member (s, "canvas_update_us", inference->canvas_us, "%.2f");
+  g_string_append (s, "}\n");
+  fputs (s->str, stdout);
 }
 
 static void

@@ -49,15 +49,10 @@ parse_hidden (const char *text, DigitsTrainConfig *config, GError **error)
   return TRUE;
 }
 
-typedef struct {
-  gboolean json;
-  gboolean tty;
-} TrainOutput;
-
 static void
 train_progress_cb (const DigitsTrainProgress *p, gpointer user_data)
 {
-  const TrainOutput *out = user_data;
+  const DigitsCliOutput *out = user_data;
 
   if (p->event == DIGITS_TRAIN_STEP)
     {
@@ -361,7 +356,7 @@ digits_cli_train (int argc, char **argv)
   if (!o.json)
     announce_training (trainer, train, &config);
 
-  TrainOutput output = { o.json, isatty (STDERR_FILENO) && !o.json };
+  DigitsCliOutput output = { o.json, isatty (STDERR_FILENO) && !o.json };
   if (!digits_trainer_run (trainer, train_progress_cb, &output, NULL, &error))
     return digits_cli_fail ("train", error->message);
 

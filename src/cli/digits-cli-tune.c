@@ -18,11 +18,6 @@
 
 #include "digits-cli.h"
 
-typedef struct {
-  gboolean json;
-  gboolean tty;
-} TuneOutput;
-
 /* A bad option: said on one line, and the command stops. */
 static gboolean
 reject (const char *message)
@@ -48,7 +43,7 @@ percent (double v)
 static void
 tune_progress_cb (const DigitsTuneProgress *p, gpointer user_data)
 {
-  const TuneOutput *out = user_data;
+  const DigitsCliOutput *out = user_data;
   const DigitsTrainProgress *t = &p->train;
 
   if (t->event == DIGITS_TRAIN_STEP)
@@ -339,7 +334,7 @@ digits_cli_tune (int argc, char **argv)
       fflush (stdout);
     }
 
-  TuneOutput output = { json, isatty (STDERR_FILENO) && !json };
+  DigitsCliOutput output = { json, isatty (STDERR_FILENO) && !json };
   if (!digits_tuner_run (tuner, tune_progress_cb, &output, NULL, &error))
     return digits_cli_fail ("tune", error->message);
   g_autoptr(DigitsModel) tuned = digits_tuner_snapshot (tuner);

@@ -68,6 +68,13 @@ digits_cli_append_json_number (GString *out, double v, const char *format)
 }
 
 void
+digits_cli_append_json_member (GString *out, const char *key, double v, const char *format)
+{
+  g_string_append_printf (out, ",\"%s\":", key);
+  digits_cli_append_json_number (out, v, format);
+}
+
+void
 digits_cli_append_json_floats (GString *out, const float *v, int n, const char *format)
 {
   g_string_append_c (out, '[');

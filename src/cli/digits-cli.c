@@ -35,8 +35,10 @@ print_evaluation_json (DigitsEvaluation *evaluation, guint n, int k, double ms)
   g_autoptr(GString) s = g_string_new ("{\"accuracy\":");
 
   digits_cli_append_json_number (s, digits_evaluation_get_accuracy (evaluation), "%.6f");
-  g_string_append_printf (s, ",\"count\":%u,\"correct\":%u,\"milliseconds\":%.3f,"
-                          "\"confusion\":[", n, digits_evaluation_get_correct (evaluation), ms);
+  g_string_append_printf (s, ",\"count\":%u,\"correct\":%u", n,
+                          digits_evaluation_get_correct (evaluation));
+  digits_cli_append_json_member (s, "milliseconds", ms, "%.3f");
+  g_string_append (s, ",\"confusion\":[");
   for (int t = 0; t < k; t++)
     {
       g_string_append (s, t ? ",[" : "[");
@@ -171,19 +173,17 @@ classify_glyph (const DigitsModel *model, const DigitsGlyph *glyph, gboolean sho
 
   g_string_append_printf (detail, "  %s %5.1f%%  [", digits_model_class_name (model, best),
                           100.0 * probs[best]);
-  g_string_append (json_probs, json_probs->len > 1 ? ",[" : "[");
+  if (json_probs->len > 1)
+    g_string_append_c (json_probs, ',');
+  digits_cli_append_json_floats (json_probs, probs, k, "%.6f");
   for (int c = 0; c < k; c++)
-    {
-      g_string_append_printf (detail, c ? " %.3f" : "%.3f", probs[c]);
-      g_string_append_printf (json_probs, c ? ",%.6f" : "%.6f", probs[c]);
-    }
+    g_string_append_printf (detail, c ? " %.3f" : "%.3f", probs[c]);
   g_string_append (detail, "]  ");
   /* TRANSLATORS: where a digit is in the image: left,top width×height */
   g_string_append_printf (detail, _("at %d,%d %d×%d\n"),
                           glyph->x, glyph->y, glyph->width, glyph->height);
   if (show)
     digits_cli_append_input_picture (detail, glyph->input);
-  g_string_append_c (json_probs, ']');
 }
 
 static int

@@ -7,6 +7,12 @@
 #include "digits-evaluation.h"
 #include "digits-model.h"
 
+/* How train and tune report progress: JSON lines, or a line redrawn on a terminal. */
+typedef struct {
+  gboolean json;
+  gboolean tty;
+} DigitsCliOutput;
+
 /* digits-cli-train.c */
 int  digits_cli_train           (int argc, char **argv);
 /* digits-cli-bench.c */
@@ -27,6 +33,9 @@ gboolean     digits_cli_parse_options      (GOptionContext *context, int *argc, 
 void         digits_cli_append_json_string (GString *out, const char *s);
 /* format: a printf float format ("%.6f", "%.6g"); NaN and infinities are null. */
 void         digits_cli_append_json_number (GString *out, double v, const char *format);
+/* ,"key":v — a member after an object's first. */
+void         digits_cli_append_json_member (GString *out, const char *key, double v,
+                                            const char *format);
 void         digits_cli_append_json_floats (GString *out, const float *v, int n,
                                             const char *format);
 /* The model file at path, or the built-in one when path is NULL; the error names it. */

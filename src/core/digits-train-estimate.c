@@ -63,38 +63,53 @@ train_macs (const NnLayer *layers,
   return total;
 }
 
+/* digits_net_info, and the architecture it read into *arch. */
+static gboolean
+read_spec (const char *spec, guint n_classes, DigitsNetInfo *info, NnArch *arch,
+           GError **error)
+{
+  g_autofree char *named = name_bare_numbers (spec);
+  NnLayer layers[NN_MAX_LAYERS];
+  char err[256];
+
+  if (nn_arch_parse (named, 1, DIGITS_SIDE, DIGITS_SIDE, (int) n_classes, arch,
+                     err, sizeof err) != 0
+      || nn_arch_resolve (arch, layers, err, sizeof err) != 0)
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, err);
+      return FALSE;
+    }
+  if (nn_arch_format (arch, info->spec, sizeof info->spec) < 0)
+    {
+      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
+                           _("The network has too many layers to write down"));
+      return FALSE;
+    }
+  info->n_params = nn_arch_params (arch);
+  info->train_macs = train_macs (layers, arch->n_layers);
+  return TRUE;
+}
+
 gboolean
 digits_net_info (const char     *spec,
                  guint           n_classes,
                  DigitsNetInfo  *info,
                  GError        **error)
 {
-  g_autofree char *named = NULL;
-  NnLayer layers[NN_MAX_LAYERS];
   NnArch arch;
-  char err[256];
 
   g_return_val_if_fail (spec != NULL, FALSE);
   g_return_val_if_fail (info != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  named = name_bare_numbers (spec);
-  if (nn_arch_parse (named, 1, DIGITS_SIDE, DIGITS_SIDE, (int) n_classes, &arch,
-                     err, sizeof err) != 0
-      || nn_arch_resolve (&arch, layers, err, sizeof err) != 0)
-    {
-      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED, err);
-      return FALSE;
-    }
-  if (nn_arch_format (&arch, info->spec, sizeof info->spec) < 0)
-    {
-      g_set_error_literal (error, DIGITS_ERROR, DIGITS_ERROR_FAILED,
-                           _("The network has too many layers to write down"));
-      return FALSE;
-    }
-  info->n_params = nn_arch_params (&arch);
-  info->train_macs = train_macs (layers, arch.n_layers);
-  return TRUE;
+  return read_spec (spec, n_classes, info, &arch, error);
+}
+
+double
+digits_net_train_macs (const NnNet *net)
+{
+  g_return_val_if_fail (net != NULL, 0.0);
+  return train_macs (net->layers, net->n_layers);
 }
 
 static int
@@ -148,9 +163,8 @@ digits_train_speed_measure (guint              threads,
 
   g_return_val_if_fail (speed != NULL, FALSE);
 
-  if (!digits_net_info (DIGITS_TRAIN_NET_APP, 10, &info, error))
+  if (!read_spec (DIGITS_TRAIN_NET_APP, 10, &info, &arch, error))
     return FALSE;
-  nn_arch_parse (info.spec, 1, DIGITS_SIDE, DIGITS_SIDE, 10, &arch, NULL, 0);
   net = nn_net_new_arch (&arch);
   if (net == NULL)
     {

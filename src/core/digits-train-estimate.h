@@ -26,6 +26,8 @@ gboolean digits_net_info (const char     *spec,
                           guint           n_classes,
                           DigitsNetInfo  *info,
                           GError        **error);
+/* DigitsNetInfo's train_macs of a network already built. */
+double   digits_net_train_macs (const NnNet *net);
 
 /* How fast this machine trains, from a short timed run. */
 typedef struct {

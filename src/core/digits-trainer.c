@@ -53,6 +53,17 @@ digits_train_config_defaults (DigitsTrainConfig *config)
   config->labels = DIGITS_LABELS_DIGITS;
 }
 
+/* The batch a run uses (no larger than the set) and the steps of one epoch. */
+static guint64
+steps_per_epoch (guint batch, guint n, guint *used_batch)
+{
+  guint b = MIN (batch, n);
+
+  if (used_batch != NULL)
+    *used_batch = b;
+  return (n + b - 1) / b;
+}
+
 static gboolean
 check_dataset (const DigitsDataset *set, const char *what, GError **error)
 {
@@ -172,10 +183,8 @@ trainer_new (const DigitsTrainConfig *config,
 
   guint threads = config->threads ? config->threads : g_get_num_processors ();
   if (config->anneal)
-    {
-      guint batch = MIN (config->batch, train->n);
-      self->config.opt.anneal_steps = (guint64) config->epochs * ((train->n + batch - 1) / batch);
-    }
+    self->config.opt.anneal_steps = config->epochs * steps_per_epoch (config->batch, train->n,
+                                                                      NULL);
   self->nn = nn_trainer_new (self->net, &self->config.opt, (int) config->batch, (int) threads);
   self->snapshot = nn_net_copy (self->net);
   if (self->nn == NULL || self->snapshot == NULL)
@@ -502,13 +511,14 @@ digits_trainer_run (DigitsTrainer          *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   const guint n = self->train->n;
-  const guint batch = MIN (self->config.batch, n);
+  guint batch;
+  const guint64 steps = steps_per_epoch (self->config.batch, n, &batch);
   g_autofree guint32 *order = g_new (guint32, n);
   g_autofree guint8 *x = g_new (guint8, (gsize) batch * DIGITS_PIXELS);
   g_autofree guint8 *labels = g_new (guint8, batch);
   Run run = {
     .progress = progress, .user_data = user_data,
-    .batch = batch, .steps_per_epoch = (n + batch - 1) / batch,
+    .batch = batch, .steps_per_epoch = steps,
     .order = order, .x = x, .labels = labels,
     .last_report = g_get_monotonic_time (),
   };

@@ -8,13 +8,13 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "digits-evaluation.h"
 #include "digits-preprocess.h"
 #include "digits-tune.h"
 
 /* The person's examples are repeated at most this often in a mix: with a handful of
  * examples a larger share would only be the same few digits over and over. */
 #define MAX_REPEAT 400u
-#define EVAL_CHUNK 1024u
 
 struct _DigitsTuner
 {
@@ -28,6 +28,8 @@ struct _DigitsTuner
   double *sum;                  /* average: the weights at each epoch's end, summed */
   guint n_sum;
   gint mnist_now;               /* the blend's newest MNIST accuracy ×10⁴, -1 unknown; atomic */
+  gboolean scored;              /* an epoch's end of this run measured the final weights */
+  double last_samples, last_mnist, last_changed;   /* what it measured */
   DigitsTrainer *trainer;
   DigitsTuneResult result;
   DigitsTuneProgressFunc progress;
@@ -140,30 +142,21 @@ evaluate_or_nan (const DigitsModel *model, const DigitsDataset *set)
   return set != NULL && set->n > 0 ? digits_evaluate (model, set, NULL) : NAN;
 }
 
-/* Accuracy on set, and each digit's answer into answers (set->n bytes); NAN if empty. */
+/* Accuracy on set, and each digit's answer into answers (set->n bytes); NAN if empty or
+ * the model does not fit the set. */
 static double
 answer_all (const DigitsModel *model, const DigitsDataset *set, guint8 *answers)
 {
-  const int n_classes = model->net->sizes[model->net->n_layers];
-  g_autofree float *probs = g_new (float, (gsize) EVAL_CHUNK * (gsize) n_classes);
-  guint correct = 0;
+  g_autoptr(DigitsEvaluation) evaluation = NULL;
 
-  if (set->n == 0 || (int) (set->rows * set->cols) != model->net->sizes[0])
+  if (set->n == 0)
     return NAN;
-  for (guint first = 0; first < set->n; first += EVAL_CHUNK)
-    {
-      guint n = MIN (EVAL_CHUNK, set->n - first);
-
-      if (nn_net_forward_u8 (model->net, set->images + (gsize) first * DIGITS_PIXELS, n,
-                             probs) != 0)
-        return NAN;
-      for (guint i = 0; i < n; i++)
-        {
-          answers[first + i] = (guint8) nn_argmax (probs + (gsize) i * n_classes, n_classes);
-          correct += answers[first + i] == set->labels[first + i];
-        }
-    }
-  return (double) correct / set->n;
+  evaluation = digits_evaluation_run (model, set, NULL, NULL);
+  if (evaluation == NULL)
+    return NAN;
+  for (guint i = 0; i < set->n; i++)
+    answers[i] = digits_evaluation_get_verdict (evaluation, i)->answer;
+  return digits_evaluation_get_accuracy (evaluation);
 }
 
 /* MNIST accuracy of model, and the fraction of digits it answers unlike the start. */
@@ -178,9 +171,11 @@ measure_mnist (const DigitsTuner *self, const DigitsModel *model, double *change
     return NAN;
   g_autofree guint8 *answers = g_malloc (self->mnist_test->n);
   accuracy = answer_all (model, self->mnist_test, answers);
+  if (isnan (accuracy))
+    return NAN;
   for (guint i = 0; i < self->mnist_test->n; i++)
     n_changed += answers[i] != self->start_answers[i];
-  *changed = isnan (accuracy) ? NAN : (double) n_changed / self->mnist_test->n;
+  *changed = (double) n_changed / self->mnist_test->n;
   return accuracy;
 }
 
@@ -191,11 +186,10 @@ note_mnist (DigitsTuner *self, double accuracy)
     g_atomic_int_set (&self->mnist_now, (gint) lround (accuracy * 10000.0));
 }
 
-/* average: adds the weights at an epoch's end to the sum. */
+/* average: adds the weights at an epoch's end (now, the trainer's) to the sum. */
 static void
-add_to_average (DigitsTuner *self)
+add_to_average (DigitsTuner *self, const DigitsModel *now)
 {
-  g_autoptr(DigitsModel) now = digits_trainer_snapshot (self->trainer);
   const size_t n = now->net->n_params;
 
   g_mutex_lock (&self->lock);
@@ -230,6 +224,25 @@ blend_with_start (const DigitsTuner *self, DigitsModel *tuned)
     return;
   for (size_t i = 0; i < tuned->net->n_params; i++)
     w[i] = keep * w0[i] + (1.0f - keep) * w[i];
+}
+
+/* The trainer's weights made the tuner's: averaged, then blended with the start. */
+static void
+finish_weights (DigitsTuner *self, DigitsModel *model)
+{
+  if (self->config.average)
+    use_average (self, model);
+  blend_with_start (self, model);
+}
+
+/* Measures the tuner's weights on the held-out examples and MNIST. */
+static void
+score (DigitsTuner *self, const DigitsModel *model)
+{
+  self->last_samples = evaluate_or_nan (model, self->held_out);
+  self->last_mnist = measure_mnist (self, model, &self->last_changed);
+  self->scored = TRUE;
+  note_mnist (self, self->last_mnist);
 }
 
 DigitsTuner *
@@ -338,9 +351,7 @@ digits_tuner_snapshot (DigitsTuner *self)
 
   if (model == NULL)
     return NULL;
-  if (self->config.average)
-    use_average (self, model);
-  blend_with_start (self, model);
+  finish_weights (self, model);
   if (g_atomic_int_get (&self->mnist_now) >= 0)
     {
       g_snprintf (buf, sizeof buf, "%.4f", g_atomic_int_get (&self->mnist_now) / 10000.0);
@@ -361,14 +372,18 @@ train_progress_cb (const DigitsTrainProgress *train, gpointer user_data)
   DigitsTuner *self = user_data;
   DigitsTuneProgress p = { .train = *train, .samples_accuracy = NAN, .mnist_changed = NAN };
 
-  if (train->event == DIGITS_TRAIN_EPOCH_DONE && self->config.average)
-    add_to_average (self);
   if (train->event == DIGITS_TRAIN_EPOCH_DONE)
     {
-      g_autoptr(DigitsModel) now = digits_tuner_snapshot (self);
-      p.samples_accuracy = evaluate_or_nan (now, self->held_out);
-      p.train.test_accuracy = (float) measure_mnist (self, now, &p.mnist_changed);
-      note_mnist (self, p.train.test_accuracy);
+      /* One copy of the weights serves the average and the measurement. */
+      g_autoptr(DigitsModel) now = digits_trainer_snapshot (self->trainer);
+
+      if (self->config.average)
+        add_to_average (self, now);
+      finish_weights (self, now);
+      score (self, now);
+      p.samples_accuracy = self->last_samples;
+      p.train.test_accuracy = (float) self->last_mnist;
+      p.mnist_changed = self->last_changed;
     }
   if (self->progress != NULL)
     self->progress (&p, self->progress_data);
@@ -386,13 +401,22 @@ digits_tuner_run (DigitsTuner           *self,
 
   self->progress = progress;
   self->progress_data = user_data;
+  self->scored = FALSE;
   if (!digits_trainer_run (self->trainer, train_progress_cb, self, cancellable, error))
     return FALSE;
 
-  g_autoptr(DigitsModel) after = digits_tuner_snapshot (self);
-  self->result.samples_after = evaluate_or_nan (after, self->held_out);
-  self->result.mnist_after = measure_mnist (self, after, &self->result.mnist_changed);
-  note_mnist (self, self->result.mnist_after);
+  /* The last epoch's end measured the weights the run ends with: measured again only
+   * when no epoch ran. */
+  if (!self->scored)
+    {
+      g_autoptr(DigitsModel) after = digits_trainer_snapshot (self->trainer);
+
+      finish_weights (self, after);
+      score (self, after);
+    }
+  self->result.samples_after = self->last_samples;
+  self->result.mnist_after = self->last_mnist;
+  self->result.mnist_changed = self->last_changed;
   return TRUE;
 }
 
