@@ -298,13 +298,13 @@ find_answer_probs (DigitsWindow *self,
 
 /* The saliency overlay over the strokes too, where the input is the canvas's drawing. */
 static void
-update_canvas_overlay (DigitsWindow *self,
-                       const guint8 *rgba)
+update_canvas_overlay (DigitsWindow    *self,
+                       cairo_surface_t *overlay)
 {
-  gboolean drawn = rgba != NULL && !self->showing_image && !self->input_is_test_digit &&
+  gboolean drawn = overlay != NULL && !self->showing_image && !self->input_is_test_digit &&
                    self->canvas_has_input && !digits_canvas_is_empty (self->canvas);
 
-  digits_canvas_set_overlay (self->canvas, drawn ? rgba : NULL, &self->canvas_placement);
+  digits_canvas_set_overlay (self->canvas, drawn ? overlay : NULL, &self->canvas_placement);
 }
 
 /* The saliency of the preview's input for the chosen digit, as the preview's overlay and,
@@ -319,6 +319,7 @@ update_saliency (DigitsWindow *self)
   const float *probs;
   g_autoptr (GError) error = NULL;
   guint8 rgba[DIGITS_PIXELS * 4];
+  cairo_surface_t *overlay;
   g_autofree char *text = NULL;
   int target;
 
@@ -355,8 +356,11 @@ update_saliency (DigitsWindow *self)
 
   inspect->target = target;
   digits_saliency_overlay_rgba (inspect->saliency, rgba);
-  digits_preview_set_overlay (self->preview, rgba);
-  update_canvas_overlay (self, rgba);
+  /* One surface for both: the preview and the strokes show the same overlay. */
+  overlay = digits_overlay_surface_new (rgba);
+  digits_preview_set_overlay (self->preview, overlay);
+  update_canvas_overlay (self, overlay);
+  cairo_surface_destroy (overlay);
   /* TRANSLATORS: the saliency legend: "Red ink pushed toward 4 (12%), blue against" */
   text = g_strdup_printf (_("Red ink pushed toward %s (%d%%), blue against"),
                           digits_window_get_class_name (self, target),
