@@ -144,7 +144,7 @@ digits_train_view_evaluate_on (DigitsTrainView     *self,
   self->model = digits_model_copy (model);
   g_clear_pointer (&self->data, digits_train_data_unref);
   self->data = data;
-  digits_train_view_start_evaluation (self);
+  digits_train_view_start_evaluation (self, FALSE);
 }
 
 const DigitsEvaluation *
@@ -209,8 +209,7 @@ test_set_read_cb (GObject      *source,
 
   g_clear_pointer (&self->data, digits_train_data_unref);
   self->data = digits_train_data_ref (data);
-  self->evaluate_in_use = TRUE;
-  digits_train_view_start_evaluation (self);
+  digits_train_view_start_evaluation (self, TRUE);
 }
 
 gboolean
@@ -256,8 +255,7 @@ digits_train_view_evaluate_model (DigitsTrainView   *self,
   if (self->data != NULL && self->data->test != NULL &&
       g_strcmp0 (self->data->folder, self->data_folder) == 0)
     {
-      self->evaluate_in_use = TRUE;
-      digits_train_view_start_evaluation (self);
+      digits_train_view_start_evaluation (self, TRUE);
       return TRUE;
     }
 

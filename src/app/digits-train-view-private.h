@@ -116,7 +116,6 @@ struct _DigitsTrainView
   GCancellable           *eval_cancellable;
   DigitsEvaluation       *evaluation;        /* the last one shown, or NULL */
   DigitsTrainData        *eval_data;         /* its test set's data */
-  gboolean                evaluate_in_use;   /* the next evaluation is the model in use's */
   guint                   eval_pulse;        /* pulses the progress bar meanwhile, or 0 */
   GtkWindow              *mistakes_window;   /* the gallery, made when first opened */
   DigitsMistakesView     *mistakes_view;
@@ -174,7 +173,9 @@ void        digits_train_view_handle_progress    (DigitsTrainView   *self,
                                                   const DigitsModel *model);
 void        digits_train_view_show_stopped       (DigitsTrainView   *self);
 void        digits_train_view_show_took          (DigitsTrainView   *self);
-void        digits_train_view_start_evaluation   (DigitsTrainView   *self);
+/* in_use: the model measured is the model in use ("Evaluate"), not one just trained. */
+void        digits_train_view_start_evaluation   (DigitsTrainView   *self,
+                                                  gboolean           in_use);
 gboolean    digits_train_view_evaluation_step_ended (DigitsTrainView *self,
                                                      GAsyncResult    *result,
                                                      GError         **error);

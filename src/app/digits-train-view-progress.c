@@ -367,14 +367,14 @@ eval_done_cb (GObject      *source,
 }
 
 void
-digits_train_view_start_evaluation (DigitsTrainView *self)
+digits_train_view_start_evaluation (DigitsTrainView *self,
+                                    gboolean         in_use)
 {
   g_autoptr (GTask) task = NULL;
   EvalJob *job;
 
   if (self->model == NULL || self->data == NULL || self->data->test == NULL)
     {
-      self->evaluate_in_use = FALSE;
       digits_train_view_stop_pulse (self);
       gtk_label_set_text (self->accuracy_label, "");
       gtk_label_set_text (self->accuracy_caption, _("There is no test set to measure the "
@@ -386,8 +386,7 @@ digits_train_view_start_evaluation (DigitsTrainView *self)
   job = g_new0 (EvalJob, 1);
   job->model = digits_model_copy (self->model);
   job->data = digits_train_data_ref (self->data);
-  job->in_use = self->evaluate_in_use;
-  self->evaluate_in_use = FALSE;
+  job->in_use = in_use;
 
   g_cancellable_cancel (self->eval_cancellable);
   g_clear_object (&self->eval_cancellable);

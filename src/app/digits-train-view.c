@@ -197,7 +197,7 @@ run_finished_cb (DigitsTrainRun  *run,
     {
       digits_train_view_show_took (self);
       g_signal_emit (self, digits_train_view_signals[SIGNAL_MODEL_UPDATED], 0, self->model);
-      digits_train_view_start_evaluation (self);
+      digits_train_view_start_evaluation (self, FALSE);
     }
 }
 
@@ -542,7 +542,7 @@ digits_train_view_keep (DigitsTrainView *self)
     return;
 
   g_signal_emit (self, digits_train_view_signals[SIGNAL_MODEL_UPDATED], 0, self->model);
-  digits_train_view_start_evaluation (self);
+  digits_train_view_start_evaluation (self, FALSE);
 }
 
 void
