@@ -306,28 +306,6 @@ digits_train_view_update_network (DigitsTrainView *self)
     }
 }
 
-/* Only "Custom…" takes a layer list. */
-static void
-network_changed_cb (DigitsTrainView *self)
-{
-  digits_train_view_update_network (self);
-  digits_train_view_save_settings (self);
-}
-
-static void
-spec_changed_cb (DigitsTrainView *self)
-{
-  digits_train_view_update_network (self);
-  digits_train_view_save_settings (self);
-}
-
-void
-digits_train_view_class_add_network (GtkWidgetClass *widget_class)
-{
-  gtk_widget_class_bind_template_callback (widget_class, network_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, spec_changed_cb);
-}
-
 void
 digits_train_view_init_network (DigitsTrainView *self)
 {

@@ -141,7 +141,6 @@ gboolean    digits_train_view_build_config       (DigitsTrainView   *self,
 guint       digits_train_view_get_subset         (DigitsTrainView   *self);
 
 /* digits-train-view-network.c */
-void        digits_train_view_class_add_network  (GtkWidgetClass    *widget_class);
 void        digits_train_view_init_network       (DigitsTrainView   *self);
 void        digits_train_view_dispose_network    (DigitsTrainView   *self);
 /* Checks the chosen network and shows its size and time; call when a setting changed. */

@@ -397,7 +397,6 @@ digits_train_view_class_init (DigitsTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, confusion_matrix);
 
   digits_train_view_class_add_settings (widget_class);
-  digits_train_view_class_add_network (widget_class);
   digits_train_view_class_add_data (widget_class);
   digits_train_view_class_add_mistakes (widget_class);
 
