@@ -201,7 +201,6 @@ test_set_read_cb (GObject      *source,
     return;
   if (error != NULL)
     {
-      digits_train_view_stop_pulse (self);
       gtk_label_set_text (self->progress_label, error->message);
       digits_train_view_set_state (self, DIGITS_TRAIN_STATE_FAILED);
       return;
@@ -249,7 +248,7 @@ digits_train_view_evaluate_model (DigitsTrainView   *self,
   self->used = TRUE;              /* it is the model in use: nothing to use or discard */
   digits_train_view_set_evaluation (self, NULL, NULL);
   gtk_widget_remove_css_class (GTK_WIDGET (self->progress_label), "error");
-  digits_train_view_stop_pulse (self);
+  /* Not evaluating yet, so no pulse runs; set_state stops this one when measuring ends. */
   self->eval_pulse = g_timeout_add (100, pulse_cb, self);
 
   if (self->data != NULL && self->data->test != NULL &&

@@ -352,7 +352,6 @@ eval_done_cb (GObject      *source,
 
   if (!digits_train_view_evaluation_step_ended (self, result, &error))
     return;
-  digits_train_view_stop_pulse (self);
   if (error != NULL)
     {
       gtk_label_set_text (self->accuracy_label, "");
@@ -375,7 +374,6 @@ digits_train_view_start_evaluation (DigitsTrainView *self,
 
   if (self->model == NULL || self->data == NULL || self->data->test == NULL)
     {
-      digits_train_view_stop_pulse (self);
       gtk_label_set_text (self->accuracy_label, "");
       gtk_label_set_text (self->accuracy_caption, _("There is no test set to measure the "
                                                     "model on."));

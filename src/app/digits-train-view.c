@@ -27,6 +27,10 @@ void
 digits_train_view_set_state (DigitsTrainView  *self,
                              DigitsTrainState  state)
 {
+  /* The progress bar pulses only while measuring, however measuring ends (a discard
+   * meanwhile too), and before the state is checked: DONE may follow DONE. */
+  if (state != DIGITS_TRAIN_STATE_EVALUATING)
+    digits_train_view_stop_pulse (self);
   if (self->state == state)
     return;
 
