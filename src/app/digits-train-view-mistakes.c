@@ -251,8 +251,7 @@ digits_train_view_evaluate_model (DigitsTrainView   *self,
   /* Not evaluating yet, so no pulse runs; set_state stops this one when measuring ends. */
   self->eval_pulse = g_timeout_add (100, pulse_cb, self);
 
-  if (self->data != NULL && self->data->test != NULL &&
-      g_strcmp0 (self->data->folder, self->data_folder) == 0)
+  if (digits_train_view_data_is_read (self) && self->data->test != NULL)
     {
       digits_train_view_start_evaluation (self, TRUE);
       return TRUE;

@@ -117,8 +117,7 @@ count_training_digits (DigitsTrainView *self)
   guint n = MNIST_TRAIN_SIZE;
   guint subset = digits_train_view_get_subset (self);
 
-  if (self->data != NULL && self->data->train != NULL &&
-      g_strcmp0 (self->data->folder, self->data_folder) == 0)
+  if (digits_train_view_data_is_read (self) && self->data->train != NULL)
     n = self->data->train->n;
 
   return subset > 0 ? MIN (subset, n) : n;

@@ -163,6 +163,7 @@ DatasetKind digits_train_view_get_dataset_kind   (DigitsTrainView   *self);
 void        digits_train_view_select_dataset_kind (DigitsTrainView  *self,
                                                   DatasetKind        kind);
 void        digits_train_view_update_data_status (DigitsTrainView   *self);
+gboolean    digits_train_view_data_is_read       (DigitsTrainView   *self);
 
 /* digits-train-view-progress.c */
 void        digits_train_view_reset_progress     (DigitsTrainView   *self,

@@ -464,7 +464,7 @@ digits_train_view_start (DigitsTrainView *self)
     g_signal_emit (self, digits_train_view_signals[SIGNAL_DISCARDED], 0);
   g_clear_pointer (&self->model, digits_model_free);
 
-  if (self->data != NULL && g_strcmp0 (self->data->folder, self->data_folder) == 0)
+  if (digits_train_view_data_is_read (self))
     data = self->data;
   kind = digits_train_view_get_dataset_kind (self);
   self->run = digits_train_run_new (&config, self->data_folder, data,
