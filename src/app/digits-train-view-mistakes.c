@@ -257,9 +257,7 @@ digits_train_view_evaluate_model (DigitsTrainView   *self,
       return TRUE;
     }
 
-  g_cancellable_cancel (self->eval_cancellable);
-  g_clear_object (&self->eval_cancellable);
-  self->eval_cancellable = g_cancellable_new ();
+  digits_train_view_renew_eval_cancellable (self);
   gtk_label_set_text (self->progress_label, _("Reading the test set…"));
   digits_train_view_set_state (self, DIGITS_TRAIN_STATE_EVALUATING);
 

@@ -176,6 +176,7 @@ void        digits_train_view_show_took          (DigitsTrainView   *self);
 /* in_use: the model measured is the model in use ("Evaluate"), not one just trained. */
 void        digits_train_view_start_evaluation   (DigitsTrainView   *self,
                                                   gboolean           in_use);
+void        digits_train_view_renew_eval_cancellable (DigitsTrainView *self);
 gboolean    digits_train_view_evaluation_step_ended (DigitsTrainView *self,
                                                      GAsyncResult    *result,
                                                      GError         **error);

@@ -341,6 +341,15 @@ digits_train_view_evaluation_step_ended (DigitsTrainView *self,
   return !self->disposed && self->state == DIGITS_TRAIN_STATE_EVALUATING && self->model != NULL;
 }
 
+/* A new step of an evaluation: the one under way, if any, is no longer wanted. */
+void
+digits_train_view_renew_eval_cancellable (DigitsTrainView *self)
+{
+  g_cancellable_cancel (self->eval_cancellable);
+  g_clear_object (&self->eval_cancellable);
+  self->eval_cancellable = g_cancellable_new ();
+}
+
 static void
 eval_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -386,9 +395,7 @@ digits_train_view_start_evaluation (DigitsTrainView *self,
   job->data = digits_train_data_ref (self->data);
   job->in_use = in_use;
 
-  g_cancellable_cancel (self->eval_cancellable);
-  g_clear_object (&self->eval_cancellable);
-  self->eval_cancellable = g_cancellable_new ();
+  digits_train_view_renew_eval_cancellable (self);
 
   gtk_label_set_text (self->progress_label, _("Measuring the model on the test set…"));
   digits_train_view_set_state (self, DIGITS_TRAIN_STATE_EVALUATING);
