@@ -123,9 +123,9 @@ count_training_digits (DigitsTrainView *self)
   return subset > 0 ? MIN (subset, n) : n;
 }
 
+/* For the valid network in self->net_info. */
 static char *
-describe_time (DigitsTrainView     *self,
-               const DigitsNetInfo *info)
+describe_time (DigitsTrainView *self)
 {
   guint n = count_training_digits (self);
   guint epochs = (guint) gtk_spin_button_get_value_as_int (self->epochs_spin);
@@ -136,8 +136,7 @@ describe_time (DigitsTrainView     *self,
   if (!machine.known)
     return g_strdup (_("Measuring this computer’s speed…"));
 
-  epoch = digits_train_speed_epoch (&machine.speed, info, n,
-                                    gtk_switch_get_active (self->augment_switch));
+  epoch = digits_train_view_get_epoch_estimate (self);
   per_epoch = format_span (epoch);
   if (epochs <= 1)
     /* TRANSLATORS: "About 9.4 s an epoch of 60,000 digits on this computer" */
@@ -270,6 +269,10 @@ digits_train_view_update_network (DigitsTrainView *self)
   g_autoptr (GError) error = NULL;
   AdwActionRow *info_row = ADW_ACTION_ROW (self->net_info_row);
   gboolean valid = digits_train_view_get_net (self, &self->net_info, &error);
+  gboolean changed = valid != self->net_valid;
+
+  /* Before describe_time: the estimate is only for a valid network. */
+  self->net_valid = valid;
 
   gtk_widget_set_visible (self->hidden_row, is_custom (self));
   show_spec_error (self, valid || !is_custom (self) ? NULL : error->message);
@@ -281,7 +284,7 @@ digits_train_view_update_network (DigitsTrainView *self)
                                                             "%'zu parameters",
                                                             self->net_info.n_params),
                                                self->net_info.n_params);
-      g_autofree char *time = describe_time (self, &self->net_info);
+      g_autofree char *time = describe_time (self);
 
       g_autofree char *about = g_strdup_printf ("%s\n%s", *self->net_info.spec != '\0'
                                                 ? self->net_info.spec
@@ -298,11 +301,8 @@ digits_train_view_update_network (DigitsTrainView *self)
       gtk_widget_add_css_class (self->net_info_row, "error");
     }
 
-  if (valid != self->net_valid)
-    {
-      self->net_valid = valid;
-      digits_train_view_update (self);
-    }
+  if (changed)
+    digits_train_view_update (self);
 }
 
 void
