@@ -12,14 +12,9 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "digits-train-view-private.h"
 
-/* As the training thread's: the window keeps the CPU it needs to draw. */
-#define MEASURE_NICE     10
 #define MEASURE_SECONDS  0.3
 #define MNIST_TRAIN_SIZE 60000
 
@@ -212,9 +207,8 @@ measure_thread (gpointer data)
   MeasureJob *job = data;
   g_autoptr (GError) error = NULL;
 
-  /* A nice value belongs to a thread on Linux; the trainer's threads inherit it. */
-  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEASURE_NICE) != 0)
-    g_debug ("Could not lower the measuring thread's priority");
+  /* As training's: the window keeps the CPU it needs to draw. */
+  digits_lower_thread_priority (DIGITS_TRAIN_NICE);
 
   job->ok = digits_train_speed_measure (0, MEASURE_SECONDS, &job->speed, job->cancellable,
                                         &error);

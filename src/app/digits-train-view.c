@@ -14,9 +14,6 @@
 
 #include "digits-train-view-private.h"
 
-/* The training thread's nice value: the window always wins the CPU. */
-#define TRAIN_NICE 10
-
 G_DEFINE_FINAL_TYPE (DigitsTrainView, digits_train_view, GTK_TYPE_WIDGET)
 
 guint digits_train_view_signals[N_SIGNALS];
@@ -471,7 +468,7 @@ digits_train_view_start (DigitsTrainView *self)
                                     digits_train_view_get_subset (self),
                                     kind == DATASET_FOLDER ? self->data_folder
                                                            : digits_train_dataset_ids[kind],
-                                    TRAIN_NICE);
+                                    DIGITS_TRAIN_NICE);
   g_signal_connect (self->run, "loaded", G_CALLBACK (run_loaded_cb), self);
   g_signal_connect (self->run, "progress", G_CALLBACK (run_progress_cb), self);
   g_signal_connect (self->run, "finished", G_CALLBACK (run_finished_cb), self);
