@@ -83,16 +83,33 @@ get_scale (const DigitsMaps *maps)
   return MAX (1, target / side);
 }
 
+/* How many tiles of scale fit on a line of width pixels. */
+static int
+get_per_line (const DigitsMaps *maps,
+              int               scale,
+              int               width)
+{
+  return MAX (1, width / (maps->width * scale + GAP));
+}
+
+/* The height of a row's tiles, below its label. */
+static int
+get_tiles_height (const DigitsMaps *maps,
+                  int               scale,
+                  int               per_line)
+{
+  int lines = (maps->n_maps + per_line - 1) / per_line;
+
+  return lines * (maps->height * scale + GAP) + GAP;
+}
+
 static int
 get_row_height (const DigitsMaps *maps,
                 int               width)
 {
   int scale = get_scale (maps);
-  int tw = maps->width * scale + GAP;
-  int per_line = MAX (1, width / tw);
-  int lines = (maps->n_maps + per_line - 1) / per_line;
 
-  return LABEL_H + lines * (maps->height * scale + GAP) + GAP;
+  return LABEL_H + get_tiles_height (maps, scale, get_per_line (maps, scale, width));
 }
 
 /* A unit's colour, opaque ARGB32; 0 (transparent) for a cell of the grid with no unit. */
@@ -132,8 +149,8 @@ paint_row (const DigitsMaps *maps,
 {
   int scale = get_scale (maps);
   int tw = maps->width * scale, th = maps->height * scale;
-  int per_line = MAX (1, width / (tw + GAP));
-  int height = MAX (get_row_height (maps, width) - LABEL_H, 1);
+  int per_line = get_per_line (maps, scale, width);
+  int height = MAX (get_tiles_height (maps, scale, per_line), 1);
   float range = is_filter ? MAX (fabsf (maps->lo), fabsf (maps->hi)) : maps->hi;
   cairo_surface_t *surface;
   guint32 *pixels;
