@@ -765,19 +765,19 @@ digits_canvas_get_strokes (DigitsCanvas *self,
 
 void
 digits_canvas_set_overlay (DigitsCanvas          *self,
-                           const guint8          *rgba,
+                           cairo_surface_t       *overlay,
                            const DigitsPlacement *placement)
 {
   g_return_if_fail (DIGITS_IS_CANVAS (self));
-  g_return_if_fail (rgba == NULL || placement != NULL);
+  g_return_if_fail (overlay == NULL || placement != NULL);
 
-  if (rgba == NULL && self->overlay == NULL)
+  if (overlay == NULL && self->overlay == NULL)
     return;
 
   g_clear_pointer (&self->overlay, cairo_surface_destroy);
-  if (rgba != NULL)
+  if (overlay != NULL)
     {
-      self->overlay = digits_overlay_surface_new (rgba);
+      self->overlay = cairo_surface_reference (overlay);
       self->placement = *placement;
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));

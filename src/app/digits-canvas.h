@@ -30,12 +30,12 @@ guint               digits_canvas_get_n_strokes (DigitsCanvas      *self);
 /* The strokes in normalised coordinates, owned by the canvas. */
 const DigitsStroke *digits_canvas_get_strokes   (DigitsCanvas      *self,
                                                  guint             *n_strokes);
-/* Colours the strokes with a 28×28 overlay of the network's input (DIGITS_PIXELS × 4
- * non-premultiplied RGBA bytes, copied; NULL: none), placed the way preprocessing placed
+/* Colours the strokes with a 28×28 overlay of the network's input (a surface from
+ * digits_overlay_surface_new, referenced; NULL: none), placed the way preprocessing placed
  * the strokes' normalised points in the input, so each stroke shows what its part of the
  * input did (a saliency map). Whoever answers "changed" sets the next one. */
 void                digits_canvas_set_overlay   (DigitsCanvas          *self,
-                                                 const guint8          *rgba,
+                                                 cairo_surface_t       *overlay,
                                                  const DigitsPlacement *placement);
 gboolean            digits_canvas_has_overlay   (DigitsCanvas      *self);
 /* Black ink on white paper at the canvas's size (side × side before it has one); NULL

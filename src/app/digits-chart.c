@@ -299,6 +299,16 @@ update_accessible (DigitsChart *self)
                                   -1);
 }
 
+/* The bar the keyboard is on: read out and drawn. */
+static void
+set_cursor (DigitsChart *self,
+            int          k)
+{
+  self->cursor = k;
+  update_accessible (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static void
 activate_bar (DigitsChart *self,
               int          k)
@@ -306,9 +316,7 @@ activate_bar (DigitsChart *self,
   if (!self->has_probs || k < 0 || k >= (int) self->n_classes)
     return;
 
-  self->cursor = k;
-  update_accessible (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  set_cursor (self, k);
   g_signal_emit (self, signals[SIGNAL_BAR_ACTIVATED], 0, (guint) k);
 }
 
@@ -355,9 +363,7 @@ key_pressed_cb (GtkEventControllerKey *controller,
       return FALSE;
     }
 
-  self->cursor = CLAMP (cursor, 0, (int) self->n_classes - 1);
-  update_accessible (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  set_cursor (self, CLAMP (cursor, 0, (int) self->n_classes - 1));
   return TRUE;
 }
 

@@ -29,8 +29,8 @@ struct _DigitsLayerView
 {
   GtkWidget          parent_instance;
 
-  DigitsActivations *activations;
-  DigitsMaps        *filters;
+  DigitsActivations  *activations;
+  DigitsLayerFilters *filters;
 
   GPtrArray         *rows;        /* of cairo_surface_t, one per row, or NULL when stale */
   int                rows_width;  /* the width they were painted for */
@@ -51,7 +51,7 @@ get_row (DigitsLayerView *self,
   if (self->filters != NULL)
     {
       if (row == 0)
-        return self->filters;
+        return self->filters->maps;
       row--;
     }
   return &self->activations->layers[row];
@@ -83,16 +83,33 @@ get_scale (const DigitsMaps *maps)
   return MAX (1, target / side);
 }
 
+/* How many tiles of scale fit on a line of width pixels. */
+static int
+get_per_line (const DigitsMaps *maps,
+              int               scale,
+              int               width)
+{
+  return MAX (1, width / (maps->width * scale + GAP));
+}
+
+/* The height of a row's tiles, below its label. */
+static int
+get_tiles_height (const DigitsMaps *maps,
+                  int               scale,
+                  int               per_line)
+{
+  int lines = (maps->n_maps + per_line - 1) / per_line;
+
+  return lines * (maps->height * scale + GAP) + GAP;
+}
+
 static int
 get_row_height (const DigitsMaps *maps,
                 int               width)
 {
   int scale = get_scale (maps);
-  int tw = maps->width * scale + GAP;
-  int per_line = MAX (1, width / tw);
-  int lines = (maps->n_maps + per_line - 1) / per_line;
 
-  return LABEL_H + lines * (maps->height * scale + GAP) + GAP;
+  return LABEL_H + get_tiles_height (maps, scale, get_per_line (maps, scale, width));
 }
 
 /* A unit's colour, opaque ARGB32; 0 (transparent) for a cell of the grid with no unit. */
@@ -132,8 +149,8 @@ paint_row (const DigitsMaps *maps,
 {
   int scale = get_scale (maps);
   int tw = maps->width * scale, th = maps->height * scale;
-  int per_line = MAX (1, width / (tw + GAP));
-  int height = MAX (get_row_height (maps, width) - LABEL_H, 1);
+  int per_line = get_per_line (maps, scale, width);
+  int height = MAX (get_tiles_height (maps, scale, per_line), 1);
   float range = is_filter ? MAX (fabsf (maps->lo), fabsf (maps->hi)) : maps->hi;
   cairo_surface_t *surface;
   guint32 *pixels;
@@ -169,10 +186,51 @@ paint_row (const DigitsMaps *maps,
   return surface;
 }
 
+static void
+layer_filters_clear (gpointer data)
+{
+  DigitsLayerFilters *filters = data;
+
+  g_clear_pointer (&filters->maps, digits_maps_free);
+  g_clear_pointer (&filters->row, cairo_surface_destroy);
+}
+
+DigitsLayerFilters *
+digits_layer_filters_new (DigitsMaps *maps)
+{
+  DigitsLayerFilters *filters = g_atomic_rc_box_new0 (DigitsLayerFilters);
+
+  filters->maps = maps;
+  return filters;
+}
+
+DigitsLayerFilters *
+digits_layer_filters_ref (DigitsLayerFilters *filters)
+{
+  return g_atomic_rc_box_acquire (filters);
+}
+
+void
+digits_layer_filters_unref (DigitsLayerFilters *filters)
+{
+  g_atomic_rc_box_release_full (filters, layer_filters_clear);
+}
+
+void
+digits_layer_filters_keep_row (DigitsLayerFilters *filters,
+                               cairo_surface_t    *row,
+                               int                 width)
+{
+  cairo_surface_reference (row);
+  g_clear_pointer (&filters->row, cairo_surface_destroy);
+  filters->row = row;
+  filters->row_width = width;
+}
+
 GPtrArray *
-digits_layer_view_paint (const DigitsActivations *activations,
-                         const DigitsMaps        *filters,
-                         int                      width)
+digits_layer_view_paint (const DigitsActivations  *activations,
+                         const DigitsLayerFilters *filters,
+                         int                       width)
 {
   int n_layers = activations != NULL ? activations->n_layers : 0;
   GPtrArray *rows;
@@ -181,8 +239,10 @@ digits_layer_view_paint (const DigitsActivations *activations,
     return NULL;
 
   rows = g_ptr_array_new_full (n_layers + 1, (GDestroyNotify) cairo_surface_destroy);
-  if (filters != NULL)
-    g_ptr_array_add (rows, paint_row (filters, TRUE, width));
+  if (filters != NULL && filters->row != NULL && filters->row_width == width)
+    g_ptr_array_add (rows, cairo_surface_reference (filters->row));
+  else if (filters != NULL)
+    g_ptr_array_add (rows, paint_row (filters->maps, TRUE, width));
   for (int l = 0; l < n_layers; l++)
     g_ptr_array_add (rows, paint_row (&activations->layers[l], FALSE, width));
   return rows;
@@ -273,7 +333,7 @@ digits_layer_view_finalize (GObject *object)
   DigitsLayerView *self = DIGITS_LAYER_VIEW (object);
 
   g_clear_pointer (&self->activations, digits_activations_free);
-  g_clear_pointer (&self->filters, digits_maps_free);
+  g_clear_pointer (&self->filters, digits_layer_filters_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (digits_layer_view_parent_class)->finalize (object);
@@ -306,19 +366,19 @@ digits_layer_view_new (void)
 }
 
 void
-digits_layer_view_set (DigitsLayerView   *self,
-                       DigitsActivations *activations,
-                       DigitsMaps        *filters)
+digits_layer_view_set (DigitsLayerView    *self,
+                       DigitsActivations  *activations,
+                       DigitsLayerFilters *filters)
 {
   digits_layer_view_set_painted (self, activations, filters, NULL, 0);
 }
 
 void
-digits_layer_view_set_painted (DigitsLayerView   *self,
-                               DigitsActivations *activations,
-                               DigitsMaps        *filters,
-                               GPtrArray         *rows,
-                               int                width)
+digits_layer_view_set_painted (DigitsLayerView    *self,
+                               DigitsActivations  *activations,
+                               DigitsLayerFilters *filters,
+                               GPtrArray          *rows,
+                               int                 width)
 {
   guint64 old_shape;
 
@@ -326,7 +386,7 @@ digits_layer_view_set_painted (DigitsLayerView   *self,
 
   old_shape = get_shape (self);
   g_clear_pointer (&self->activations, digits_activations_free);
-  g_clear_pointer (&self->filters, digits_maps_free);
+  g_clear_pointer (&self->filters, digits_layer_filters_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   self->activations = activations;
   self->filters = filters;

@@ -269,17 +269,17 @@ digits_overlay_surface_new (const guint8 *rgba)
 }
 
 void
-digits_preview_set_overlay (DigitsPreview *self,
-                            const guint8  *rgba)
+digits_preview_set_overlay (DigitsPreview   *self,
+                            cairo_surface_t *overlay)
 {
   g_return_if_fail (DIGITS_IS_PREVIEW (self));
 
-  if (rgba == NULL && self->overlay == NULL)
+  if (overlay == NULL && self->overlay == NULL)
     return;
 
   g_clear_pointer (&self->overlay, cairo_surface_destroy);
-  if (rgba != NULL)
-    self->overlay = digits_overlay_surface_new (rgba);
+  if (overlay != NULL)
+    self->overlay = cairo_surface_reference (overlay);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -18,11 +18,11 @@ GtkWidget *digits_preview_new       (void);
 void       digits_preview_set_input (DigitsPreview *self,
                                      const float   *input);
 
-/* rgba: DIGITS_PIXELS × 4 non-premultiplied bytes drawn over the input (copied), or NULL. */
-void       digits_preview_set_overlay (DigitsPreview *self,
-                                       const guint8  *rgba);
-/* A 28×28 ARGB32 surface of DIGITS_PIXELS × 4 non-premultiplied RGBA bytes, to draw an
- * overlay elsewhere (the canvas draws the same one over the strokes). */
+/* overlay: a 28×28 surface drawn over the input (referenced), or NULL. */
+void       digits_preview_set_overlay (DigitsPreview   *self,
+                                       cairo_surface_t *overlay);
+/* A 28×28 ARGB32 surface of DIGITS_PIXELS × 4 non-premultiplied RGBA bytes, the overlay
+ * of the preview and of the canvas (which draws the same one over the strokes). */
 cairo_surface_t *digits_overlay_surface_new (const guint8 *rgba);
 /* The input shown (DIGITS_PIXELS floats), or NULL. */
 const float *digits_preview_get_input (DigitsPreview *self);

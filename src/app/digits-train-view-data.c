@@ -50,6 +50,14 @@ digits_train_view_get_dataset_kind (DigitsTrainView *self)
   return self->dataset_kinds[selected];
 }
 
+/* Whether the data set last read (self->data) is the chosen folder's: then it is used
+ * again rather than read anew. */
+gboolean
+digits_train_view_data_is_read (DigitsTrainView *self)
+{
+  return self->data != NULL && g_strcmp0 (self->data->folder, self->data_folder) == 0;
+}
+
 void
 digits_train_view_select_dataset_kind (DigitsTrainView *self,
                                        DatasetKind      kind)

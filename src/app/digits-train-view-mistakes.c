@@ -144,7 +144,7 @@ digits_train_view_evaluate_on (DigitsTrainView     *self,
   self->model = digits_model_copy (model);
   g_clear_pointer (&self->data, digits_train_data_unref);
   self->data = data;
-  digits_train_view_start_evaluation (self);
+  digits_train_view_start_evaluation (self, FALSE);
 }
 
 const DigitsEvaluation *
@@ -201,7 +201,6 @@ test_set_read_cb (GObject      *source,
     return;
   if (error != NULL)
     {
-      digits_train_view_stop_pulse (self);
       gtk_label_set_text (self->progress_label, error->message);
       digits_train_view_set_state (self, DIGITS_TRAIN_STATE_FAILED);
       return;
@@ -209,8 +208,7 @@ test_set_read_cb (GObject      *source,
 
   g_clear_pointer (&self->data, digits_train_data_unref);
   self->data = digits_train_data_ref (data);
-  self->evaluate_in_use = TRUE;
-  digits_train_view_start_evaluation (self);
+  digits_train_view_start_evaluation (self, TRUE);
 }
 
 gboolean
@@ -250,20 +248,16 @@ digits_train_view_evaluate_model (DigitsTrainView   *self,
   self->used = TRUE;              /* it is the model in use: nothing to use or discard */
   digits_train_view_set_evaluation (self, NULL, NULL);
   gtk_widget_remove_css_class (GTK_WIDGET (self->progress_label), "error");
-  digits_train_view_stop_pulse (self);
+  /* Not evaluating yet, so no pulse runs; set_state stops this one when measuring ends. */
   self->eval_pulse = g_timeout_add (100, pulse_cb, self);
 
-  if (self->data != NULL && self->data->test != NULL &&
-      g_strcmp0 (self->data->folder, self->data_folder) == 0)
+  if (digits_train_view_data_is_read (self) && self->data->test != NULL)
     {
-      self->evaluate_in_use = TRUE;
-      digits_train_view_start_evaluation (self);
+      digits_train_view_start_evaluation (self, TRUE);
       return TRUE;
     }
 
-  g_cancellable_cancel (self->eval_cancellable);
-  g_clear_object (&self->eval_cancellable);
-  self->eval_cancellable = g_cancellable_new ();
+  digits_train_view_renew_eval_cancellable (self);
   gtk_label_set_text (self->progress_label, _("Reading the test set…"));
   digits_train_view_set_state (self, DIGITS_TRAIN_STATE_EVALUATING);
 

@@ -12,14 +12,9 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "digits-train-view-private.h"
 
-/* As the training thread's: the window keeps the CPU it needs to draw. */
-#define MEASURE_NICE     10
 #define MEASURE_SECONDS  0.3
 #define MNIST_TRAIN_SIZE 60000
 
@@ -117,16 +112,15 @@ count_training_digits (DigitsTrainView *self)
   guint n = MNIST_TRAIN_SIZE;
   guint subset = digits_train_view_get_subset (self);
 
-  if (self->data != NULL && self->data->train != NULL &&
-      g_strcmp0 (self->data->folder, self->data_folder) == 0)
+  if (digits_train_view_data_is_read (self) && self->data->train != NULL)
     n = self->data->train->n;
 
   return subset > 0 ? MIN (subset, n) : n;
 }
 
+/* For the valid network in self->net_info. */
 static char *
-describe_time (DigitsTrainView     *self,
-               const DigitsNetInfo *info)
+describe_time (DigitsTrainView *self)
 {
   guint n = count_training_digits (self);
   guint epochs = (guint) gtk_spin_button_get_value_as_int (self->epochs_spin);
@@ -137,8 +131,7 @@ describe_time (DigitsTrainView     *self,
   if (!machine.known)
     return g_strdup (_("Measuring this computer’s speed…"));
 
-  epoch = digits_train_speed_epoch (&machine.speed, info, n,
-                                    gtk_switch_get_active (self->augment_switch));
+  epoch = digits_train_view_get_epoch_estimate (self);
   per_epoch = format_span (epoch);
   if (epochs <= 1)
     /* TRANSLATORS: "About 9.4 s an epoch of 60,000 digits on this computer" */
@@ -214,9 +207,8 @@ measure_thread (gpointer data)
   MeasureJob *job = data;
   g_autoptr (GError) error = NULL;
 
-  /* A nice value belongs to a thread on Linux; the trainer's threads inherit it. */
-  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), MEASURE_NICE) != 0)
-    g_debug ("Could not lower the measuring thread's priority");
+  /* As training's: the window keeps the CPU it needs to draw. */
+  digits_lower_thread_priority (DIGITS_TRAIN_NICE);
 
   job->ok = digits_train_speed_measure (0, MEASURE_SECONDS, &job->speed, job->cancellable,
                                         &error);
@@ -271,6 +263,10 @@ digits_train_view_update_network (DigitsTrainView *self)
   g_autoptr (GError) error = NULL;
   AdwActionRow *info_row = ADW_ACTION_ROW (self->net_info_row);
   gboolean valid = digits_train_view_get_net (self, &self->net_info, &error);
+  gboolean changed = valid != self->net_valid;
+
+  /* Before describe_time: the estimate is only for a valid network. */
+  self->net_valid = valid;
 
   gtk_widget_set_visible (self->hidden_row, is_custom (self));
   show_spec_error (self, valid || !is_custom (self) ? NULL : error->message);
@@ -282,7 +278,7 @@ digits_train_view_update_network (DigitsTrainView *self)
                                                             "%'zu parameters",
                                                             self->net_info.n_params),
                                                self->net_info.n_params);
-      g_autofree char *time = describe_time (self, &self->net_info);
+      g_autofree char *time = describe_time (self);
 
       g_autofree char *about = g_strdup_printf ("%s\n%s", *self->net_info.spec != '\0'
                                                 ? self->net_info.spec
@@ -299,33 +295,8 @@ digits_train_view_update_network (DigitsTrainView *self)
       gtk_widget_add_css_class (self->net_info_row, "error");
     }
 
-  if (valid != self->net_valid)
-    {
-      self->net_valid = valid;
-      digits_train_view_update (self);
-    }
-}
-
-/* Only "Custom…" takes a layer list. */
-static void
-network_changed_cb (DigitsTrainView *self)
-{
-  digits_train_view_update_network (self);
-  digits_train_view_save_settings (self);
-}
-
-static void
-spec_changed_cb (DigitsTrainView *self)
-{
-  digits_train_view_update_network (self);
-  digits_train_view_save_settings (self);
-}
-
-void
-digits_train_view_class_add_network (GtkWidgetClass *widget_class)
-{
-  gtk_widget_class_bind_template_callback (widget_class, network_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, spec_changed_cb);
+  if (changed)
+    digits_train_view_update (self);
 }
 
 void

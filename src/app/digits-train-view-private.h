@@ -116,7 +116,6 @@ struct _DigitsTrainView
   GCancellable           *eval_cancellable;
   DigitsEvaluation       *evaluation;        /* the last one shown, or NULL */
   DigitsTrainData        *eval_data;         /* its test set's data */
-  gboolean                evaluate_in_use;   /* the next evaluation is the model in use's */
   guint                   eval_pulse;        /* pulses the progress bar meanwhile, or 0 */
   GtkWindow              *mistakes_window;   /* the gallery, made when first opened */
   DigitsMistakesView     *mistakes_view;
@@ -142,7 +141,6 @@ gboolean    digits_train_view_build_config       (DigitsTrainView   *self,
 guint       digits_train_view_get_subset         (DigitsTrainView   *self);
 
 /* digits-train-view-network.c */
-void        digits_train_view_class_add_network  (GtkWidgetClass    *widget_class);
 void        digits_train_view_init_network       (DigitsTrainView   *self);
 void        digits_train_view_dispose_network    (DigitsTrainView   *self);
 /* Checks the chosen network and shows its size and time; call when a setting changed. */
@@ -165,6 +163,7 @@ DatasetKind digits_train_view_get_dataset_kind   (DigitsTrainView   *self);
 void        digits_train_view_select_dataset_kind (DigitsTrainView  *self,
                                                   DatasetKind        kind);
 void        digits_train_view_update_data_status (DigitsTrainView   *self);
+gboolean    digits_train_view_data_is_read       (DigitsTrainView   *self);
 
 /* digits-train-view-progress.c */
 void        digits_train_view_reset_progress     (DigitsTrainView   *self,
@@ -174,7 +173,10 @@ void        digits_train_view_handle_progress    (DigitsTrainView   *self,
                                                   const DigitsModel *model);
 void        digits_train_view_show_stopped       (DigitsTrainView   *self);
 void        digits_train_view_show_took          (DigitsTrainView   *self);
-void        digits_train_view_start_evaluation   (DigitsTrainView   *self);
+/* in_use: the model measured is the model in use ("Evaluate"), not one just trained. */
+void        digits_train_view_start_evaluation   (DigitsTrainView   *self,
+                                                  gboolean           in_use);
+void        digits_train_view_renew_eval_cancellable (DigitsTrainView *self);
 gboolean    digits_train_view_evaluation_step_ended (DigitsTrainView *self,
                                                      GAsyncResult    *result,
                                                      GError         **error);

@@ -341,6 +341,15 @@ digits_train_view_evaluation_step_ended (DigitsTrainView *self,
   return !self->disposed && self->state == DIGITS_TRAIN_STATE_EVALUATING && self->model != NULL;
 }
 
+/* A new step of an evaluation: the one under way, if any, is no longer wanted. */
+void
+digits_train_view_renew_eval_cancellable (DigitsTrainView *self)
+{
+  g_cancellable_cancel (self->eval_cancellable);
+  g_clear_object (&self->eval_cancellable);
+  self->eval_cancellable = g_cancellable_new ();
+}
+
 static void
 eval_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -352,7 +361,6 @@ eval_done_cb (GObject      *source,
 
   if (!digits_train_view_evaluation_step_ended (self, result, &error))
     return;
-  digits_train_view_stop_pulse (self);
   if (error != NULL)
     {
       gtk_label_set_text (self->accuracy_label, "");
@@ -367,15 +375,14 @@ eval_done_cb (GObject      *source,
 }
 
 void
-digits_train_view_start_evaluation (DigitsTrainView *self)
+digits_train_view_start_evaluation (DigitsTrainView *self,
+                                    gboolean         in_use)
 {
   g_autoptr (GTask) task = NULL;
   EvalJob *job;
 
   if (self->model == NULL || self->data == NULL || self->data->test == NULL)
     {
-      self->evaluate_in_use = FALSE;
-      digits_train_view_stop_pulse (self);
       gtk_label_set_text (self->accuracy_label, "");
       gtk_label_set_text (self->accuracy_caption, _("There is no test set to measure the "
                                                     "model on."));
@@ -386,12 +393,9 @@ digits_train_view_start_evaluation (DigitsTrainView *self)
   job = g_new0 (EvalJob, 1);
   job->model = digits_model_copy (self->model);
   job->data = digits_train_data_ref (self->data);
-  job->in_use = self->evaluate_in_use;
-  self->evaluate_in_use = FALSE;
+  job->in_use = in_use;
 
-  g_cancellable_cancel (self->eval_cancellable);
-  g_clear_object (&self->eval_cancellable);
-  self->eval_cancellable = g_cancellable_new ();
+  digits_train_view_renew_eval_cancellable (self);
 
   gtk_label_set_text (self->progress_label, _("Measuring the model on the test set…"));
   digits_train_view_set_state (self, DIGITS_TRAIN_STATE_EVALUATING);

@@ -144,7 +144,8 @@ load_settings (DigitsTrainView *self)
   self->loading_settings = FALSE;
 }
 
-/* The training set, epochs and augmentation change the time an epoch takes. */
+/* Any setting, the network and its layer list too: the network's description and the time
+ * an epoch takes follow it, and it is kept for next time. */
 static void
 setting_changed_cb (DigitsTrainView *self)
 {

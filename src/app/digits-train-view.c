@@ -14,9 +14,6 @@
 
 #include "digits-train-view-private.h"
 
-/* The training thread's nice value: the window always wins the CPU. */
-#define TRAIN_NICE 10
-
 G_DEFINE_FINAL_TYPE (DigitsTrainView, digits_train_view, GTK_TYPE_WIDGET)
 
 guint digits_train_view_signals[N_SIGNALS];
@@ -27,6 +24,10 @@ void
 digits_train_view_set_state (DigitsTrainView  *self,
                              DigitsTrainState  state)
 {
+  /* The progress bar pulses only while measuring, however measuring ends (a discard
+   * meanwhile too), and before the state is checked: DONE may follow DONE. */
+  if (state != DIGITS_TRAIN_STATE_EVALUATING)
+    digits_train_view_stop_pulse (self);
   if (self->state == state)
     return;
 
@@ -197,7 +198,7 @@ run_finished_cb (DigitsTrainRun  *run,
     {
       digits_train_view_show_took (self);
       g_signal_emit (self, digits_train_view_signals[SIGNAL_MODEL_UPDATED], 0, self->model);
-      digits_train_view_start_evaluation (self);
+      digits_train_view_start_evaluation (self, FALSE);
     }
 }
 
@@ -397,7 +398,6 @@ digits_train_view_class_init (DigitsTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DigitsTrainView, confusion_matrix);
 
   digits_train_view_class_add_settings (widget_class);
-  digits_train_view_class_add_network (widget_class);
   digits_train_view_class_add_data (widget_class);
   digits_train_view_class_add_mistakes (widget_class);
 
@@ -461,14 +461,14 @@ digits_train_view_start (DigitsTrainView *self)
     g_signal_emit (self, digits_train_view_signals[SIGNAL_DISCARDED], 0);
   g_clear_pointer (&self->model, digits_model_free);
 
-  if (self->data != NULL && g_strcmp0 (self->data->folder, self->data_folder) == 0)
+  if (digits_train_view_data_is_read (self))
     data = self->data;
   kind = digits_train_view_get_dataset_kind (self);
   self->run = digits_train_run_new (&config, self->data_folder, data,
                                     digits_train_view_get_subset (self),
                                     kind == DATASET_FOLDER ? self->data_folder
                                                            : digits_train_dataset_ids[kind],
-                                    TRAIN_NICE);
+                                    DIGITS_TRAIN_NICE);
   g_signal_connect (self->run, "loaded", G_CALLBACK (run_loaded_cb), self);
   g_signal_connect (self->run, "progress", G_CALLBACK (run_progress_cb), self);
   g_signal_connect (self->run, "finished", G_CALLBACK (run_finished_cb), self);
@@ -542,7 +542,7 @@ digits_train_view_keep (DigitsTrainView *self)
     return;
 
   g_signal_emit (self, digits_train_view_signals[SIGNAL_MODEL_UPDATED], 0, self->model);
-  digits_train_view_start_evaluation (self);
+  digits_train_view_start_evaluation (self, FALSE);
 }
 
 void

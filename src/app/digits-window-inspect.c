@@ -38,6 +38,11 @@ struct _DigitsInspect
   gboolean         layers_again;     /* the input changed meanwhile: another after it */
   guint            n_layer_updates;
   gint64           layer_update_us;  /* main-thread time they took, for the frame figures */
+  /* What follows the model, not the input: made again only when the model changes (and,
+   * the copy, only while no job runs, as jobs borrow it). */
+  DigitsModel        *layers_model;  /* a copy: the window's may be replaced meanwhile */
+  DigitsLayerFilters *filters;       /* its first layer's, or NULL until a job made them */
+  gboolean            model_changed; /* since layers_model was copied */
 
   GtkLabel        *versus_label;     /* the model in use's answer, beside a trial's */
   int              versus_answer;
@@ -73,18 +78,19 @@ update_versus (DigitsWindow *self)
 
 /* What each layer sees is worked out on a worker thread, at most once a frame and one at
  * a time: a forward pass through every layer takes the UI thread a frame's worth of time
- * while training keeps the cores busy. The main thread only copies the model and paints
- * the result. */
+ * while training keeps the cores busy. The main thread only starts it and shows the
+ * result; the model's copy, the filters and their row are kept from job to job. */
 typedef struct
 {
-  DigitsModel       *model;         /* a copy: the window's may be replaced meanwhile */
-  float              input[DIGITS_PIXELS];
-  gboolean           has_input;
-  DigitsActivations *activations;
-  DigitsMaps        *filters;
-  int                width;         /* of the view, to paint its rows for */
-  GPtrArray         *rows;          /* painted there too */
-  gint64             main_us;       /* main-thread time spent starting it */
+  const DigitsModel  *model;        /* the inspect state's copy, not renewed while it runs */
+  float               input[DIGITS_PIXELS];
+  gboolean            has_input;
+  DigitsActivations  *activations;
+  DigitsLayerFilters *filters;      /* a reference to the kept ones, or made here */
+  gboolean            new_filters;
+  int                 width;        /* of the view, to paint its rows for */
+  GPtrArray          *rows;         /* painted there too */
+  gint64              main_us;      /* main-thread time spent starting it */
 } LayersJob;
 
 static void
@@ -92,9 +98,8 @@ layers_job_free (gpointer data)
 {
   LayersJob *job = data;
 
-  g_clear_pointer (&job->model, digits_model_free);
   g_clear_pointer (&job->activations, digits_activations_free);
-  g_clear_pointer (&job->filters, digits_maps_free);
+  g_clear_pointer (&job->filters, digits_layer_filters_unref);
   g_clear_pointer (&job->rows, g_ptr_array_unref);
   g_free (job);
 }
@@ -107,7 +112,13 @@ layers_thread (GTask        *task,
 {
   LayersJob *job = task_data;
 
-  job->filters = digits_first_layer_maps (job->model, NULL);
+  if (job->filters == NULL)
+    {
+      DigitsMaps *maps = digits_first_layer_maps (job->model, NULL);
+
+      job->filters = maps != NULL ? digits_layer_filters_new (maps) : NULL;
+      job->new_filters = TRUE;
+    }
   if (job->has_input)
     job->activations = digits_activations_new (job->model, job->input, NULL);
   job->rows = digits_layer_view_paint (job->activations, job->filters, job->width);
@@ -131,6 +142,12 @@ layers_done_cb (GObject      *source,
 
   inspect = self->inspect;
   inspect->layers_running = FALSE;
+  /* Kept for the next jobs: no job runs now, and the model copy they follow is the same. */
+  if (job->new_filters && job->filters != NULL)
+    inspect->filters = digits_layer_filters_ref (job->filters);
+  if (job->filters != NULL && job->rows != NULL && job->filters->row_width != job->width)
+    digits_layer_filters_keep_row (job->filters, g_ptr_array_index (job->rows, 0),
+                                   job->width);
   digits_layer_view_set_painted (inspect->layer_view, g_steal_pointer (&job->activations),
                                  g_steal_pointer (&job->filters),
                                  g_steal_pointer (&job->rows), job->width);
@@ -166,14 +183,24 @@ layers_tick_cb (GtkWidget     *widget,
       inspect->layers_again = TRUE;
       return G_SOURCE_REMOVE;
     }
+  /* No job runs: the copy may be renewed. */
+  if (inspect->model_changed || self->model == NULL)
+    {
+      g_clear_pointer (&inspect->layers_model, digits_model_free);
+      g_clear_pointer (&inspect->filters, digits_layer_filters_unref);
+      inspect->model_changed = FALSE;
+    }
   if (self->model == NULL)
     {
       digits_layer_view_set (inspect->layer_view, NULL, NULL);
       return G_SOURCE_REMOVE;
     }
+  if (inspect->layers_model == NULL)
+    inspect->layers_model = digits_model_copy (self->model);
 
   job = g_new0 (LayersJob, 1);
-  job->model = digits_model_copy (self->model);
+  job->model = inspect->layers_model;
+  job->filters = inspect->filters != NULL ? digits_layer_filters_ref (inspect->filters) : NULL;
   job->has_input = input != NULL;
   job->width = gtk_widget_get_width (GTK_WIDGET (inspect->layer_view));
   if (input != NULL)
@@ -271,13 +298,13 @@ find_answer_probs (DigitsWindow *self,
 
 /* The saliency overlay over the strokes too, where the input is the canvas's drawing. */
 static void
-update_canvas_overlay (DigitsWindow *self,
-                       const guint8 *rgba)
+update_canvas_overlay (DigitsWindow    *self,
+                       cairo_surface_t *overlay)
 {
-  gboolean drawn = rgba != NULL && !self->showing_image && !self->input_is_test_digit &&
+  gboolean drawn = overlay != NULL && !self->showing_image && !self->input_is_test_digit &&
                    self->canvas_has_input && !digits_canvas_is_empty (self->canvas);
 
-  digits_canvas_set_overlay (self->canvas, drawn ? rgba : NULL, &self->canvas_placement);
+  digits_canvas_set_overlay (self->canvas, drawn ? overlay : NULL, &self->canvas_placement);
 }
 
 /* The saliency of the preview's input for the chosen digit, as the preview's overlay and,
@@ -292,6 +319,7 @@ update_saliency (DigitsWindow *self)
   const float *probs;
   g_autoptr (GError) error = NULL;
   guint8 rgba[DIGITS_PIXELS * 4];
+  cairo_surface_t *overlay;
   g_autofree char *text = NULL;
   int target;
 
@@ -328,8 +356,11 @@ update_saliency (DigitsWindow *self)
 
   inspect->target = target;
   digits_saliency_overlay_rgba (inspect->saliency, rgba);
-  digits_preview_set_overlay (self->preview, rgba);
-  update_canvas_overlay (self, rgba);
+  /* One surface for both: the preview and the strokes show the same overlay. */
+  overlay = digits_overlay_surface_new (rgba);
+  digits_preview_set_overlay (self->preview, overlay);
+  update_canvas_overlay (self, overlay);
+  cairo_surface_destroy (overlay);
   /* TRANSLATORS: the saliency legend: "Red ink pushed toward 4 (12%), blue against" */
   text = g_strdup_printf (_("Red ink pushed toward %s (%d%%), blue against"),
                           digits_window_get_class_name (self, target),
@@ -469,9 +500,19 @@ digits_window_get_layer_update_time (DigitsWindow *self)
   return self->inspect->layer_update_us;
 }
 
+/* The window's model was replaced: the next job copies it and makes its filters again. */
+void
+digits_window_inspect_model_changed (DigitsWindow *self)
+{
+  self->inspect->model_changed = TRUE;
+}
+
 void
 digits_window_finalize_inspect (DigitsWindow *self)
 {
+  /* Jobs hold the window: none runs any more. */
+  g_clear_pointer (&self->inspect->layers_model, digits_model_free);
+  g_clear_pointer (&self->inspect->filters, digits_layer_filters_unref);
   g_clear_pointer (&self->inspect, g_free);
 }
 

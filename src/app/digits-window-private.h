@@ -153,6 +153,7 @@ void        digits_window_show_test_digit  (DigitsWindow   *self,
 void        digits_window_forget_test_digit (DigitsWindow  *self);
 void        digits_window_init_inspect     (DigitsWindow   *self);
 void        digits_window_finalize_inspect (DigitsWindow   *self);
+void        digits_window_inspect_model_changed (DigitsWindow *self);
 /* For tests: the "Why this answer" toggle and its digit (-1: the answer). */
 void        digits_window_set_why          (DigitsWindow   *self,
                                             gboolean        active,

@@ -465,6 +465,7 @@ digits_window_set_model (DigitsWindow *self,
 
   g_clear_pointer (&self->model, digits_model_free);
   self->model = model;
+  digits_window_inspect_model_changed (self);
   self->n_classes = model != NULL ? (guint) model->net->sizes[model->net->n_layers] : 10;
 
   g_clear_pointer (&self->canvas_probs, g_free);

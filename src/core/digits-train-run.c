@@ -173,12 +173,12 @@ post_event (DigitsTrainRun *self,
 
 /* ---- the thread ---- */
 
-static void
-lower_thread_priority (int nice)
+void
+digits_lower_thread_priority (int nice)
 {
   /* On Linux a nice value belongs to a thread; threads created from here inherit it. */
   if (nice > 0 && setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), nice) != 0)
-    g_debug ("Could not lower the training thread's priority: %s", g_strerror (errno));
+    g_debug ("Could not lower a thread's priority: %s", g_strerror (errno));
 }
 
 static void
@@ -256,7 +256,7 @@ train_thread (gpointer data)
   DigitsTrainRun *self = data;
   Event *event;
 
-  lower_thread_priority (self->nice);
+  digits_lower_thread_priority (self->nice);
 
   if (read_data (self) &&
       !g_cancellable_set_error_if_cancelled (self->cancellable, &self->error))

@@ -38,6 +38,13 @@ G_DECLARE_FINAL_TYPE (DigitsTrainRun, digits_train_run, DIGITS, TRAIN_RUN, GObje
  *   "finished"                     the thread has ended: see get_model and get_error.
  * The thread lowers its priority by @nice first (0: not), so that its trainer's worker
  * threads inherit it and a window drawing meanwhile keeps the CPU it needs. */
+/* The nice value for training beside a window: the window always wins the CPU. */
+#define DIGITS_TRAIN_NICE 10
+
+/* Lowers the calling thread's priority by nice (0: not); on Linux the threads it creates
+ * inherit it. */
+void             digits_lower_thread_priority (int nice);
+
 DigitsTrainRun  *digits_train_run_new        (const DigitsTrainConfig *config,
                                               const char              *folder,
                                               DigitsTrainData         *data,
