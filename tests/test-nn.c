@@ -6,6 +6,14 @@
 
 #include "nn/nn-private.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
 /* ---- helpers ---- */
 
 static void
@@ -582,6 +590,51 @@ check_gemm_shape (const NnKernels *fast, int m, int n, int s, int transposed, in
   g_free (scratch);
 }
 
+/* Under AddressSanitizer the fast kernels check their operands' spans on entry rather than
+ * each access (nn-kernels.c): an output one float short, or an input, must still be
+ * reported, as the write or read it is, naming the buffer. */
+static void
+test_kernels_asan_spans (void)
+{
+#ifdef UNDER_ASAN
+  const char *names[] = { "avx2", "avx512" };
+  const char *which = g_getenv ("NN_TEST_SHORT");
+
+  if (g_test_subprocess ())
+    {
+      const NnKernels *k = nn_kernels_by_name (g_getenv ("NN_TEST_SET"));
+      int m = 5, n = 20, s = 7;
+      int short_c = strcmp (which, "c") == 0;
+      float *a = g_new0 (float, (size_t) m * s);
+      float *b = g_new0 (float, (size_t) s * n - (short_c ? 0 : 1));
+      float *c = g_new0 (float, (size_t) m * n - (short_c ? 1 : 0));
+
+      k->gemm (m, n, s, a, s, 1, b, n, c, n, NULL, NULL);
+      g_free (a);
+      g_free (b);
+      g_free (c);
+      return;
+    }
+  for (int kk = 0; kk < 2; kk++)
+    {
+      if (nn_kernels_by_name (names[kk]) == NULL)
+        continue;
+      g_setenv ("NN_TEST_SET", names[kk], TRUE);
+      g_setenv ("NN_TEST_SHORT", "c", TRUE);
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_failed ();
+      g_test_trap_assert_stderr ("*heap-buffer-overflow*WRITE of size 1*");
+      g_setenv ("NN_TEST_SHORT", "b", TRUE);
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_failed ();
+      g_test_trap_assert_stderr ("*heap-buffer-overflow*READ of size 1*");
+    }
+#else
+  (void) 0;
+  g_test_skip ("only under AddressSanitizer, where the fast kernels check spans on entry");
+#endif
+}
+
 static void
 test_kernels_match_reference (void)
 {
@@ -1106,6 +1159,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nn/grad/net", test_grad_net);
   g_test_add_func ("/nn/softmax-ce/stable", test_softmax_ce_stable);
   g_test_add_func ("/nn/kernels/match-reference", test_kernels_match_reference);
+  g_test_add_func ("/nn/kernels/asan-spans", test_kernels_asan_spans);
   g_test_add_func ("/nn/train/rejects", test_trainer_rejects);
   g_test_add_func ("/nn/train/converges", test_converges);
   g_test_add_func ("/nn/train/determinism", test_determinism);

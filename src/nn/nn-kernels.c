@@ -28,6 +28,34 @@
 #define NN_X86 0
 #endif
 
+/* Under AddressSanitizer the fast kernels are not instrumented access by access: their
+ * 32- and 64-byte and masked loads each become a call that walks shadow memory, which made
+ * a convolutional network ~150 times slower than plain (most of the sanitizer tests' time)
+ * and the file itself take minutes to compile. Instead each call's operands are checked as
+ * whole spans on entry (kernels_checked below): every byte the kernel's contract lets it
+ * touch must be addressable, and the first one that is not is reported by ASan as the
+ * read or write it would be. The reference kernels stay instrumented access by access, and
+ * the tests hold the fast ones to them on odd shapes. ThreadSanitizer still sees every
+ * access (its build does not set this). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NN_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(NN_ASAN)
+#define NN_ASAN 1
+#endif
+#ifdef NN_ASAN
+#include <sanitizer/asan_interface.h>
+#ifdef __clang__
+#define NN_UNCHECKED , no_sanitize ("address", "undefined", "coverage")
+#else
+#define NN_UNCHECKED , no_sanitize ("address", "undefined")
+#endif
+#else
+#define NN_UNCHECKED
+#endif
+
 #define U8F(i) ((float) (i) / 255.0f)
 #define U8F4(i) U8F (i), U8F ((i) + 1), U8F ((i) + 2), U8F ((i) + 3)
 #define U8F16(i) U8F4 (i), U8F4 ((i) + 4), U8F4 ((i) + 8), U8F4 ((i) + 12)
@@ -175,7 +203,7 @@ list_nonzero_f32_scalar (int r, int s, const float *a, size_t ars, size_t ass, i
 
 /* ---- AVX-512 ---- */
 
-#define T512 __attribute__ ((target ("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
+#define T512 __attribute__ ((target ("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma") NN_UNCHECKED))
 #define INLINE static inline __attribute__ ((always_inline))
 
 INLINE T512 void
@@ -511,7 +539,7 @@ static const NnKernels kernels_avx512 = { "avx512", gemm_avx512, gemm_u8_avx512,
 
 /* ---- AVX2 + FMA ---- */
 
-#define T256 __attribute__ ((target ("avx2,fma")))
+#define T256 __attribute__ ((target ("avx2,fma") NN_UNCHECKED))
 
 INLINE T256 __m256i
 lane_mask256 (int w)
@@ -752,6 +780,97 @@ cpu_has_avx2 (void)
   return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
 }
 
+#ifdef NN_ASAN
+/* The spans a kernel may touch, checked whole on entry (see NN_ASAN above). Called from
+ * instrumented code, the access to the first bad byte is what ASan reports. */
+static void
+check_span (const void *p, size_t bytes, int write)
+{
+  char *bad;
+
+  if (p == NULL || bytes == 0)
+    return;
+  bad = __asan_region_is_poisoned ((void *) p, bytes);
+  if (bad == NULL)
+    return;
+  if (write)
+    *(volatile char *) bad = 0;
+  else
+    (void) *(volatile const char *) bad;
+}
+
+static void
+check_gemm (int m, int n, int s, const void *a, size_t esize, size_t ars, size_t ass,
+            const float *b, size_t ldb, const float *c, size_t ldc, const NnEpilogue *ep,
+            const int *scratch, int uses_scratch)
+{
+  if (m <= 0 || n <= 0)
+    return;
+  if (s > 0)
+    {
+      check_span (a, ((size_t) (m - 1) * ars + (size_t) (s - 1) * ass + 1) * esize, 0);
+      check_span (b, ((size_t) (s - 1) * ldb + (size_t) n) * sizeof (float), 0);
+      if (uses_scratch)
+        check_span (scratch, (size_t) s * sizeof (int), 1);
+    }
+  check_span (c, ((size_t) (m - 1) * ldc + (size_t) n) * sizeof (float), 1);
+  if (ep != NULL)
+    {
+      check_span (ep->bias, (size_t) n * sizeof (float), 0);
+      if (ep->mask != NULL)
+        check_span (ep->mask, ((size_t) (m - 1) * ep->ldm + (size_t) n) * sizeof (float), 0);
+    }
+}
+
+#define CHECKED_SET(SET)                                                                     \
+  static void                                                                                \
+  gemm_##SET##_checked (int m, int n, int s, const float *a, size_t ars, size_t ass,         \
+                        const float *b, size_t ldb, float *c, size_t ldc,                    \
+                        const NnEpilogue *ep, int *scratch)                                  \
+  {                                                                                          \
+    check_gemm (m, n, s, a, sizeof (float), ars, ass, b, ldb, c, ldc, ep, scratch, 0);       \
+    kernels_##SET.gemm (m, n, s, a, ars, ass, b, ldb, c, ldc, ep, scratch);                  \
+  }                                                                                          \
+  static void                                                                                \
+  gemm_u8_##SET##_checked (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass,    \
+                           const float *b, size_t ldb, float *c, size_t ldc,                 \
+                           const NnEpilogue *ep, int *scratch)                               \
+  {                                                                                          \
+    check_gemm (m, n, s, a, 1, ars, ass, b, ldb, c, ldc, ep, scratch, 1);                    \
+    kernels_##SET.gemm_u8 (m, n, s, a, ars, ass, b, ldb, c, ldc, ep, scratch);               \
+  }                                                                                          \
+  static void                                                                                \
+  gemm_sparse_##SET##_checked (int m, int n, int s, const float *a, size_t ars, size_t ass,  \
+                               const float *b, size_t ldb, float *c, size_t ldc,             \
+                               const NnEpilogue *ep, int *scratch)                           \
+  {                                                                                          \
+    check_gemm (m, n, s, a, sizeof (float), ars, ass, b, ldb, c, ldc, ep, scratch, 1);       \
+    kernels_##SET.gemm_sparse (m, n, s, a, ars, ass, b, ldb, c, ldc, ep, scratch);           \
+  }                                                                                          \
+  static void                                                                                \
+  opt_update_##SET##_checked (const NnOptStep *st, float *w, const float *g, float *m,       \
+                              float *v, size_t n, int is_weight)                             \
+  {                                                                                          \
+    check_span (w, n * sizeof (float), 1);                                                   \
+    check_span (g, n * sizeof (float), 0);                                                   \
+    check_span (m, n * sizeof (float), 1);                                                   \
+    check_span (v, n * sizeof (float), 1);                                                   \
+    kernels_##SET.opt_update (st, w, g, m, v, n, is_weight);                                 \
+  }                                                                                          \
+  static const NnKernels kernels_##SET##_checked = {                                         \
+    #SET, gemm_##SET##_checked, gemm_u8_##SET##_checked, gemm_sparse_##SET##_checked,        \
+    opt_update_##SET##_checked                                                               \
+  };
+
+CHECKED_SET (avx512)
+CHECKED_SET (avx2)
+#define KERNELS_AVX512 (&kernels_avx512_checked)
+#define KERNELS_AVX2   (&kernels_avx2_checked)
+#else
+#define KERNELS_AVX512 (&kernels_avx512)
+#define KERNELS_AVX2   (&kernels_avx2)
+#endif
+
 #endif /* NN_X86 */
 
 const NnKernels *
@@ -770,9 +889,9 @@ nn_kernels_best (void)
     return k;
 #if NN_X86
   if (cpu_has_avx512 ())
-    return &kernels_avx512;
+    return KERNELS_AVX512;
   if (cpu_has_avx2 ())
-    return &kernels_avx2;
+    return KERNELS_AVX2;
 #endif
   return &kernels_ref;
 }
@@ -786,9 +905,9 @@ nn_kernels_by_name (const char *name)
     return &kernels_ref;
 #if NN_X86
   if (strcmp (name, "avx2") == 0 && cpu_has_avx2 ())
-    return &kernels_avx2;
+    return KERNELS_AVX2;
   if (strcmp (name, "avx512") == 0 && cpu_has_avx512 ())
-    return &kernels_avx512;
+    return KERNELS_AVX512;
 #endif
   return NULL;
 }
