@@ -18,6 +18,7 @@
 
 #include "core/digits-activations.h"
 #include "core/digits-explain.h"
+#include "core/digits-train-run.h"
 #include "digits-layer-view.h"
 #include "digits-train-view.h"
 #include "digits-window-private.h"
@@ -105,12 +106,8 @@ layers_job_free (gpointer data)
 }
 
 static void
-layers_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+layers_work (LayersJob *job)
 {
-  LayersJob *job = task_data;
 
   if (job->filters == NULL)
     {
@@ -122,7 +119,57 @@ layers_thread (GTask        *task,
   if (job->has_input)
     job->activations = digits_activations_new (job->model, job->input, NULL);
   job->rows = digits_layer_view_paint (job->activations, job->filters, job->width);
-  g_task_return_boolean (task, TRUE);
+}
+
+/* The jobs run on a thread of their own at the trainer's lowered priority, not on GTask's
+ * shared pool: while training keeps both cores busy, the UI thread then wins every
+ * contest for a core and no frame of the Draw page waits for the view (a pool thread's
+ * priority could not be raised again for other work once lowered). One thread, kept for
+ * the process's life; jobs come one at a time anyway. */
+static gboolean
+layers_return_cb (gpointer data)
+{
+  g_task_return_boolean (data, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+layers_pool_run (gpointer data,
+                 gpointer user_data)
+{
+  GTask *task = data;
+  GSource *back;
+  static gboolean lowered;   /* read and written by the pool's one thread only */
+
+  if (!lowered)
+    {
+      digits_lower_thread_priority (DIGITS_TRAIN_NICE);
+      lowered = TRUE;
+    }
+  layers_work (g_task_get_task_data (task));
+  /* Returned, and the reference dropped, on the main thread: the task's last reference
+   * may hold the last one of the window, which must not be finalised here. (Not
+   * g_main_context_invoke: from a thread without a context of its own it may call back
+   * right here.) */
+  back = g_idle_source_new ();
+  g_source_set_priority (back, G_PRIORITY_DEFAULT);
+  g_source_set_callback (back, layers_return_cb, task, g_object_unref);
+  g_source_attach (back, g_task_get_context (task));
+  g_source_unref (back);
+}
+
+static void
+layers_run_in_thread (GTask *task)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    {
+      GThreadPool *made = g_thread_pool_new (layers_pool_run, NULL, 1, TRUE, NULL);
+
+      g_once_init_leave (&pool, made);
+    }
+  g_thread_pool_push (pool, g_object_ref (task), NULL);
 }
 
 static void schedule_layers (DigitsWindow *self);
@@ -212,7 +259,7 @@ layers_tick_cb (GtkWidget     *widget,
   g_task_set_name (task, "digits-layers");
   g_task_set_task_data (task, job, layers_job_free);
   job->main_us = g_get_monotonic_time () - start;
-  g_task_run_in_thread (task, layers_thread);
+  layers_run_in_thread (task);
 
   return G_SOURCE_REMOVE;
 }
