@@ -243,7 +243,7 @@ test_integrated_gradients_complete (void)
   float seven[DIGITS_PIXELS], blank[DIGITS_PIXELS] = { 0 }, saliency[DIGITS_PIXELS];
 
   make_seven (seven);
-  /* 576 backward passes of the CNN a class: under the sanitizers (~150 times slower) one
+  /* 576 backward passes of the CNN a class: under the sanitizers (~20–30 times slower) one
    * class shows the memory is handled right; the plain build checks four. */
   for (int target = 0; target < 10; target += TEST_SANITIZED ? 10 : 3)
     {

@@ -133,7 +133,7 @@ test_keep_blends (void)
   g_autoptr(DigitsDataset) examples = fake_set (20, classes, 2);
   g_autoptr(DigitsDataset) mnist = fake_set (200, (const guint[]) { 0, 1, 2, 3, 4, 5, 6, 7, 8,
                                                                     9 }, 10);
-  /* What the tuners score on: each scoring runs the CNN over it, ~150 times slower under
+  /* What the tuners score on: each scoring runs the CNN over it, ~20–30 times slower under
    * the sanitizers, so there a quarter of it. */
   g_autoptr(DigitsDataset) check = digits_dataset_slice (mnist, 0, TEST_SANITIZED ? 50 : 200);
   float p_start[10], p_tuned[10];

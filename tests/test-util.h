@@ -7,7 +7,7 @@
 
 /* Under AddressSanitizer (shadow memory makes resident sizes and address-space limits
  * meaningless), and under any sanitizer the tests run (the convolutional built-in is
- * some 150 times slower there, so tests read fewer digits). */
+ * some 20–30 times slower there, so tests read fewer digits). */
 #if defined(__SANITIZE_ADDRESS__)
 # define TEST_UNDER_ASAN 1
 #elif defined(__has_feature)

@@ -15,7 +15,7 @@
 G_BEGIN_DECLS
 
 /* What the UI tests train where a convolutional network must be trained to the end under
- * the sanitizers (~150 times slower there): a tiny one of the same layer kinds. */
+ * the sanitizers (~20–30 times slower there): a tiny one of the same layer kinds. */
 #define DIGITS_TEST_TINY_NET "conv3x4,pool2,dense32"
 
 typedef gboolean (*DigitsTestCondition) (gpointer data);

@@ -38,7 +38,7 @@ create_test_set (guint n)
   DigitsDataset *set;
   GRand *rand;
 
-  /* Under the sanitizers the convolutional built-in reads some 150 times slower: a few
+  /* Under the sanitizers the convolutional built-in reads some 20–30 times slower: a few
    * hundred random digits (many of them misread) rather than MNIST's first thousand. */
   if (TEST_SANITIZED)
     n = MIN (n, 300);
@@ -724,7 +724,7 @@ test_evaluate_in_use (void)
 {
   DigitsWindow *window = digits_test_create_window (app);
   DigitsTrainView *view = digits_window_get_train_view (window);
-  /* The convolutional built-in is some 150 times slower under the sanitizers: fewer digits
+  /* The convolutional built-in is some 20–30 times slower under the sanitizers: fewer digits
    * there (create_test_set gives at most 300 there). */
   guint n = TEST_SANITIZED ? 60 : 1000;
   g_autoptr (DigitsDataset) set = create_test_set (n);

@@ -392,7 +392,7 @@ test_teach_runs (void)
   g_assert_nonnull (dialog);
   digits_tune_config_defaults (&config);
   config.epochs = 2;
-  /* Under the sanitizers, where the CNN is ~150 times slower, half the mix and a third of
+  /* Under the sanitizers, where the CNN is ~20–30 times slower, half the mix and a third of
    * the test digits: the same path through the dialog in half the time. */
   config.mnist_mix = TEST_SANITIZED ? 200 : 400;
   config.threads = 1;
