@@ -49,9 +49,13 @@ tune_progress_cb (const DigitsTuneProgress *p, gpointer user_data)
   if (t->event == DIGITS_TRAIN_STEP)
     {
       if (out->tty)
-        g_printerr (_("\r  epoch %u/%u  %3.0f%%  loss %.4f   "), t->epoch, t->epochs,
-                    100.0 * (double) (t->step % MAX (t->steps_per_epoch, 1))
-                    / MAX (t->steps_per_epoch, 1), t->loss);
+        {
+          /* The carriage return stays out of the message: translators never see it. */
+          g_printerr ("\r");
+          g_printerr (_("  epoch %u/%u  %3.0f%%  loss %.4f   "), t->epoch, t->epochs,
+                      100.0 * (double) (t->step % MAX (t->steps_per_epoch, 1))
+                      / MAX (t->steps_per_epoch, 1), t->loss);
+        }
       return;
     }
   if (out->tty)
