@@ -205,8 +205,9 @@ digits_my_digits_add_png (DigitsMyDigits *self, guint label, GBytes *png, GError
   if (len > DIGITS_MY_DIGITS_MAX_FILE)
     {
       g_set_error (error, DIGITS_ERROR, DIGITS_ERROR_TOO_LARGE,
-                   _("The example is too large (%" G_GSIZE_FORMAT " bytes; at most %u)"),
-                   len, DIGITS_MY_DIGITS_MAX_FILE);
+                   /* Not G_GSIZE_FORMAT: xgettext cannot see through the macro. */
+                   _("The example is too large (%llu bytes; at most %u)"),
+                   (unsigned long long) len, DIGITS_MY_DIGITS_MAX_FILE);
       return NULL;
     }
   return digits_my_digits_write_new (self, label, data, len, NULL, error);

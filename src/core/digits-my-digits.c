@@ -71,9 +71,9 @@ digits_my_digits_entry_fault (const char *path, guint64 *size, char **owned)
   if (st.st_size == 0)
     return _("the file is empty");
   if ((guint64) st.st_size > DIGITS_MY_DIGITS_MAX_FILE)
-    return *owned = g_strdup_printf (_("it is too large for a drawing (%" G_GUINT64_FORMAT
-                                       " bytes; at most %u)"),
-                                     (guint64) st.st_size, DIGITS_MY_DIGITS_MAX_FILE);
+    return *owned = g_strdup_printf (_("it is too large for a drawing (%llu bytes; at most %u)"),
+                                     (unsigned long long) st.st_size,
+                                     DIGITS_MY_DIGITS_MAX_FILE);
   *size = (guint64) st.st_size;
   return NULL;
 }
