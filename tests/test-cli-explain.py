@@ -370,7 +370,7 @@ class WithMnist(Base):
 
         p = run("mistakes", "--data", self.data.name, "--out", self.path("sheet.png"),
                 "--max", "1", check=0)
-        self.assertTrue(p.stdout.startswith(f"The first 1 of {s['misread']} digits misread, "
+        self.assertTrue(p.stdout.startswith(f"Digits misread: the first 1 of {s['misread']}, "
                                             f"of {N_SMALL} test digits; drawn to "), p.stdout)
 
     def test_filters(self):
@@ -403,6 +403,9 @@ class WithMnist(Base):
         self.assert_one_line_error(p, "/nonexistent/mnist")
         p = run("mistakes", "--data", self.data.name, "--label", "10")
         self.assert_one_line_error(p, "--label and --predicted take a class from 0 to 9")
+        for bad in ("0", "-3"):
+            p = run("mistakes", "--data", self.data.name, "--max", bad)
+            self.assert_one_line_error(p, "--max takes a number ≥ 1")
         p = run("mistakes", "--data", self.data.name, "--out",
                 self.path("no/such/dir/sheet.png"))
         self.assert_one_line_error(p, "sheet.png")

@@ -188,7 +188,7 @@ rebuild (DigitsMyDigitsView *self)
       g_autofree char *heading = NULL;
       GtkWidget *label, *flow;
 
-      /* Translators: a digit and how many of the person's examples it has. */
+      /* TRANSLATORS: a digit and how many of the person's examples it has. */
       heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u — %u example",
                                               "%u — %u examples", count), k, count);
       label = gtk_label_new (heading);
@@ -275,7 +275,7 @@ digits_my_digits_view_delete (DigitsMyDigitsView *self,
       return FALSE;
     }
 
-  /* Translators: %u is a digit. */
+  /* TRANSLATORS: %u is a digit. */
   title = g_strdup_printf (_("Deleted one of your %us"), label);
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
@@ -307,7 +307,7 @@ digits_my_digits_view_relabel (DigitsMyDigitsView *self,
       show_text_toast (self, error->message);
       return FALSE;
     }
-  /* Translators: %u is a digit. */
+  /* TRANSLATORS: %u is a digit. */
   title = g_strdup_printf (_("Moved to your %us"), new_label);
   show_text_toast (self, title);
   rebuild (self);

@@ -182,7 +182,7 @@ digits_window_keep_example (DigitsWindow *self,
 
   if (name == NULL)
     {
-      /* Translators: %d is a digit, %s says what went wrong. */
+      /* TRANSLATORS: %d is a digit, %s says what went wrong. */
       title = g_strdup_printf (_("Could not keep your %d: %s"), label, error->message);
       toast = adw_toast_new (title);
       adw_toast_set_timeout (toast, 0);
@@ -193,7 +193,7 @@ digits_window_keep_example (DigitsWindow *self,
   if (self->teach->view != NULL)
     digits_my_digits_view_reload (DIGITS_MY_DIGITS_VIEW (self->teach->view));
 
-  /* Translators: %d is the digit the person says they wrote. */
+  /* TRANSLATORS: %d is the digit the person says they wrote. */
   title = g_strdup_printf (_("Kept as your %d"), label);
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
@@ -207,9 +207,13 @@ digits_window_keep_example (DigitsWindow *self,
 
   if (++self->teach->n_kept == SUGGEST_AFTER)
     {
-      /* Translators: %d is how many digits the person has kept. */
-      g_autofree char *suggest = g_strdup_printf (_("You have corrected %d digits — Teach "
-                                                    "Digits your hand?"), SUGGEST_AFTER);
+      /* TRANSLATORS: %d is how many digits the person has kept. */
+      g_autofree char *suggest = g_strdup_printf (ngettext ("You have corrected %d digit — "
+                                                            "Teach Digits your hand?",
+                                                            "You have corrected %d digits — "
+                                                            "Teach Digits your hand?",
+                                                            SUGGEST_AFTER),
+                                                  SUGGEST_AFTER);
       toast = adw_toast_new (suggest);
       adw_toast_set_button_label (toast, _("_Teach…"));
       adw_toast_set_action_name (toast, "teach.teach");

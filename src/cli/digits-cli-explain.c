@@ -280,9 +280,9 @@ select_digits (const DigitsModel *model, const DigitsEvaluation *evaluation, int
   else if (label >= 0)
     *what = g_strdup_printf (_("%s misread"), t);
   else if (predicted >= 0)
-    *what = g_strdup_printf (_("digits misread as %s"), p);
+    *what = g_strdup_printf (_("Digits misread as %s"), p);
   else
-    *what = g_strdup (_("digits misread"));
+    *what = g_strdup (_("Digits misread"));
 
   if (label >= 0 && predicted >= 0)
     return digits_evaluation_cell (evaluation, label, predicted, n);
@@ -296,7 +296,7 @@ digits_cli_mistakes (int argc, char **argv)
   g_autofree char *data_dir = NULL;
   g_autofree char *out_path = NULL;
   gboolean json = FALSE;
-  gint max = 0, label = -1, predicted = -1;
+  gint max = -1, label = -1, predicted = -1;   /* max: -1 when not given */
 
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
@@ -325,7 +325,7 @@ digits_cli_mistakes (int argc, char **argv)
     return 2;
   if (argc > 1)
     return digits_cli_fail ("mistakes", _("unexpected argument; see digits-cli mistakes --help"));
-  if (max < 0)
+  if (max != -1 && max < 1)
     return digits_cli_fail ("mistakes", _("--max takes a number ≥ 1"));
   if (label < -1 || label > 9 || predicted < -1 || predicted > 9)
     return digits_cli_fail ("mistakes", _("--label and --predicted take a class from 0 to 9"));
@@ -348,11 +348,15 @@ digits_cli_mistakes (int argc, char **argv)
   g_autofree DigitsVerdict *mistakes = select_digits (model, evaluation, label, predicted,
                                                       &n, &what);
   guint shown = max > 0 ? MIN (n, (guint) max) : n;
-  /* TRANSLATORS: the sheet's title, e.g. "105 digits misread, of 10000 test digits" or
-   * "the first 5 of 105 digits misread, of 10000 test digits" */
-  g_autofree char *title = shown < n
-    ? g_strdup_printf (_("The first %u of %u %s, of %u test digits"), shown, n, what, set->n)
-    : g_strdup_printf (_("%u %s, of %u test digits"), n, what, set->n);
+  g_autofree char *title = NULL;
+  if (shown < n)
+    /* TRANSLATORS: the sheet's title, e.g. "7 misread as 1: the first 5 of 12, of 10000
+     * test digits"; the first %s says which digits ("Digits misread", "7 misread"). */
+    title = g_strdup_printf (_("%s: the first %u of %u, of %u test digits"), what, shown, n,
+                             set->n);
+  else
+    /* TRANSLATORS: the sheet's title, e.g. "Digits misread: 50 of 10000 test digits" */
+    title = g_strdup_printf (_("%s: %u of %u test digits"), what, n, set->n);
   cairo_surface_t *surface = draw_sheet (model, set, mistakes, shown, title);
   const char *path = out_path ? out_path : "mistakes.png";
   gboolean saved = save_surface (surface, path, &error);
@@ -363,7 +367,8 @@ digits_cli_mistakes (int argc, char **argv)
   if (json)
     print_sheet_json (path, set->n, mistakes, n, shown);
   else
-    printf ("%s; drawn to %s\n", title, path);
+    /* TRANSLATORS: the sheet's title, then the file it was written to */
+    printf (_("%s; drawn to %s\n"), title, path);
   return 0;
 }
 

@@ -128,7 +128,7 @@ print_result (const DigitsTuneResult *r, const UnseenTest *unseen, gboolean json
   g_autofree char *sa = percent (r->samples_after);
   g_autofree char *mb = percent (r->mnist_before);
   g_autofree char *ma = percent (r->mnist_after);
-  printf (_("\n                         before    after\n"));
+  printf (_("\n                        before     after\n"));
   printf (_("your held-out digits %9s %9s   (%u held out, %u trained on)\n"), sb, sa,
           r->n_held_out, r->n_train);
   printf (_("MNIST test set       %9s %9s\n"), mb, ma);

@@ -22,7 +22,8 @@ name_layer (const NnNet *net, int l, char *name, gsize len)
   const NnLayer *layer = &net->layers[l];
 
   if (l == net->n_layers - 1)
-    g_strlcpy (name, "output", len);
+    /* TRANSLATORS: the network's last layer, in the layer view */
+    g_strlcpy (name, _("output"), len);
   else if (layer->kind == NN_LAYER_CONV)
     g_snprintf (name, len, "conv%dx%d%s", layer->size, layer->units, layer->valid ? "v" : "");
   else if (layer->kind == NN_LAYER_POOL)
@@ -150,16 +151,20 @@ digits_first_layer_maps (const DigitsModel *model, GError **error)
   if (first->kind == NN_LAYER_CONV)
     {
       side_h = side_w = first->size;
-      g_snprintf (maps->name, sizeof maps->name, "conv%dx%d%s filters", first->size,
-                  first->units, first->valid ? "v" : "");
+      g_autofree char *spec = g_strdup_printf ("conv%dx%d%s", first->size, first->units,
+                                               first->valid ? "v" : "");
+      /* TRANSLATORS: the first layer's filters; %s is its spec, such as conv3x16 */
+      g_snprintf (maps->name, sizeof maps->name, _("%s filters"), spec);
     }
   else if (first->kind == NN_LAYER_DENSE && look_n_inputs (model) == DIGITS_PIXELS)
     {
       side_h = side_w = DIGITS_SIDE;
       if (net->n_layers == 1)
-        g_strlcpy (maps->name, "output weights", sizeof maps->name);
+        /* TRANSLATORS: the weights of a network with one layer, in the layer view */
+        g_strlcpy (maps->name, _("output weights"), sizeof maps->name);
       else
-        g_snprintf (maps->name, sizeof maps->name, "dense%d weights", first->units);
+        /* TRANSLATORS: the first dense layer's weights; %d is its number of units */
+        g_snprintf (maps->name, sizeof maps->name, _("dense%d weights"), first->units);
     }
   else
     {
