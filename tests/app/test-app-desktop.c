@@ -805,12 +805,26 @@ has_size (gpointer data)
          gtk_widget_get_height (window) > height - 24;
 }
 
-/* From a phone (360×640) to a laptop (1080×720): nothing clipped or out of reach. */
+/* From a phone (360×640) to a laptop (1080×720): nothing clipped or out of reach. In a
+ * language other than English (lang, which LANGUAGE must name) too: German and French
+ * labels run longer, and a button that cannot wrap widens the whole window. */
 static void
-test_adaptive (void)
+check_adaptive (const char *lang)
 {
   static const int sizes[][2] = { { 360, 640 }, { 1080, 720 } };
-  DigitsWindow *window = digits_test_create_window (app);
+  DigitsWindow *window;
+
+  if (lang != NULL)
+    {
+      if (g_strcmp0 (g_getenv ("LANGUAGE"), lang) != 0)
+        {
+          g_test_skip_printf ("Needs LANGUAGE=%s", lang);
+          return;
+        }
+      /* Translated, or the check below would measure English. */
+      g_assert_cmpstr (_("_Train"), !=, "_Train");
+    }
+  window = digits_test_create_window (app);
 
   digits_test_add_line (digits_window_get_canvas (window), 0.5f, 0.15f, 0.5f, 0.85f);
 
@@ -828,6 +842,24 @@ test_adaptive (void)
     }
 
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_adaptive (void)
+{
+  check_adaptive (NULL);
+}
+
+static void
+test_adaptive_de (void)
+{
+  check_adaptive ("de");
+}
+
+static void
+test_adaptive_fr (void)
+{
+  check_adaptive ("fr");
 }
 
 /* The window fits a 1366×768 laptop with a top bar, and grows to a large screen. */
@@ -1095,6 +1127,8 @@ main (int   argc,
   g_test_add_func ("/desktop/accessible", test_accessible);
   g_test_add_func ("/desktop/sizes", test_sizes);
   g_test_add_func ("/desktop/adaptive", test_adaptive);
+  g_test_add_func ("/desktop/adaptive-de", test_adaptive_de);
+  g_test_add_func ("/desktop/adaptive-fr", test_adaptive_fr);
   g_test_add_func ("/desktop/about", test_about);
   g_test_add_func ("/desktop/gnome-style", test_gnome_style);
   g_test_add_func ("/desktop/portal-style", test_portal_style);
