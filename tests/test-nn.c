@@ -591,7 +591,7 @@ check_gemm_shape (const NnKernels *fast, int m, int n, int s, int transposed, in
 }
 
 /* Under AddressSanitizer the fast kernels check their operands' spans on entry rather than
- * each access (nn-kernels.c): an output one float short, or an input, must still be
+ * each access (CHECKED_SET in nn-kernels.c): an output one float short, or an input, must still be
  * reported, as the write or read it is, naming the buffer. */
 static void
 test_kernels_asan_spans (void)

@@ -11,7 +11,7 @@
 extern "C" {
 #endif
 
-/* ---- kernels (nn-kernels.c) ---- */
+/* ---- kernels (nn-kernels.c picks a set; nn-kernels-{ref,avx2,avx512}.c) ---- */
 
 /* What happens to each output after the sum: + bias[n], then ReLU, then
  * zeroing where mask[i * ldm + n] <= 0 (the ReLU backward). accumulate: each
