@@ -151,8 +151,9 @@ digits_first_layer_maps (const DigitsModel *model, GError **error)
   if (first->kind == NN_LAYER_CONV)
     {
       side_h = side_w = first->size;
-      g_autofree char *spec = g_strdup_printf ("conv%dx%d%s", first->size, first->units,
-                                               first->valid ? "v" : "");
+      char spec[sizeof maps->name];
+
+      name_layer (net, 0, spec, sizeof spec);   /* its spec token: "conv3x16" */
       /* TRANSLATORS: the first layer's filters; %s is its spec, such as conv3x16 */
       g_snprintf (maps->name, sizeof maps->name, _("%s filters"), spec);
     }
