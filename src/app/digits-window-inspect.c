@@ -108,7 +108,6 @@ layers_job_free (gpointer data)
 static void
 layers_work (LayersJob *job)
 {
-
   if (job->filters == NULL)
     {
       DigitsMaps *maps = digits_first_layer_maps (job->model, NULL);
@@ -121,11 +120,6 @@ layers_work (LayersJob *job)
   job->rows = digits_layer_view_paint (job->activations, job->filters, job->width);
 }
 
-/* The jobs run on a thread of their own at the trainer's lowered priority, not on GTask's
- * shared pool: while training keeps both cores busy, the UI thread then wins every
- * contest for a core and no frame of the Draw page waits for the view (a pool thread's
- * priority could not be raised again for other work once lowered). One thread, kept for
- * the process's life; jobs come one at a time anyway. */
 static gboolean
 layers_return_cb (gpointer data)
 {
@@ -158,6 +152,11 @@ layers_pool_run (gpointer data,
   g_source_unref (back);
 }
 
+/* The jobs run on a thread of their own at the trainer's lowered priority, not on GTask's
+ * shared pool: while training keeps both cores busy, the UI thread then wins every
+ * contest for a core and no frame of the Draw page waits for the view (a pool thread's
+ * priority could not be raised again for other work once lowered). One thread, kept for
+ * the process's life; jobs come one at a time anyway. */
 static void
 layers_run_in_thread (GTask *task)
 {
