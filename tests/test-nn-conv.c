@@ -8,7 +8,9 @@
 
 #include "nn/nn-private.h"
 
-/* Odd shapes on purpose: even kernels, valid padding, pools that drop an edge. */
+/* Odd shapes on purpose: even kernels, valid padding, pools that drop an edge. The last
+ * two read padded maps (size·in_c ≥ 16, nn_conv_implicit) instead of im2col rows: a
+ * first layer straight from bytes with an even kernel, later layers 'same' and 'valid'. */
 typedef struct {
   const char *spec;
   int c, h, w, classes;
@@ -20,6 +22,8 @@ static const Case cases[] = {
   { "conv4x3,pool3", 1, 7, 8, 3 },
   { "pool2,conv3x7v,dense4", 3, 9, 7, 2 },
   { "dense6,conv1x3", 1, 5, 5, 3 },
+  { "conv4x6,conv3x7v,pool2,dense4", 4, 9, 8, 3 },
+  { "conv3x6,conv3x8,pool2,conv5x4,dense3", 1, 8, 7, 3 },
 };
 
 static void

@@ -132,7 +132,7 @@ typedef struct {
   const NnNet *net;
   int l;
   const NnKernels *k;
-  float *x, *y, *dy, *dx, *wt, *gw, *gb, *tmp, *col;
+  float *x, *y, *dy, *dyw, *dx, *wt, *gw, *gb, *tmp, *col;
   int *idx, *scratch;
 } LayerJob;
 
@@ -163,8 +163,10 @@ run_dw (gpointer data)
 {
   LayerJob *j = data;
   const NnLayer *ly = &j->net->layers[j->l];
-  nn_layer_weight_grad (j->k, ly, ly->kind == NN_LAYER_CONV ? j->col : j->x, NULL, j->dy, BATCH,
-                        0, ly->fan_in, 0, ly->out_c, j->gw, j->gb, j->scratch);
+  if (j->dyw != NULL)
+    nn_conv_widen (ly, j->dy, BATCH, j->dyw);
+  nn_layer_weight_grad (j->k, ly, ly->kind == NN_LAYER_CONV ? j->col : j->x, NULL, j->dy, j->dyw,
+                        BATCH, 0, ly->fan_in, 0, ly->out_c, j->gw, j->gb, j->scratch);
 }
 
 static LayerFigure
@@ -182,6 +184,7 @@ time_layer (const NnNet *net, int l)
   j.dy = g_new (float, BATCH * out);
   j.col = g_new (float, MAX (nn_layer_col_len (ly, BATCH), 1));
   j.tmp = g_new (float, MAX (nn_layer_tmp_len (ly), 1));
+  j.dyw = nn_conv_implicit (ly) ? g_new (float, nn_layer_widened_len (ly, BATCH)) : NULL;
   j.wt = g_new (float, MAX (ly->n_weights, 1));
   j.gw = g_new (float, MAX (ly->n_weights, 1));
   j.gb = g_new (float, MAX (ly->n_biases, 1));
@@ -208,6 +211,7 @@ time_layer (const NnNet *net, int l)
       f.dw_flops = 2 * macs * BATCH;
     }
   g_free (j.x), g_free (j.dx), g_free (j.y), g_free (j.dy), g_free (j.col), g_free (j.tmp);
+  g_free (j.dyw);
   g_free (j.wt), g_free (j.gw), g_free (j.gb), g_free (j.idx), g_free (j.scratch);
   return f;
 }

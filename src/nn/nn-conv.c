@@ -1,16 +1,25 @@
 /* nn-conv.c — 2-D convolution and max-pooling on channels-last maps.
  *
- * A convolution is a matrix product over im2col rows: one row per output
- * pixel holding the size×size×in_c window around it, times W (fan_in ×
- * out_c), through the same cache-blocked kernels as dense layers — so the
- * reference, AVX2 and AVX-512 kernel sets (and their bias + ReLU epilogue)
- * serve convolutions too, with the same every-sum-in-order guarantee.
+ * A convolution is a matrix product through the same cache-blocked kernels as dense
+ * layers — so the reference, AVX2 and AVX-512 kernel sets (and their bias + ReLU
+ * epilogue) serve convolutions too, with the same every-sum-in-order guarantee. Its rows
+ * are output pixels, its steps the size×size×in_c window around each, in the order
+ * (ky, kx, ci) of W's rows. Two ways to feed it:
  *
- * The input gradient is itself a convolution: of the output's deltas, padded
- * by size - 1 - pad, with the filters flipped and their channels swapped
- * (prepared once per step). It runs one sample at a time so the im2col of
- * the deltas stays in cache. The weight gradient, Σ over every output pixel
- * of the batch of im2col row × delta row, is nn_layer_weight_grad. */
+ *   - implicit (size·in_c ≥ 16, every layer after the first): the input is padded once
+ *     into a map whose every window is size rows of size·in_c contiguous floats; an
+ *     output row's windows for one filter row ky are then a strided view of one padded
+ *     row, so each output row is size products summed in place, filter row by filter
+ *     row: the order, and the bits, of one product over im2col rows, without writing
+ *     them (which cost more memory traffic than the arithmetic for 3×3 layers);
+ *   - im2col (a first layer on 1-channel digits): the rows written out, 9 floats each.
+ *
+ * The input gradient is itself a convolution, implicit the same way: of the output's
+ * deltas, padded by size - 1 - pad, with the filters flipped and their channels swapped
+ * (prepared once per step), one sample at a time so its padded deltas stay in cache.
+ * The weight gradient, Σ over every output pixel of the batch of window × delta row, is
+ * nn_layer_weight_grad: for an implicit layer it reads the padded maps the forward pass
+ * kept and the deltas laid out on the padded map's width (nn_conv_widen). */
 #include "nn-private.h"
 
 #include <stdlib.h>
@@ -44,6 +53,15 @@ pad_map (const float *src, int src_h, int src_w, int c, int ph, int pw, int pad_
     }
 }
 
+/* A window row: 3 floats for a 3×3 filter on one channel, where a libc call would cost
+ * more than the copy (GCC turns the plain loop into one). */
+__attribute__ ((optimize ("no-tree-loop-distribute-patterns"))) static void
+copy_span (float *restrict dst, const float *restrict src, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    dst[i] = src[i];
+}
+
 void
 nn_im2col (const float *src, int src_h, int src_w, int c, int dst_h, int dst_w, int size,
            int pad_t, int pad_l, float *col)
@@ -61,11 +79,7 @@ nn_im2col (const float *src, int src_h, int src_w, int c, int dst_h, int dst_w, 
       {
         float *restrict dst = col + ((size_t) y * dst_w + x) * row;
         for (int ky = 0; ky < size; ky++)
-          {
-            const float *restrict from = pad + ((size_t) (y + ky) * pw + x) * c;
-            for (size_t i = 0; i < span; i++)
-              dst[ky * span + i] = from[i];
-          }
+          copy_span (dst + ky * span, pad + ((size_t) (y + ky) * pw + x) * c, span);
       }
   if (pad != stack)
     free (pad);
@@ -90,12 +104,69 @@ nn_im2col_u8 (const uint8_t *src, int src_h, int src_w, int c, int dst_h, int ds
 
 /* ---- conv ---- */
 
+int
+nn_conv_implicit (const NnLayer *l)
+{
+  return l->kind == NN_LAYER_CONV && l->size * l->in_c >= 16;
+}
+
+/* One sample's input padded for its windows: (out_h + size - 1) × (out_w + size - 1)
+ * pixels, from floats or (a first layer) bytes. */
+static void
+pad_input (const NnLayer *l, const float *x, const uint8_t *xb, float *pad)
+{
+  int K = l->size, C = l->in_c, ph = l->out_h + K - 1, pw = l->out_w + K - 1;
+  if (x != NULL)
+    {
+      pad_map (x, l->in_h, l->in_w, C, ph, pw, l->pad_t, l->pad_l, pad);
+      return;
+    }
+  memset (pad, 0, sizeof (float) * ph * pw * C);
+  for (int y = 0; y < l->in_h; y++)
+    {
+      int py = y + l->pad_t;
+      if (py < 0 || py >= ph)
+        continue;
+      for (int xx = 0; xx < l->in_w; xx++)
+        {
+          int px = xx + l->pad_l;
+          if (px < 0 || px >= pw)
+            continue;
+          for (int c = 0; c < C; c++)
+            pad[((size_t) py * pw + px) * C + c]
+              = nn_u8_to_float[xb[((size_t) y * l->in_w + xx) * C + c]];
+        }
+    }
+}
+
 static void
 conv_forward (const NnKernels *k, const NnLayer *l, const float *w, const float *b,
               const float *x, const uint8_t *xb, int n, int first, float *y, const NnWork *wk)
 {
   size_t in = (size_t) l->in_c * l->in_h * l->in_w;
   size_t pix = (size_t) l->out_h * l->out_w, row = (size_t) l->fan_in;
+  size_t out = pix * l->out_c;
+  if (nn_conv_implicit (l))
+    {
+      int K = l->size, C = l->in_c, CO = l->out_c, OW = l->out_w, pw = OW + K - 1;
+      size_t pmap = nn_layer_col_len (l, 1), seg = (size_t) K * C;
+      for (int s = 0; s < n; s++)
+        {
+          float *pad = wk->col + s * pmap;
+          pad_input (l, x ? x + s * in : NULL, xb ? xb + s * in : NULL, pad);
+          for (int oy = 0; oy < l->out_h; oy++)
+            for (int ky = 0; ky < K; ky++)
+              {
+                NnEpilogue ep = { .accumulate = ky > 0 };
+                if (ky == K - 1)
+                  ep.bias = b, ep.relu = l->relu;
+                k->gemm (OW, CO, (int) seg, pad + (size_t) (oy + ky) * pw * C, (size_t) C, 1,
+                         w + ky * seg * CO, (size_t) CO, y + s * out + (size_t) oy * OW * CO,
+                         (size_t) CO, &ep, NULL);
+              }
+        }
+      return;
+    }
   for (int s = 0; s < n; s++)
     {
       float *col = wk->col + s * pix * row;
@@ -113,6 +184,20 @@ conv_forward (const NnKernels *k, const NnLayer *l, const float *w, const float 
                     wk->scratch);
   else
     k->gemm (m, l->out_c, l->fan_in, wk->col, row, 1, w, l->out_c, y, l->out_c, &ep, NULL);
+}
+
+void
+nn_conv_widen (const NnLayer *l, const float *dy, int n, float *dyw)
+{
+  int OW = l->out_w, CO = l->out_c, pw = OW + l->size - 1;
+  for (int s = 0; s < n; s++)
+    for (int oy = 0; oy < l->out_h; oy++)
+      {
+        const float *from = dy + (((size_t) s * l->out_h + oy) * OW) * CO;
+        float *to = dyw + (((size_t) s * l->out_h + oy) * pw) * CO;
+        memcpy (to, from, sizeof (float) * OW * CO);
+        memset (to + (size_t) OW * CO, 0, sizeof (float) * (pw - OW) * CO);
+      }
 }
 
 static size_t
@@ -138,20 +223,35 @@ conv_prepare (const NnLayer *l, const float *w, int r0, int r1, float *wt)
     }
 }
 
+/* The deltas of one sample padded by size - 1 - pad into wk->tmp; then each input row is
+ * size products, one per filter row, straight from the padded rows (every window of a
+ * row is a strided view of them: no im2col copy), summed in place in the order one
+ * im2col product would take — the same bits — with the mask applied by the last. */
 static void
 conv_backward (const NnKernels *k, const NnLayer *l, const float *wt, const float *dy, int n,
                const float *mask, float *dx, const NnWork *wk)
 {
   size_t in = (size_t) l->in_c * l->in_h * l->in_w;
   size_t out = (size_t) l->out_c * l->out_h * l->out_w;
-  int K = l->size, rowlen = K * K * l->out_c;
+  int K = l->size, H = l->in_h, W = l->in_w, C = l->in_c, CO = l->out_c;
+  int ph = H + K - 1, pw = W + K - 1;
+  size_t span = (size_t) K * CO;
   for (int s = 0; s < n; s++)
     {
-      nn_im2col (dy + s * out, l->out_h, l->out_w, l->out_c, l->in_h, l->in_w, K,
-                 K - 1 - l->pad_t, K - 1 - l->pad_l, wk->tmp);
-      NnEpilogue ep = { .mask = mask ? mask + s * in : NULL, .ldm = (size_t) l->in_c };
-      k->gemm (l->in_h * l->in_w, l->in_c, rowlen, wk->tmp, rowlen, 1, wt, l->in_c,
-               dx + s * in, l->in_c, mask ? &ep : NULL, NULL);
+      pad_map (dy + s * out, l->out_h, l->out_w, CO, ph, pw, K - 1 - l->pad_t,
+               K - 1 - l->pad_l, wk->tmp);
+      for (int y = 0; y < H; y++)
+        {
+          float *row = dx + s * in + (size_t) y * W * C;
+          for (int ky = 0; ky < K; ky++)
+            {
+              NnEpilogue ep = { .accumulate = ky > 0, .ldm = (size_t) C };
+              if (ky == K - 1 && mask != NULL)
+                ep.mask = mask + s * in + (size_t) y * W * C;
+              k->gemm (W, C, (int) span, wk->tmp + (size_t) (y + ky) * pw * CO, (size_t) CO, 1,
+                       wt + (size_t) ky * span * C, (size_t) C, row, (size_t) C, &ep, NULL);
+            }
+        }
     }
 }
 

@@ -234,7 +234,17 @@ nn_layer_col_len (const NnLayer *l, int n)
 {
   if (l->kind != NN_LAYER_CONV)
     return 0;
+  if (nn_conv_implicit (l))
+    return (size_t) n * (l->out_h + l->size - 1) * (l->out_w + l->size - 1) * l->in_c;
   return (size_t) n * l->out_h * l->out_w * l->fan_in;
+}
+
+size_t
+nn_layer_widened_len (const NnLayer *l, int n)
+{
+  if (!nn_conv_implicit (l))
+    return 0;
+  return (size_t) n * l->out_h * (l->out_w + l->size - 1) * l->out_c;
 }
 
 size_t
@@ -242,20 +252,40 @@ nn_layer_tmp_len (const NnLayer *l)
 {
   if (l->kind != NN_LAYER_CONV)
     return 0;
-  return (size_t) l->in_h * l->in_w * l->size * l->size * l->out_c;
+  return (size_t) (l->in_h + l->size - 1) * (l->in_w + l->size - 1) * l->out_c;
 }
 
 #define DW_BLOCK 128
 
 void
 nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a, const uint8_t *ab,
-                      const float *dy, int n, int r0, int r1, int c0, int c1, float *dw,
-                      float *db, int *scratch)
+                      const float *dy, const float *dyw, int n, int r0, int r1, int c0, int c1,
+                      float *dw, float *db, int *scratch)
 {
   int out = l->out_c, fan = l->fan_in;
   int rows = n * (l->kind == NN_LAYER_CONV ? l->out_h * l->out_w : 1);
+  if (nn_conv_implicit (l))
+    {
+      /* dW row (ky, j) = Σ over the batch's positions q of padded row ky + q's float j ×
+       * the delta at q: positions run over the padded width (the deltas there are zero),
+       * so each sample and filter row is one product over every position at once. */
+      int K = l->size, C = l->in_c, pw = l->out_w + K - 1, seg = K * C;
+      int q = (l->out_h - 1) * pw + l->out_w;
+      size_t pmap = nn_layer_col_len (l, 1), wmap = nn_layer_widened_len (l, 1);
+      for (int ky = 0; ky < K; ky++)
+        {
+          int a0 = r0 > ky * seg ? r0 : ky * seg, a1 = r1 < (ky + 1) * seg ? r1 : (ky + 1) * seg;
+          for (int s = 0; a1 > a0 && s < n; s++)
+            {
+              NnEpilogue ep = { .accumulate = s > 0 };
+              k->gemm (a1 - a0, c1 - c0, q, a + s * pmap + (size_t) ky * pw * C + (a0 - ky * seg),
+                       1, (size_t) C, dyw + s * wmap + c0, out, dw + (size_t) a0 * out + c0, out,
+                       &ep, NULL);
+            }
+        }
+    }
   /* dW[i][o] = Σ_rows A[r][i] dy[r][o]: the transposed-A form of the gemm. */
-  if (ab != NULL)
+  else if (ab != NULL)
     k->gemm_u8 (r1 - r0, c1 - c0, rows, ab + r0, 1, fan, dy + c0, out,
                 dw + (size_t) r0 * out + c0, out, NULL, scratch);
   else

@@ -97,9 +97,9 @@ void nn_colsum (const float *dy, int n, int cols, size_t ld, float *db);
 
 /* Work space for a layer call on n samples. */
 typedef struct {
-  float *col;     /* conv: n·out_h·out_w rows of fan_in (im2col), kept by the trainer for dW */
+  float *col;     /* conv: n padded maps or im2col rows (nn_layer_col_len), kept for dW */
   int *idx;       /* pool: the input index of each output's max (n × its outputs), or NULL */
-  float *tmp;     /* conv backward: one sample's in_h·in_w rows of size·size·out_c */
+  float *tmp;     /* conv backward: one sample's deltas, padded (nn_layer_tmp_len) */
   int *scratch;   /* step lists of gemm_u8 / gemm_sparse: nn_layer_scratch_len ints */
 } NnWork;
 
@@ -130,13 +130,20 @@ size_t nn_layer_scratch_len (const NnLayer *l, int n);
 /* Floats of wk->col for n samples, and of wk->tmp. */
 size_t nn_layer_col_len (const NnLayer *l, int n);
 size_t nn_layer_tmp_len (const NnLayer *l);
+/* Whether a conv layer reads padded maps (wk->col: one per sample) instead of im2col rows;
+ * then its weight gradient wants the deltas widened: nn_layer_widened_len floats for n
+ * samples, written by nn_conv_widen (zero where the padded width has no output). */
+int nn_conv_implicit (const NnLayer *l);
+size_t nn_layer_widened_len (const NnLayer *l, int n);
+void nn_conv_widen (const NnLayer *l, const float *dy, int n, float *dyw);
 
 /* Rows [r0, r1) × columns [c0, c1) of dW = Aᵀ·dy over rows of samples (n·out_h·out_w
- * rows for conv, n for dense), A being the im2col rows (conv) or the inputs (dense;
- * bytes when ab); db for columns [c0, c1) too when db is not NULL. */
+ * rows for conv, n for dense), A being what the forward pass left in wk->col (conv) or
+ * the inputs (dense; bytes when ab); dyw: the widened deltas of an implicit conv (else
+ * unused); db for columns [c0, c1) too when db is not NULL. */
 void nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a,
-                           const uint8_t *ab, const float *dy, int n, int r0, int r1, int c0,
-                           int c1, float *dw, float *db, int *scratch);
+                           const uint8_t *ab, const float *dy, const float *dyw, int n, int r0,
+                           int r1, int c0, int c1, float *dw, float *db, int *scratch);
 
 /* Conv pieces, exposed for the tests: im2col rows of a channels-last src_h×src_w×c
  * map for a dst_h×dst_w output of a size×size window, pad_t / pad_l zero rows and

@@ -80,7 +80,8 @@ struct NnTrainer {
   float *arena;                 /* activations and friends, one allocation */
   float *act[NN_MAX_LAYERS];    /* layer outputs after ReLU; the last: probabilities */
   float *delta[NN_MAX_LAYERS];  /* dLoss/d(pre-activation) of each layer's output */
-  float *col[NN_MAX_LAYERS];    /* conv: the batch's im2col rows, kept for dW */
+  float *col[NN_MAX_LAYERS];    /* conv: the batch's padded maps or im2col rows, kept for dW */
+  float *dyw[NN_MAX_LAYERS];    /* implicit conv: its deltas widened for dW */
   float *wt[NN_MAX_LAYERS];     /* layers ≥ 1: weights prepared for their backward pass */
   int *idx[NN_MAX_LAYERS];      /* pool: where each max came from */
   int *idx_arena;
@@ -341,6 +342,10 @@ chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp)
                                          tr->delta[l] + (size_t) r0 * net->sizes[l + 1], n, mask,
                                          tr->delta[l - 1] + (size_t) r0 * net->sizes[l], &wk);
     }
+  for (int l = 0; l < L; l++)
+    if (tr->dyw[l] != NULL)
+      nn_conv_widen (&net->layers[l], tr->delta[l] + (size_t) r0 * net->sizes[l + 1], n,
+                     tr->dyw[l] + nn_layer_widened_len (&net->layers[l], r0));
 }
 
 static void
@@ -364,8 +369,9 @@ run_chunk (NnTrainer *tr, const Chunk *c, int *scratch, float *tmp)
       {
         const float *a = ly->kind == NN_LAYER_CONV ? tr->col[j] : j > 0 ? tr->act[j - 1] : NULL;
         const uint8_t *ab = a == NULL ? tr->x : NULL;
-        nn_layer_weight_grad (tr->kernels, ly, a, ab, tr->delta[j], tr->batch, c->r0, c->r1,
-                              c->c0, c->c1, tr->gw[j], c->r0 == 0 ? tr->gb[j] : NULL, scratch);
+        nn_layer_weight_grad (tr->kernels, ly, a, ab, tr->delta[j], tr->dyw[j], tr->batch,
+                              c->r0, c->r1, c->c0, c->c1, tr->gw[j],
+                              c->r0 == 0 ? tr->gb[j] : NULL, scratch);
         /* Update while the block is in cache: W is not read in this phase. */
         if (tr->apply)
           {
@@ -475,7 +481,8 @@ trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
     {
       const NnLayer *ly = &net->layers[j];
       size_t rows = (size_t) max_batch * net->sizes[j + 1];
-      total += 2 * round16 (rows) + round16 (nn_layer_col_len (ly, max_batch));
+      total += 2 * round16 (rows) + round16 (nn_layer_col_len (ly, max_batch))
+               + round16 (nn_layer_widened_len (ly, max_batch));
       if (j > 0)
         total += round16 (nn_layer_ops (ly->kind)->prepared_size (ly));
       if (ly->kind == NN_LAYER_POOL)
@@ -538,6 +545,11 @@ trainer_lay_out (NnTrainer *tr, int per, size_t arena_len)
         {
           tr->col[j] = p;
           p += round16 (nn_layer_col_len (ly, tr->max_batch));
+        }
+      if (nn_conv_implicit (ly))
+        {
+          tr->dyw[j] = p;
+          p += round16 (nn_layer_widened_len (ly, tr->max_batch));
         }
       if (j > 0 && ly->n_weights > 0)
         {
