@@ -8,9 +8,8 @@
 
 #include "nn/nn-private.h"
 
-/* Odd shapes on purpose: even kernels, valid padding, pools that drop an edge. The last
- * two read padded maps (size·in_c ≥ 16, nn_conv_implicit) instead of im2col rows: a
- * first layer straight from bytes with an even kernel, later layers 'same' and 'valid'. */
+/* Odd shapes on purpose: even kernels, valid padding, pools that drop an edge, a first
+ * layer straight from bytes with several channels, 1×1 to 5×5 filters on wide windows. */
 typedef struct {
   const char *spec;
   int c, h, w, classes;

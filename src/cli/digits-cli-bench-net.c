@@ -184,7 +184,7 @@ time_layer (const NnNet *net, int l)
   j.dy = g_new (float, BATCH * out);
   j.col = g_new (float, MAX (nn_layer_col_len (ly, BATCH), 1));
   j.tmp = g_new (float, MAX (nn_layer_tmp_len (ly), 1));
-  j.dyw = nn_conv_implicit (ly) ? g_new (float, nn_layer_widened_len (ly, BATCH)) : NULL;
+  j.dyw = ly->kind == NN_LAYER_CONV ? g_new (float, nn_layer_widened_len (ly, BATCH)) : NULL;
   j.wt = g_new (float, MAX (ly->n_weights, 1));
   j.gw = g_new (float, MAX (ly->n_weights, 1));
   j.gb = g_new (float, MAX (ly->n_biases, 1));

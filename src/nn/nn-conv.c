@@ -4,22 +4,19 @@
  * layers — so the reference, AVX2 and AVX-512 kernel sets (and their bias + ReLU
  * epilogue) serve convolutions too, with the same every-sum-in-order guarantee. Its rows
  * are output pixels, its steps the size×size×in_c window around each, in the order
- * (ky, kx, ci) of W's rows. Two ways to feed it:
+ * (ky, kx, ci) of W's rows. The input is padded once into a map whose every window is
+ * size rows of size·in_c contiguous floats, so an output row's windows for one filter
+ * row ky are a strided view of one padded row: each output row is size products summed
+ * in place, filter row by filter row — the order, and the bits, of one product over
+ * im2col rows, without writing those rows out (nine times the input for a 3×3 filter:
+ * more memory traffic than arithmetic, and a libc copy per window row).
  *
- *   - implicit (size·in_c ≥ 16, every layer after the first): the input is padded once
- *     into a map whose every window is size rows of size·in_c contiguous floats; an
- *     output row's windows for one filter row ky are then a strided view of one padded
- *     row, so each output row is size products summed in place, filter row by filter
- *     row: the order, and the bits, of one product over im2col rows, without writing
- *     them (which cost more memory traffic than the arithmetic for 3×3 layers);
- *   - im2col (a first layer on 1-channel digits): the rows written out, 9 floats each.
- *
- * The input gradient is itself a convolution, implicit the same way: of the output's
- * deltas, padded by size - 1 - pad, with the filters flipped and their channels swapped
- * (prepared once per step), one sample at a time so its padded deltas stay in cache.
- * The weight gradient, Σ over every output pixel of the batch of window × delta row, is
- * nn_layer_weight_grad: for an implicit layer it reads the padded maps the forward pass
- * kept and the deltas laid out on the padded map's width (nn_conv_widen). */
+ * The input gradient is itself a convolution, done the same way: of the output's deltas,
+ * padded by size - 1 - pad, with the filters flipped and their channels swapped (prepared
+ * once per step), one sample at a time so its padded deltas stay in cache. The weight
+ * gradient, Σ over every output pixel of the batch of window × delta row, is
+ * nn_layer_weight_grad: it reads the padded maps the forward pass kept and the deltas
+ * laid out on the padded map's width (nn_conv_widen). */
 #include "nn-private.h"
 
 #include <stdlib.h>
@@ -53,62 +50,7 @@ pad_map (const float *src, int src_h, int src_w, int c, int ph, int pw, int pad_
     }
 }
 
-/* A window row: 3 floats for a 3×3 filter on one channel, where a libc call would cost
- * more than the copy (GCC turns the plain loop into one). */
-__attribute__ ((optimize ("no-tree-loop-distribute-patterns"))) static void
-copy_span (float *restrict dst, const float *restrict src, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    dst[i] = src[i];
-}
-
-void
-nn_im2col (const float *src, int src_h, int src_w, int c, int dst_h, int dst_w, int size,
-           int pad_t, int pad_l, float *col)
-{
-  int ph = dst_h + size - 1, pw = dst_w + size - 1;
-  size_t row = (size_t) size * size * c, span = (size_t) size * c;
-  float stack[4096];
-  size_t n = (size_t) ph * pw * c;
-  float *pad = n <= 4096 ? stack : malloc (sizeof (float) * n);
-  if (pad == NULL)
-    return;
-  pad_map (src, src_h, src_w, c, ph, pw, pad_t, pad_l, pad);
-  for (int y = 0; y < dst_h; y++)
-    for (int x = 0; x < dst_w; x++)
-      {
-        float *restrict dst = col + ((size_t) y * dst_w + x) * row;
-        for (int ky = 0; ky < size; ky++)
-          copy_span (dst + ky * span, pad + ((size_t) (y + ky) * pw + x) * c, span);
-      }
-  if (pad != stack)
-    free (pad);
-}
-
-void
-nn_im2col_u8 (const uint8_t *src, int src_h, int src_w, int c, int dst_h, int dst_w, int size,
-              int pad_t, int pad_l, float *col)
-{
-  /* Through floats of the map (one sample: small), then as any map. */
-  size_t n = (size_t) src_h * src_w * c;
-  float stack[4096] = { 0 };
-  float *f = n <= 4096 ? stack : malloc (sizeof (float) * n);
-  if (f == NULL)
-    return;
-  for (size_t i = 0; i < n; i++)
-    f[i] = nn_u8_to_float[src[i]];
-  nn_im2col (f, src_h, src_w, c, dst_h, dst_w, size, pad_t, pad_l, col);
-  if (f != stack)
-    free (f);
-}
-
 /* ---- conv ---- */
-
-int
-nn_conv_implicit (const NnLayer *l)
-{
-  return l->kind == NN_LAYER_CONV && l->size * l->in_c >= 16;
-}
 
 /* One sample's input padded for its windows: (out_h + size - 1) × (out_w + size - 1)
  * pixels, from floats or (a first layer) bytes. */
@@ -143,47 +85,26 @@ static void
 conv_forward (const NnKernels *k, const NnLayer *l, const float *w, const float *b,
               const float *x, const uint8_t *xb, int n, int first, float *y, const NnWork *wk)
 {
+  (void) first;   /* zero inputs are not skipped: 3-step products leave nothing to gain */
   size_t in = (size_t) l->in_c * l->in_h * l->in_w;
-  size_t pix = (size_t) l->out_h * l->out_w, row = (size_t) l->fan_in;
-  size_t out = pix * l->out_c;
-  if (nn_conv_implicit (l))
-    {
-      int K = l->size, C = l->in_c, CO = l->out_c, OW = l->out_w, pw = OW + K - 1;
-      size_t pmap = nn_layer_col_len (l, 1), seg = (size_t) K * C;
-      for (int s = 0; s < n; s++)
-        {
-          float *pad = wk->col + s * pmap;
-          pad_input (l, x ? x + s * in : NULL, xb ? xb + s * in : NULL, pad);
-          for (int oy = 0; oy < l->out_h; oy++)
-            for (int ky = 0; ky < K; ky++)
-              {
-                NnEpilogue ep = { .accumulate = ky > 0 };
-                if (ky == K - 1)
-                  ep.bias = b, ep.relu = l->relu;
-                k->gemm (OW, CO, (int) seg, pad + (size_t) (oy + ky) * pw * C, (size_t) C, 1,
-                         w + ky * seg * CO, (size_t) CO, y + s * out + (size_t) oy * OW * CO,
-                         (size_t) CO, &ep, NULL);
-              }
-        }
-      return;
-    }
+  size_t out = (size_t) l->out_c * l->out_h * l->out_w;
+  int K = l->size, C = l->in_c, CO = l->out_c, OW = l->out_w, pw = OW + K - 1;
+  size_t pmap = nn_layer_col_len (l, 1), seg = (size_t) K * C;
   for (int s = 0; s < n; s++)
     {
-      float *col = wk->col + s * pix * row;
-      if (xb != NULL)
-        nn_im2col_u8 (xb + s * in, l->in_h, l->in_w, l->in_c, l->out_h, l->out_w, l->size,
-                      l->pad_t, l->pad_l, col);
-      else
-        nn_im2col (x + s * in, l->in_h, l->in_w, l->in_c, l->out_h, l->out_w, l->size,
-                   l->pad_t, l->pad_l, col);
+      float *pad = wk->col + s * pmap;
+      pad_input (l, x ? x + s * in : NULL, xb ? xb + s * in : NULL, pad);
+      for (int oy = 0; oy < l->out_h; oy++)
+        for (int ky = 0; ky < K; ky++)
+          {
+            NnEpilogue ep = { .accumulate = ky > 0 };
+            if (ky == K - 1)
+              ep.bias = b, ep.relu = l->relu;
+            k->gemm (OW, CO, (int) seg, pad + (size_t) (oy + ky) * pw * C, (size_t) C, 1,
+                     w + ky * seg * CO, (size_t) CO, y + s * out + (size_t) oy * OW * CO,
+                     (size_t) CO, &ep, NULL);
+          }
     }
-  NnEpilogue ep = { .bias = b, .relu = l->relu };
-  int m = (int) (n * pix);
-  if (first)
-    k->gemm_sparse (m, l->out_c, l->fan_in, wk->col, row, 1, w, l->out_c, y, l->out_c, &ep,
-                    wk->scratch);
-  else
-    k->gemm (m, l->out_c, l->fan_in, wk->col, row, 1, w, l->out_c, y, l->out_c, &ep, NULL);
 }
 
 void

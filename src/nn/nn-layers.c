@@ -234,15 +234,13 @@ nn_layer_col_len (const NnLayer *l, int n)
 {
   if (l->kind != NN_LAYER_CONV)
     return 0;
-  if (nn_conv_implicit (l))
-    return (size_t) n * (l->out_h + l->size - 1) * (l->out_w + l->size - 1) * l->in_c;
-  return (size_t) n * l->out_h * l->out_w * l->fan_in;
+  return (size_t) n * (l->out_h + l->size - 1) * (l->out_w + l->size - 1) * l->in_c;
 }
 
 size_t
 nn_layer_widened_len (const NnLayer *l, int n)
 {
-  if (!nn_conv_implicit (l))
+  if (l->kind != NN_LAYER_CONV)
     return 0;
   return (size_t) n * l->out_h * (l->out_w + l->size - 1) * l->out_c;
 }
@@ -264,7 +262,7 @@ nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a, cons
 {
   int out = l->out_c, fan = l->fan_in;
   int rows = n * (l->kind == NN_LAYER_CONV ? l->out_h * l->out_w : 1);
-  if (nn_conv_implicit (l))
+  if (l->kind == NN_LAYER_CONV)
     {
       /* dW row (ky, j) = Σ over the batch's positions q of padded row ky + q's float j ×
        * the delta at q: positions run over the padded width (the deltas there are zero),
@@ -289,8 +287,8 @@ nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a, cons
     k->gemm_u8 (r1 - r0, c1 - c0, rows, ab + r0, 1, fan, dy + c0, out,
                 dw + (size_t) r0 * out + c0, out, NULL, scratch);
   else
-    /* In blocks of rows whose deltas stay in L1 and inputs in L2 (a conv's sum runs
-     * over every pixel of the batch); accumulating keeps the bits of one sum. */
+    /* In blocks of rows whose deltas stay in L1 and inputs in L2; accumulating keeps
+     * the bits of one sum. */
     for (int p0 = 0; p0 < rows; p0 += DW_BLOCK)
       {
         NnEpilogue ep = { .accumulate = p0 > 0 };

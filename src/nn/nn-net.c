@@ -191,7 +191,7 @@ nn_kernel_name (void)
 
 /* Rows per pass: enough to fill the kernels' tiles, small enough for L2. */
 #define FORWARD_CHUNK 192
-#define COL_BUDGET (256 * 1024)   /* floats of im2col per pass */
+#define COL_BUDGET (256 * 1024)   /* floats of padded conv inputs per pass */
 
 typedef struct {
   float *buf[2];

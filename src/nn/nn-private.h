@@ -97,7 +97,7 @@ void nn_colsum (const float *dy, int n, int cols, size_t ld, float *db);
 
 /* Work space for a layer call on n samples. */
 typedef struct {
-  float *col;     /* conv: n padded maps or im2col rows (nn_layer_col_len), kept for dW */
+  float *col;     /* conv: n padded inputs (nn_layer_col_len), kept by the trainer for dW */
   int *idx;       /* pool: the input index of each output's max (n × its outputs), or NULL */
   float *tmp;     /* conv backward: one sample's deltas, padded (nn_layer_tmp_len) */
   int *scratch;   /* step lists of gemm_u8 / gemm_sparse: nn_layer_scratch_len ints */
@@ -119,7 +119,7 @@ typedef struct {
    * Wᵀ for dense, the flipped and transposed filters for conv. */
   size_t (*prepared_size) (const NnLayer *l);
   void (*prepare) (const NnLayer *l, const float *w, int r0, int r1, float *wt);
-  /* Whether the weight gradient reads the layer's im2col rows (else its input). */
+  /* Whether the weight gradient reads what forward left in wk->col (else the input). */
   int uses_col;
 } NnLayerOps;
 
@@ -130,10 +130,9 @@ size_t nn_layer_scratch_len (const NnLayer *l, int n);
 /* Floats of wk->col for n samples, and of wk->tmp. */
 size_t nn_layer_col_len (const NnLayer *l, int n);
 size_t nn_layer_tmp_len (const NnLayer *l);
-/* Whether a conv layer reads padded maps (wk->col: one per sample) instead of im2col rows;
- * then its weight gradient wants the deltas widened: nn_layer_widened_len floats for n
- * samples, written by nn_conv_widen (zero where the padded width has no output). */
-int nn_conv_implicit (const NnLayer *l);
+/* A conv's weight gradient wants its deltas widened to its padded input's width:
+ * nn_layer_widened_len floats for n samples, written by nn_conv_widen (zero where the
+ * padded width has no output). */
 size_t nn_layer_widened_len (const NnLayer *l, int n);
 void nn_conv_widen (const NnLayer *l, const float *dy, int n, float *dyw);
 
@@ -144,14 +143,6 @@ void nn_conv_widen (const NnLayer *l, const float *dy, int n, float *dyw);
 void nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a,
                            const uint8_t *ab, const float *dy, const float *dyw, int n, int r0,
                            int r1, int c0, int c1, float *dw, float *db, int *scratch);
-
-/* Conv pieces, exposed for the tests: im2col rows of a channels-last src_h×src_w×c
- * map for a dst_h×dst_w output of a size×size window, pad_t / pad_l zero rows and
- * columns before the map: row (y·dst_w + x), column (ky·size + kx)·c + ci. */
-void nn_im2col    (const float *src, int src_h, int src_w, int c, int dst_h, int dst_w,
-                   int size, int pad_t, int pad_l, float *col);
-void nn_im2col_u8 (const uint8_t *src, int src_h, int src_w, int c, int dst_h, int dst_w,
-                   int size, int pad_t, int pad_l, float *col);
 
 /* ---- optimizer (nn-opt.c) ---- */
 

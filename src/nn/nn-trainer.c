@@ -80,7 +80,7 @@ struct NnTrainer {
   float *arena;                 /* activations and friends, one allocation */
   float *act[NN_MAX_LAYERS];    /* layer outputs after ReLU; the last: probabilities */
   float *delta[NN_MAX_LAYERS];  /* dLoss/d(pre-activation) of each layer's output */
-  float *col[NN_MAX_LAYERS];    /* conv: the batch's padded maps or im2col rows, kept for dW */
+  float *col[NN_MAX_LAYERS];    /* conv: the batch's padded inputs, kept for dW */
   float *dyw[NN_MAX_LAYERS];    /* implicit conv: its deltas widened for dW */
   float *wt[NN_MAX_LAYERS];     /* layers ≥ 1: weights prepared for their backward pass */
   int *idx[NN_MAX_LAYERS];      /* pool: where each max came from */
@@ -462,7 +462,8 @@ round16 (size_t n)
 }
 
 /* The gradients, the optimizer's state and one arena of per-layer views (activations,
- * deltas, im2col columns, prepared weights, pooling indices), sized for max_batch.
+ * deltas, padded conv inputs and widened deltas, prepared weights, pooling indices),
+ * sized for max_batch.
  * FALSE when any allocation fails; *arena_len: the arena's length in floats. */
 static int
 trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
@@ -546,7 +547,7 @@ trainer_lay_out (NnTrainer *tr, int per, size_t arena_len)
           tr->col[j] = p;
           p += round16 (nn_layer_col_len (ly, tr->max_batch));
         }
-      if (nn_conv_implicit (ly))
+      if (ly->kind == NN_LAYER_CONV)
         {
           tr->dyw[j] = p;
           p += round16 (nn_layer_widened_len (ly, tr->max_batch));
