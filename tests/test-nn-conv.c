@@ -23,6 +23,7 @@ static const Case cases[] = {
   { "dense6,conv1x3", 1, 5, 5, 3 },
   { "conv4x6,conv3x7v,pool2,dense4", 4, 9, 8, 3 },
   { "conv3x6,conv3x8,pool2,conv5x4,dense3", 1, 8, 7, 3 },
+  { "conv3x16,pool2,conv3x8,pool3,dense3", 1, 9, 7, 3 },
 };
 
 static void
@@ -399,6 +400,78 @@ test_fast_matches_reference (void)
     }
 }
 
+/* Pooling and its backward in each fast set against the reference, to the bit: maps
+ * full of ties (a handful of values, half of them ReLU's zeros), channel counts the
+ * vectors divide and not, windows that drop an edge, with and without a mask. */
+static void
+test_pool_kernels (void)
+{
+  static const int shapes[][4] = {   /* h, w, c, s */
+    { 28, 28, 16, 2 }, { 9, 7, 16, 2 }, { 7, 8, 8, 3 }, { 5, 5, 32, 2 }, { 6, 5, 3, 2 },
+    { 4, 4, 24, 4 },
+  };
+  const char *names[] = { "avx2", "avx512" };
+  const NnKernels *ref = nn_kernels_reference ();
+  NnRng rng;
+  nn_rng_seed (&rng, 31, 4);
+  for (size_t si = 0; si < G_N_ELEMENTS (shapes); si++)
+    {
+      int h = shapes[si][0], w = shapes[si][1], c = shapes[si][2], s = shapes[si][3];
+      int oh = h / s, ow = w / s;
+      size_t in = (size_t) h * w * c, out = (size_t) oh * ow * c;
+      float *x = g_new (float, in), *mask = g_new (float, in), *dy = g_new (float, out);
+      float *y0 = g_new (float, out), *y1 = g_new (float, out);
+      float *dx0 = g_new (float, in), *dx1 = g_new (float, in);
+      int *i0 = g_new (int, out), *i1 = g_new (int, out);
+      for (size_t i = 0; i < in; i++)
+        {
+          x[i] = nn_rng_uniform (&rng) < 0.5 ? 0.0f : (float) nn_rng_below (&rng, 4) * 0.5f;
+          mask[i] = x[i];
+        }
+      for (size_t i = 0; i < out; i++)
+        dy[i] = 1.0f + (float) i;
+      ref->pool (h, w, c, s, oh, ow, x, y0, i0);
+      for (size_t kk = 0; kk < G_N_ELEMENTS (names); kk++)
+        {
+          const NnKernels *k = nn_kernels_by_name (names[kk]);
+          if (k == NULL)
+            continue;
+          memset (y1, 0xff, sizeof (float) * out);
+          memset (i1, 0xff, sizeof (int) * out);
+          k->pool (h, w, c, s, oh, ow, x, y1, i1);
+          g_assert_cmpmem (y1, sizeof (float) * out, y0, sizeof (float) * out);
+          g_assert_cmpmem (i1, sizeof (int) * out, i0, sizeof (int) * out);
+          for (int masked = 0; masked < 2; masked++)
+            {
+              ref->unpool (h, w, c, s, oh, ow, i0, dy, masked ? mask : NULL, dx0);
+              memset (dx1, 0xff, sizeof (float) * in);   /* every input must be written */
+              k->unpool (h, w, c, s, oh, ow, i0, dy, masked ? mask : NULL, dx1);
+              g_assert_cmpmem (dx1, sizeof (float) * in, dx0, sizeof (float) * in);
+            }
+        }
+      /* The reference itself: the first of equal maxima, and a delta only there. */
+      for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++)
+          for (int ch = 0; ch < c; ch++)
+            {
+              size_t o = ((size_t) oy * ow + ox) * c + ch;
+              int first = -1;
+              float best = -1.0f;
+              for (int wy = 0; wy < s; wy++)
+                for (int wx = 0; wx < s; wx++)
+                  {
+                    int at = ((oy * s + wy) * w + ox * s + wx) * c + ch;
+                    if (x[at] > best)
+                      best = x[at], first = at;
+                  }
+              g_assert_cmpfloat (y0[o], ==, best);
+              g_assert_cmpint (i0[o], ==, first);
+            }
+      g_free (x), g_free (mask), g_free (dy), g_free (y0), g_free (y1);
+      g_free (dx0), g_free (dx1), g_free (i0), g_free (i1);
+    }
+}
+
 /* Forward of the reference kernels against each fast set on an odd shape,
  * sparse (first layer) and dense paths both. */
 static void
@@ -569,6 +642,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nn-conv/grad", test_grad_check);
   g_test_add_func ("/nn-conv/threads", test_threads_bit_identical);
   g_test_add_func ("/nn-conv/fast-vs-reference", test_fast_matches_reference);
+  g_test_add_func ("/nn-conv/pool-kernels", test_pool_kernels);
   g_test_add_func ("/nn-conv/input-gradient", test_input_gradient);
   g_test_add_func ("/nn-conv/forward-layers", test_forward_layers);
   return g_test_run ();

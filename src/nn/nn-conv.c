@@ -178,45 +178,11 @@ conv_backward (const NnKernels *k, const NnLayer *l, const float *wt, const floa
 
 /* ---- max-pool ---- */
 
-/* One sample's pooling; written branch-free over channels so it vectorises. */
-static void
-pool_sample (const NnLayer *l, const float *x, float *y, int *idx)
-{
-  int S = l->size, C = l->in_c, W = l->in_w;
-  for (int oy = 0; oy < l->out_h; oy++)
-    for (int ox = 0; ox < l->out_w; ox++)
-      {
-        size_t o = ((size_t) oy * l->out_w + ox) * C;
-        float *restrict yo = y + o;
-        size_t at0 = ((size_t) (oy * S) * W + ox * S) * C;
-        for (int c = 0; c < C; c++)
-          yo[c] = x[at0 + c];
-        if (idx != NULL)
-          for (int c = 0; c < C; c++)
-            idx[o + c] = (int) (at0 + c);
-        for (int dy = 0; dy < S; dy++)
-          for (int dx = (dy == 0); dx < S; dx++)
-            {
-              size_t at = ((size_t) (oy * S + dy) * W + (ox * S + dx)) * C;
-              const float *restrict xi = x + at;
-              /* The first of equal maxima wins: only strictly greater replaces. */
-              if (idx != NULL)
-                {
-                  int *restrict io = idx + o;
-                  for (int c = 0; c < C; c++)
-                    io[c] = xi[c] > yo[c] ? (int) (at + c) : io[c];
-                }
-              for (int c = 0; c < C; c++)
-                yo[c] = xi[c] > yo[c] ? xi[c] : yo[c];
-            }
-      }
-}
-
 static void
 pool_forward (const NnKernels *k, const NnLayer *l, const float *w, const float *b,
               const float *x, const uint8_t *xb, int n, int first, float *y, const NnWork *wk)
 {
-  (void) k, (void) w, (void) b, (void) first;
+  (void) w, (void) b, (void) first;
   size_t in = (size_t) l->in_c * l->in_h * l->in_w, out = (size_t) l->out_c * l->out_h * l->out_w;
   float *buf = NULL;
   if (xb != NULL)
@@ -232,7 +198,8 @@ pool_forward (const NnKernels *k, const NnLayer *l, const float *w, const float 
       if (xb != NULL)
         for (size_t i = 0; i < in; i++)
           buf[i] = nn_u8_to_float[xb[s * in + i]];
-      pool_sample (l, xs, y + s * out, wk->idx ? wk->idx + s * out : NULL);
+      k->pool (l->in_h, l->in_w, l->in_c, l->size, l->out_h, l->out_w, xs, y + s * out,
+               wk->idx ? wk->idx + s * out : NULL);
     }
   free (buf);
 }
@@ -241,20 +208,12 @@ static void
 pool_backward (const NnKernels *k, const NnLayer *l, const float *wt, const float *dy, int n,
                const float *mask, float *dx, const NnWork *wk)
 {
-  (void) k, (void) wt;
+  (void) wt;
   size_t in = (size_t) l->in_c * l->in_h * l->in_w;
   size_t out = (size_t) l->out_c * l->out_h * l->out_w;
   for (int s = 0; s < n; s++)
-    {
-      float *d = dx + s * in;
-      memset (d, 0, sizeof (float) * in);
-      /* Windows do not overlap: each input gets at most one delta. */
-      for (size_t o = 0; o < out; o++)
-        d[wk->idx[s * out + o]] = dy[s * out + o];
-      if (mask != NULL)
-        for (size_t i = 0; i < in; i++)
-          d[i] = mask[s * in + i] > 0.0f ? d[i] : 0.0f;
-    }
+    k->unpool (l->in_h, l->in_w, l->in_c, l->size, l->out_h, l->out_w, wk->idx + s * out,
+               dy + s * out, mask ? mask + s * in : NULL, dx + s * in);
 }
 
 static size_t

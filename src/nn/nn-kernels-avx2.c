@@ -228,7 +228,75 @@ opt_update_avx2 (const NnOptStep *st, float *w, const float *g, float *m, float 
                    _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_sqrt_ps)
 }
 
+/* Pooling 8 channels at a time: the compares of the reference, as lane masks. */
+static T256 void
+pool_avx2 (int h, int w, int c, int s, int oh, int ow, const float *x, float *y, int *idx)
+{
+  if (c % 8 != 0)
+    {
+      nn_pool_ref (h, w, c, s, oh, ow, x, y, idx);
+      return;
+    }
+  const __m256i iota = _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7);
+  for (int oy = 0; oy < oh; oy++)
+    for (int ox = 0; ox < ow; ox++)
+      for (int k = 0; k < c; k += 8)
+        {
+          size_t o = ((size_t) oy * ow + ox) * c + k;
+          size_t at0 = ((size_t) (oy * s) * w + ox * s) * c + k;
+          __m256 m = _mm256_loadu_ps (x + at0);
+          __m256i id = _mm256_add_epi32 (_mm256_set1_epi32 ((int) at0), iota);
+          for (int dy = 0; dy < s; dy++)
+            for (int dx = (dy == 0); dx < s; dx++)
+              {
+                size_t at = ((size_t) (oy * s + dy) * w + (ox * s + dx)) * c + k;
+                __m256 v = _mm256_loadu_ps (x + at);
+                __m256 gt = _mm256_cmp_ps (v, m, _CMP_GT_OQ);
+                m = _mm256_blendv_ps (m, v, gt);
+                id = _mm256_blendv_epi8 (id, _mm256_add_epi32 (_mm256_set1_epi32 ((int) at), iota),
+                                         _mm256_castps_si256 (gt));
+              }
+          _mm256_storeu_ps (y + o, m);
+          if (idx != NULL)
+            _mm256_storeu_si256 ((__m256i *) (idx + o), id);
+        }
+}
+
+/* Each input of a window written once: dy where it is the window's maximum. */
+static T256 void
+unpool_avx2 (int h, int w, int c, int s, int oh, int ow, const int *idx, const float *dy,
+             const float *mask, float *dx)
+{
+  if (c % 8 != 0)
+    {
+      nn_unpool_ref (h, w, c, s, oh, ow, idx, dy, mask, dx);
+      return;
+    }
+  const __m256i iota = _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256 zero = _mm256_setzero_ps ();
+  for (int oy = 0; oy < oh; oy++)
+    for (int ox = 0; ox < ow; ox++)
+      for (int k = 0; k < c; k += 8)
+        {
+          size_t o = ((size_t) oy * ow + ox) * c + k;
+          __m256i id = _mm256_loadu_si256 ((const __m256i *) (idx + o));
+          __m256 d = _mm256_loadu_ps (dy + o);
+          for (int wy = 0; wy < s; wy++)
+            for (int wx = 0; wx < s; wx++)
+              {
+                size_t at = ((size_t) (oy * s + wy) * w + (ox * s + wx)) * c + k;
+                __m256 hit = _mm256_castsi256_ps (
+                  _mm256_cmpeq_epi32 (id, _mm256_add_epi32 (_mm256_set1_epi32 ((int) at), iota)));
+                if (mask != NULL)
+                  hit = _mm256_and_ps (hit, _mm256_cmp_ps (_mm256_loadu_ps (mask + at), zero,
+                                                           _CMP_GT_OQ));
+                _mm256_storeu_ps (dx + at, _mm256_and_ps (hit, d));
+              }
+        }
+  unpool_edges (h, w, c, s, oh, ow, dx);
+}
+
 const NnKernels nn_kernels_avx2_set = { "avx2", gemm_avx2, gemm_u8_avx2, gemm_sparse_avx2,
-                                        opt_update_avx2 };
+                                        opt_update_avx2, pool_avx2, unpool_avx2 };
 
 #endif /* NN_X86 */

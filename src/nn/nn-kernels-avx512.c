@@ -280,7 +280,75 @@ opt_update_avx512 (const NnOptStep *st, float *w, const float *g, float *m, floa
                    _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps, sqrt512)
 }
 
+/* Pooling 16 channels at a time: the compares of the reference, as lane masks. */
+static T512 void
+pool_avx512 (int h, int w, int c, int s, int oh, int ow, const float *x, float *y, int *idx)
+{
+  if (c % 16 != 0)
+    {
+      nn_pool_ref (h, w, c, s, oh, ow, x, y, idx);
+      return;
+    }
+  const __m512i iota = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (int oy = 0; oy < oh; oy++)
+    for (int ox = 0; ox < ow; ox++)
+      for (int k = 0; k < c; k += 16)
+        {
+          size_t o = ((size_t) oy * ow + ox) * c + k;
+          size_t at0 = ((size_t) (oy * s) * w + ox * s) * c + k;
+          __m512 m = _mm512_loadu_ps (x + at0);
+          __m512i id = _mm512_add_epi32 (_mm512_set1_epi32 ((int) at0), iota);
+          for (int dy = 0; dy < s; dy++)
+            for (int dx = (dy == 0); dx < s; dx++)
+              {
+                size_t at = ((size_t) (oy * s + dy) * w + (ox * s + dx)) * c + k;
+                __m512 v = _mm512_loadu_ps (x + at);
+                __mmask16 gt = _mm512_cmp_ps_mask (v, m, _CMP_GT_OQ);
+                m = _mm512_mask_mov_ps (m, gt, v);
+                id = _mm512_mask_mov_epi32 (id, gt,
+                                            _mm512_add_epi32 (_mm512_set1_epi32 ((int) at), iota));
+              }
+          _mm512_storeu_ps (y + o, m);
+          if (idx != NULL)
+            _mm512_storeu_si512 (idx + o, id);
+        }
+}
+
+/* Each input of a window written once: dy where it is the window's maximum. */
+static T512 void
+unpool_avx512 (int h, int w, int c, int s, int oh, int ow, const int *idx, const float *dy,
+               const float *mask, float *dx)
+{
+  if (c % 16 != 0)
+    {
+      nn_unpool_ref (h, w, c, s, oh, ow, idx, dy, mask, dx);
+      return;
+    }
+  const __m512i iota = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512 zero = _mm512_setzero_ps ();
+  for (int oy = 0; oy < oh; oy++)
+    for (int ox = 0; ox < ow; ox++)
+      for (int k = 0; k < c; k += 16)
+        {
+          size_t o = ((size_t) oy * ow + ox) * c + k;
+          __m512i id = _mm512_loadu_si512 (idx + o);
+          __m512 d = _mm512_loadu_ps (dy + o);
+          for (int wy = 0; wy < s; wy++)
+            for (int wx = 0; wx < s; wx++)
+              {
+                size_t at = ((size_t) (oy * s + wy) * w + (ox * s + wx)) * c + k;
+                __mmask16 hit = _mm512_cmpeq_epi32_mask (
+                  id, _mm512_add_epi32 (_mm512_set1_epi32 ((int) at), iota));
+                if (mask != NULL)
+                  hit &= _mm512_cmp_ps_mask (_mm512_loadu_ps (mask + at), zero, _CMP_GT_OQ);
+                _mm512_storeu_ps (dx + at, _mm512_maskz_mov_ps (hit, d));
+              }
+        }
+  unpool_edges (h, w, c, s, oh, ow, dx);
+}
+
 const NnKernels nn_kernels_avx512_set = { "avx512", gemm_avx512, gemm_u8_avx512,
-                                          gemm_sparse_avx512, opt_update_avx512 };
+                                          gemm_sparse_avx512, opt_update_avx512,
+                                          pool_avx512, unpool_avx512 };
 
 #endif /* NN_X86 */

@@ -170,6 +170,25 @@ list_nonzero_f32_scalar (int r, int s, const float *a, size_t ars, size_t ass, i
   if (i < n)                                                                                  \
     nn_opt_update (st, w + i, g + i, m ? m + i : NULL, v ? v + i : NULL, n - i, is_weight);
 
+/* The reference pooling: what the fast sets fall back to for channel counts their
+ * vectors do not divide. */
+void nn_pool_ref (int h, int w, int c, int s, int oh, int ow, const float *x, float *y,
+                  int *idx);
+void nn_unpool_ref (int h, int w, int c, int s, int oh, int ow, const int *idx,
+                    const float *dy, const float *mask, float *dx);
+
+/* Zero the inputs no window covers (the rows and columns a pool drops). */
+static inline void
+unpool_edges (int h, int w, int c, int s, int oh, int ow, float *dx)
+{
+  for (int y = 0; y < h; y++)
+    {
+      int x0 = y < oh * s ? ow * s : 0;
+      if (x0 < w)
+        memset (dx + ((size_t) y * w + x0) * c, 0, sizeof (float) * (size_t) (w - x0) * c);
+    }
+}
+
 extern const NnKernels nn_kernels_ref_set;
 #if NN_X86
 extern const NnKernels nn_kernels_avx512_set;

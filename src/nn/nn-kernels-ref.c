@@ -70,5 +70,53 @@ gemm_u8_ref (int m, int n, int s, const uint8_t *a, size_t ars, size_t ass, cons
     }
 }
 
+/* Written branch-free over channels so -O3 vectorises it. */
+void
+nn_pool_ref (int h, int w, int c, int s, int oh, int ow, const float *x, float *y, int *idx)
+{
+  (void) h;
+  for (int oy = 0; oy < oh; oy++)
+    for (int ox = 0; ox < ow; ox++)
+      {
+        size_t o = ((size_t) oy * ow + ox) * c;
+        float *restrict yo = y + o;
+        size_t at0 = ((size_t) (oy * s) * w + ox * s) * c;
+        for (int k = 0; k < c; k++)
+          yo[k] = x[at0 + k];
+        if (idx != NULL)
+          for (int k = 0; k < c; k++)
+            idx[o + k] = (int) (at0 + k);
+        for (int dy = 0; dy < s; dy++)
+          for (int dx = (dy == 0); dx < s; dx++)
+            {
+              size_t at = ((size_t) (oy * s + dy) * w + (ox * s + dx)) * c;
+              const float *restrict xi = x + at;
+              if (idx != NULL)
+                {
+                  int *restrict io = idx + o;
+                  for (int k = 0; k < c; k++)
+                    io[k] = xi[k] > yo[k] ? (int) (at + k) : io[k];
+                }
+              for (int k = 0; k < c; k++)
+                yo[k] = xi[k] > yo[k] ? xi[k] : yo[k];
+            }
+      }
+}
+
+void
+nn_unpool_ref (int h, int w, int c, int s, int oh, int ow, const int *idx, const float *dy,
+               const float *mask, float *dx)
+{
+  size_t in = (size_t) h * w * c, out = (size_t) oh * ow * c;
+  (void) s;
+  memset (dx, 0, sizeof (float) * in);
+  /* Windows do not overlap: each input gets at most one delta. */
+  for (size_t o = 0; o < out; o++)
+    dx[idx[o]] = dy[o];
+  if (mask != NULL)
+    for (size_t i = 0; i < in; i++)
+      dx[i] = mask[i] > 0.0f ? dx[i] : 0.0f;
+}
+
 const NnKernels nn_kernels_ref_set = { "reference", gemm_ref, gemm_u8_ref, gemm_ref,
-                                       nn_opt_update };
+                                       nn_opt_update, nn_pool_ref, nn_unpool_ref };

@@ -107,9 +107,28 @@ check_gemm (int m, int n, int s, const void *a, size_t esize, size_t ars, size_t
     check_span (v, n * sizeof (float), 1);                                                   \
     nn_kernels_##SET##_set.opt_update (st, w, g, m, v, n, is_weight);                        \
   }                                                                                          \
+  static void                                                                                \
+  pool_##SET##_checked (int h, int w, int c, int s, int oh, int ow, const float *x, float *y,  \
+                        int *idx)                                                            \
+  {                                                                                          \
+    check_span (x, (size_t) h * w * c * sizeof (float), 0);                                  \
+    check_span (y, (size_t) oh * ow * c * sizeof (float), 1);                                \
+    check_span (idx, (size_t) oh * ow * c * sizeof (int), 1);                                \
+    nn_kernels_##SET##_set.pool (h, w, c, s, oh, ow, x, y, idx);                             \
+  }                                                                                          \
+  static void                                                                                \
+  unpool_##SET##_checked (int h, int w, int c, int s, int oh, int ow, const int *idx,         \
+                          const float *dy, const float *mask, float *dx)                     \
+  {                                                                                          \
+    check_span (idx, (size_t) oh * ow * c * sizeof (int), 0);                                \
+    check_span (dy, (size_t) oh * ow * c * sizeof (float), 0);                               \
+    check_span (mask, (size_t) h * w * c * sizeof (float), 0);                               \
+    check_span (dx, (size_t) h * w * c * sizeof (float), 1);                                 \
+    nn_kernels_##SET##_set.unpool (h, w, c, s, oh, ow, idx, dy, mask, dx);                   \
+  }                                                                                          \
   static const NnKernels kernels_##SET##_checked = {                                         \
     #SET, gemm_##SET##_checked, gemm_u8_##SET##_checked, gemm_sparse_##SET##_checked,        \
-    opt_update_##SET##_checked                                                               \
+    opt_update_##SET##_checked, pool_##SET##_checked, unpool_##SET##_checked                 \
   };
 
 CHECKED_SET (avx512)

@@ -46,12 +46,24 @@ struct NnOptStep_;
 typedef void (*NnOptUpdateFunc) (const struct NnOptStep_ *st, float *w, const float *g,
                                  float *m, float *v, size_t n, int is_weight);
 
+/* Max-pooling of one channels-last h × w × c map in s × s windows at stride s: y
+ * (oh × ow × c, the windows that fit), and idx, the input index of each maximum (the
+ * first of equal ones: only a strictly greater value replaces), unless NULL. */
+typedef void (*NnPoolFunc) (int h, int w, int c, int s, int oh, int ow, const float *x,
+                            float *y, int *idx);
+/* Its backward: dx (h × w × c) is dy at each idx and zero elsewhere, and zero where
+ * mask <= 0 unless mask is NULL. */
+typedef void (*NnUnpoolFunc) (int h, int w, int c, int s, int oh, int ow, const int *idx,
+                              const float *dy, const float *mask, float *dx);
+
 typedef struct {
   const char *name;      /* "reference", "avx2", "avx512" */
   NnGemmFunc gemm;
   NnGemmU8Func gemm_u8;
   NnGemmFunc gemm_sparse; /* as gemm, skipping zero steps like gemm_u8 (inputs like ink) */
   NnOptUpdateFunc opt_update;
+  NnPoolFunc pool;        /* selections only, so every set gives the same bits */
+  NnUnpoolFunc unpool;
 } NnKernels;
 
 /* The plain C kernels, kept as the yardstick for the fast ones. */
