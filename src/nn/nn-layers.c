@@ -270,17 +270,17 @@ nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a, cons
       int K = l->size, C = l->in_c, pw = l->out_w + K - 1, seg = K * C;
       int q = (l->out_h - 1) * pw + l->out_w;
       size_t pmap = nn_layer_col_len (l, 1), wmap = nn_layer_widened_len (l, 1);
-      for (int ky = 0; ky < K; ky++)
-        {
-          int a0 = r0 > ky * seg ? r0 : ky * seg, a1 = r1 < (ky + 1) * seg ? r1 : (ky + 1) * seg;
-          for (int s = 0; a1 > a0 && s < n; s++)
-            {
-              NnEpilogue ep = { .accumulate = s > 0 };
+      for (int s = 0; s < n; s++)   /* samples outside: one sample's maps stay in cache */
+        for (int ky = 0; ky < K; ky++)
+          {
+            int a0 = r0 > ky * seg ? r0 : ky * seg;
+            int a1 = r1 < (ky + 1) * seg ? r1 : (ky + 1) * seg;
+            NnEpilogue ep = { .accumulate = s > 0 };
+            if (a1 > a0)
               k->gemm (a1 - a0, c1 - c0, q, a + s * pmap + (size_t) ky * pw * C + (a0 - ky * seg),
                        1, (size_t) C, dyw + s * wmap + c0, out, dw + (size_t) a0 * out + c0, out,
                        &ep, NULL);
-            }
-        }
+          }
     }
   /* dW[i][o] = Σ_rows A[r][i] dy[r][o]: the transposed-A form of the gemm. */
   else if (ab != NULL)

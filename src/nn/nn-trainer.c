@@ -11,11 +11,13 @@
  *      filters), by row bands;
  *   1. per band of samples, everything that only needs those samples: every
  *      layer forward, softmax + cross-entropy, and the deltas back down;
- *   2. every layer's weight gradient over the whole batch, and its update.
+ *   2. every layer's weight gradient over the whole batch, and its update, by
+ *      row bands.
  *
  * Each thread first takes the chunks of its own share, then what the others
  * have not started: a thread the OS has preempted holds up at most the chunk
- * it is in, not half the step — which matters on a busy desktop. */
+ * it is in, not half the step — which matters on a busy desktop. (In phase 2
+ * a thread's share of each matrix is one chunk; see plan.) */
 #include "nn-private.h"
 
 #include <math.h>
@@ -33,8 +35,8 @@
  * time slice (a niced compiler made two threads 2x slower than one), while
  * a sleeper is woken, and scheduled, the moment its condition is met. */
 #define SPINS 4000
-/* Chunks per thread and matrix: enough to share out a preempted thread's
- * work, few enough to keep tiles whole. */
+/* Chunks per thread and matrix when preparing weights: enough to share out a preempted
+ * thread's work, few enough to keep tiles whole. */
 #define SUBCHUNKS 4
 #define TILE_ROWS 6
 /* Now and then one step runs in the mode not in use, so the trainer notices
@@ -191,37 +193,51 @@ add_chunk (NnTrainer *tr, int *n, ChunkKind kind, int j, int r0, int r1, int c0,
   tr->chunks[(*n)++] = (Chunk) { (unsigned char) kind, (unsigned char) j, r0, r1, c0, c1 };
 }
 
-/* Thread tid's share of a rows × cols output, cut into up to SUBCHUNKS row
- * bands of whole register tiles: a 16-column-aligned strip when there are
- * columns enough (whole rows if whole_rows), else a band of rows. */
+/* Thread tid's share of the rows of a matrix (of whole register tiles), cut into up to
+ * subchunks bands. */
 static void
 add_share (NnTrainer *tr, int *n, ChunkKind kind, int j, int rows, int cols, int tid,
-           int whole_rows)
+           int subchunks)
 {
   int nt = tr->n_threads;
-  int r0 = 0, r1 = rows, c0 = 0, c1 = cols;
-  if (nt > 1 && !whole_rows && cols >= 32 * nt)
-    {
-      int units = (cols + 15) / 16;
-      c0 = units * tid / nt * 16;
-      c1 = units * (tid + 1) / nt * 16;
-      c0 = c0 < cols ? c0 : cols;
-      c1 = c1 < cols ? c1 : cols;
-    }
-  else if (nt > 1)
-    {
-      int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
-      r0 = tiles * tid / nt * TILE_ROWS;
-      r1 = tiles * (tid + 1) / nt * TILE_ROWS;
-      r0 = r0 < rows ? r0 : rows;
-      r1 = r1 < rows ? r1 : rows;
-    }
+  int all = (rows + TILE_ROWS - 1) / TILE_ROWS;
+  int r0 = all * tid / nt * TILE_ROWS, r1 = all * (tid + 1) / nt * TILE_ROWS;
+  r0 = r0 < rows ? r0 : rows;
+  r1 = r1 < rows ? r1 : rows;
   int tiles = (r1 - r0 + TILE_ROWS - 1) / TILE_ROWS;
-  int sub = nt == 1 ? 1 : tiles < SUBCHUNKS ? tiles : SUBCHUNKS;
+  int sub = nt == 1 ? 1 : tiles < subchunks ? tiles : subchunks;
   for (int s = 0; s < sub; s++)
     {
       int a = r0 + tiles * s / sub * TILE_ROWS, b = r0 + tiles * (s + 1) / sub * TILE_ROWS;
-      add_chunk (tr, n, kind, j, a, b < r1 ? b : r1, c0, c1);
+      add_chunk (tr, n, kind, j, a, b < r1 ? b : r1, 0, cols);
+    }
+}
+
+/* Thread tid's band of samples for the chain phase, in chunks of a quarter of what is
+ * left (whole units): big chunks first, small ones last, so whichever thread finishes
+ * first takes over small pieces and the threads finish together. A unit is one sample
+ * in a net with convolutions (their work is per sample), a register tile of rows
+ * otherwise. In a convolutional net a chunk is also at most CHAIN_MAX samples (or a
+ * 64th of the band, for huge batches), whatever the thread count: every layer's maps
+ * for the chunk, forward and back, then stay in a core's L2 (~250 KB a sample for the
+ * app's network); more and the chain waits on L3. At most CHAIN_CHUNKS chunks a thread. */
+#define CHAIN_MAX 8
+#define CHAIN_CHUNKS 160
+
+static void
+add_chain_share (NnTrainer *tr, int *n, int batch, int tid, int conv)
+{
+  int nt = tr->n_threads, unit = conv ? 1 : TILE_ROWS, units = (batch + unit - 1) / unit;
+  int u0 = units * tid / nt, u1 = units * (tid + 1) / nt;
+  int cap = (u1 - u0) / 64 > CHAIN_MAX ? (u1 - u0) / 64 : CHAIN_MAX;
+  while (u0 < u1)
+    {
+      int take = nt == 1 ? u1 - u0 : (u1 - u0 + 3) / 4;
+      if (conv && take > cap)
+        take = cap;
+      int b = (u0 + take) * unit;
+      add_chunk (tr, n, CHUNK_CHAIN, 0, u0 * unit, b < batch ? b : batch, 0, 1);
+      u0 += take;
     }
 }
 
@@ -231,9 +247,11 @@ plan (NnTrainer *tr, int batch)
   const NnNet *net = tr->net;
   int L = net->n_layers, nt = tr->n_threads, n = 0, p = 0;
 
-  int any = 0;
+  int any = 0, conv = 0;
   for (int k = 1; k < L; k++)
     any |= net->layers[k].n_weights > 0;
+  for (int k = 0; k < L; k++)
+    conv |= net->layers[k].kind == NN_LAYER_CONV;
   if (any)
     {
       tr->phase_start[p] = n;
@@ -242,7 +260,7 @@ plan (NnTrainer *tr, int batch)
           tr->home_start[p][t] = n;
           for (int k = 1; k < L; k++)
             if (net->layers[k].n_weights > 0)
-              add_share (tr, &n, CHUNK_PREPARE, k, net->layers[k].fan_in, 1, t, 1);
+              add_share (tr, &n, CHUNK_PREPARE, k, net->layers[k].fan_in, 1, t, SUBCHUNKS);
         }
       tr->home_start[p++][nt] = n;
     }
@@ -251,18 +269,22 @@ plan (NnTrainer *tr, int batch)
   for (int t = 0; t < nt; t++)
     {
       tr->home_start[p][t] = n;
-      add_share (tr, &n, CHUNK_CHAIN, 0, batch, 1, t, 1);
+      add_chain_share (tr, &n, batch, t, conv);
     }
   tr->home_start[p++][nt] = n;
 
-  /* Largest first, so what is left to share out at the end is small. */
+  /* One band of rows of each weight matrix per thread: a chunk streams every delta of the
+   * batch (for a convolution, MBs of them), so each extra chunk costs that stream again —
+   * four a thread, cut across columns as well, made this phase 65% more work on two
+   * threads than on one. Whole rows keep the register tiles full and the update in one
+   * contiguous run. */
   tr->phase_start[p] = n;
   for (int t = 0; t < nt; t++)
     {
       tr->home_start[p][t] = n;
       for (int j = 0; j < L; j++)
         if (net->layers[j].n_weights > 0)
-          add_share (tr, &n, CHUNK_DW, j, net->layers[j].fan_in, net->layers[j].out_c, t, 0);
+          add_share (tr, &n, CHUNK_DW, j, net->layers[j].fan_in, net->layers[j].out_c, t, 1);
     }
   tr->home_start[p++][nt] = n;
 
@@ -273,19 +295,16 @@ plan (NnTrainer *tr, int batch)
 
 /* ---- the work of one chunk ---- */
 
+/* Rows [r0, r1) of W[j], whole: one contiguous run. */
 static void
 update_block (NnTrainer *tr, int j, const Chunk *c)
 {
   const NnNet *net = tr->net;
   int out = net->layers[j].out_c;
-  size_t base = (size_t) (net->w[j] - net->params);
-  for (int i = c->r0; i < c->r1; i++)
-    {
-      size_t off = base + (size_t) i * out + c->c0;
-      tr->kernels->opt_update (&tr->ost, net->params + off, tr->grads + off,
-                               tr->m ? tr->m + off : NULL, tr->v ? tr->v + off : NULL,
-                               (size_t) (c->c1 - c->c0), 1);
-    }
+  size_t off = (size_t) (net->w[j] - net->params) + (size_t) c->r0 * out;
+  tr->kernels->opt_update (&tr->ost, net->params + off, tr->grads + off,
+                           tr->m ? tr->m + off : NULL, tr->v ? tr->v + off : NULL,
+                           (size_t) (c->r1 - c->r0) * out, 1);
 }
 
 static void
@@ -501,8 +520,9 @@ trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
   tr->correct = calloc (max_batch, sizeof (int));
   tr->scratch_len = round16 (scratch);
   tr->scratch = calloc (tr->scratch_len * n_threads, sizeof (int));
-  /* Per phase and thread: up to NN_MAX_LAYERS shares of SUBCHUNKS. */
-  tr->max_chunks = MAX_PHASES * n_threads * SUBCHUNKS * (NN_MAX_LAYERS + 1);
+  /* Per phase and thread: up to NN_MAX_LAYERS shares of SUBCHUNKS, and the chain's. */
+  tr->max_chunks = MAX_PHASES * n_threads * SUBCHUNKS * (NN_MAX_LAYERS + 1)
+                   + n_threads * CHAIN_CHUNKS;
   tr->chunks = calloc (tr->max_chunks, sizeof (Chunk));
   tr->claim = aligned_alloc (64, sizeof (Counter) * MAX_PHASES * n_threads);
   *arena_len = total;
