@@ -402,7 +402,8 @@ test_fast_matches_reference (void)
 
 /* Pooling and its backward in each fast set against the reference, to the bit: maps
  * full of ties (a handful of values, half of them ReLU's zeros), channel counts the
- * vectors divide and not, windows that drop an edge, with and without a mask. */
+ * vectors divide and not, windows that drop an edge, with and without a mask, into
+ * compact rows and rows widened by two pixels (zeroed past the map). */
 static void
 test_pool_kernels (void)
 {
@@ -421,7 +422,9 @@ test_pool_kernels (void)
       size_t in = (size_t) h * w * c, out = (size_t) oh * ow * c;
       float *x = g_new (float, in), *mask = g_new (float, in), *dy = g_new (float, out);
       float *y0 = g_new (float, out), *y1 = g_new (float, out);
-      float *dx0 = g_new (float, in), *dx1 = g_new (float, in);
+      size_t row = (size_t) w * c, wide = row + 2 * (size_t) c;
+      float *dx0 = g_new (float, h * wide), *dx1 = g_new (float, h * wide);
+      float *dxc = g_new (float, in);
       int *i0 = g_new (int, out), *i1 = g_new (int, out);
       for (size_t i = 0; i < in; i++)
         {
@@ -442,12 +445,19 @@ test_pool_kernels (void)
           g_assert_cmpmem (y1, sizeof (float) * out, y0, sizeof (float) * out);
           g_assert_cmpmem (i1, sizeof (int) * out, i0, sizeof (int) * out);
           for (int masked = 0; masked < 2; masked++)
-            {
-              ref->unpool (h, w, c, s, oh, ow, i0, dy, masked ? mask : NULL, dx0);
-              memset (dx1, 0xff, sizeof (float) * in);   /* every input must be written */
-              k->unpool (h, w, c, s, oh, ow, i0, dy, masked ? mask : NULL, dx1);
-              g_assert_cmpmem (dx1, sizeof (float) * in, dx0, sizeof (float) * in);
-            }
+            for (size_t ldx = row; ldx <= wide; ldx += wide - row)
+              {
+                size_t len = sizeof (float) * h * ldx;
+                ref->unpool (h, w, c, s, oh, ow, i0, dy, masked ? mask : NULL, dx0, ldx);
+                memset (dx1, 0xff, len);   /* every float must be written */
+                k->unpool (h, w, c, s, oh, ow, i0, dy, masked ? mask : NULL, dx1, ldx);
+                g_assert_cmpmem (dx1, len, dx0, len);
+                /* Widened rows: the same deltas, zeros past the map. */
+                ref->unpool (h, w, c, s, oh, ow, i0, dy, masked ? mask : NULL, dxc, row);
+                for (int y = 0; y < h; y++)
+                  for (size_t i = 0; i < ldx; i++)
+                    g_assert_cmpfloat (dx0[y * ldx + i], ==, i < row ? dxc[y * row + i] : 0.0f);
+              }
         }
       /* The reference itself: the first of equal maxima, and a delta only there. */
       for (int oy = 0; oy < oh; oy++)
@@ -468,7 +478,7 @@ test_pool_kernels (void)
               g_assert_cmpint (i0[o], ==, first);
             }
       g_free (x), g_free (mask), g_free (dy), g_free (y0), g_free (y1);
-      g_free (dx0), g_free (dx1), g_free (i0), g_free (i1);
+      g_free (dx0), g_free (dx1), g_free (dxc), g_free (i0), g_free (i1);
     }
 }
 

@@ -22,11 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The map with its zero border, laid out so every window is size rows of size·c
- * contiguous floats: rows [-pad_t, dst_h - pad_t + size - 1), columns likewise. */
+/* The map (rows of src_row floats) with its zero border, laid out so every window is
+ * size rows of size·c contiguous floats: rows [-pad_t, dst_h - pad_t + size - 1), columns
+ * likewise. */
 static void
-pad_map (const float *src, int src_h, int src_w, int c, int ph, int pw, int pad_t, int pad_l,
-         float *pad)
+pad_map (const float *src, int src_h, int src_w, size_t src_row, int c, int ph, int pw,
+         int pad_t, int pad_l, float *pad)
 {
   for (int py = 0; py < ph; py++)
     {
@@ -44,7 +45,7 @@ pad_map (const float *src, int src_h, int src_w, int c, int ph, int pw, int pad_
       if (b < a)
         b = a;
       memset (row, 0, sizeof (float) * a * c);
-      memcpy (row + (size_t) a * c, src + ((size_t) sy * src_w + skip) * c,
+      memcpy (row + (size_t) a * c, src + (size_t) sy * src_row + (size_t) skip * c,
               sizeof (float) * (b - a) * c);
       memset (row + (size_t) b * c, 0, sizeof (float) * (pw - b) * c);
     }
@@ -60,7 +61,7 @@ pad_input (const NnLayer *l, const float *x, const uint8_t *xb, float *pad)
   int K = l->size, C = l->in_c, ph = l->out_h + K - 1, pw = l->out_w + K - 1;
   if (x != NULL)
     {
-      pad_map (x, l->in_h, l->in_w, C, ph, pw, l->pad_t, l->pad_l, pad);
+      pad_map (x, l->in_h, l->in_w, (size_t) l->in_w * C, C, ph, pw, l->pad_t, l->pad_l, pad);
       return;
     }
   memset (pad, 0, sizeof (float) * ph * pw * C);
@@ -147,23 +148,26 @@ conv_prepare (const NnLayer *l, const float *w, int r0, int r1, float *wt)
 /* The deltas of one sample padded by size - 1 - pad into wk->tmp; then each input row is
  * size products, one per filter row, straight from the padded rows (every window of a
  * row is a strided view of them: no im2col copy), summed in place in the order one
- * im2col product would take — the same bits — with the mask applied by the last. */
+ * im2col product would take — the same bits — with the mask applied by the last. dy and
+ * dx may be widened (wk->dy_row, wk->dx_row): then rows are that many floats apart, and
+ * the end of each dx row past its pixels is zeroed. */
 static void
 conv_backward (const NnKernels *k, const NnLayer *l, const float *wt, const float *dy, int n,
                const float *mask, float *dx, const NnWork *wk)
 {
   size_t in = (size_t) l->in_c * l->in_h * l->in_w;
-  size_t out = (size_t) l->out_c * l->out_h * l->out_w;
   int K = l->size, H = l->in_h, W = l->in_w, C = l->in_c, CO = l->out_c;
   int ph = H + K - 1, pw = W + K - 1;
   size_t span = (size_t) K * CO;
+  size_t dy_row = wk->dy_row ? (size_t) wk->dy_row : (size_t) l->out_w * CO;
+  size_t dx_row = wk->dx_row ? (size_t) wk->dx_row : (size_t) W * C;
   for (int s = 0; s < n; s++)
     {
-      pad_map (dy + s * out, l->out_h, l->out_w, CO, ph, pw, K - 1 - l->pad_t,
-               K - 1 - l->pad_l, wk->tmp);
+      pad_map (dy + s * l->out_h * dy_row, l->out_h, l->out_w, dy_row, CO, ph, pw,
+               K - 1 - l->pad_t, K - 1 - l->pad_l, wk->tmp);
       for (int y = 0; y < H; y++)
         {
-          float *row = dx + s * in + (size_t) y * W * C;
+          float *row = dx + (s * (size_t) H + y) * dx_row;
           for (int ky = 0; ky < K; ky++)
             {
               NnEpilogue ep = { .accumulate = ky > 0, .ldm = (size_t) C };
@@ -172,6 +176,8 @@ conv_backward (const NnKernels *k, const NnLayer *l, const float *wt, const floa
               k->gemm (W, C, (int) span, wk->tmp + (size_t) (y + ky) * pw * CO, (size_t) CO, 1,
                        wt + (size_t) ky * span * C, (size_t) C, row, (size_t) C, &ep, NULL);
             }
+          if (dx_row > (size_t) W * C)
+            memset (row + (size_t) W * C, 0, sizeof (float) * (dx_row - (size_t) W * C));
         }
     }
 }
@@ -211,9 +217,10 @@ pool_backward (const NnKernels *k, const NnLayer *l, const float *wt, const floa
   (void) wt;
   size_t in = (size_t) l->in_c * l->in_h * l->in_w;
   size_t out = (size_t) l->out_c * l->out_h * l->out_w;
+  size_t dx_row = wk->dx_row ? (size_t) wk->dx_row : (size_t) l->in_w * l->in_c;
   for (int s = 0; s < n; s++)
     k->unpool (l->in_h, l->in_w, l->in_c, l->size, l->out_h, l->out_w, wk->idx + s * out,
-               dy + s * out, mask ? mask + s * in : NULL, dx + s * in);
+               dy + s * out, mask ? mask + s * in : NULL, dx + s * l->in_h * dx_row, dx_row);
 }
 
 static size_t

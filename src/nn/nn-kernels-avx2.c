@@ -265,11 +265,11 @@ pool_avx2 (int h, int w, int c, int s, int oh, int ow, const float *x, float *y,
 /* Each input of a window written once: dy where it is the window's maximum. */
 static T256 void
 unpool_avx2 (int h, int w, int c, int s, int oh, int ow, const int *idx, const float *dy,
-             const float *mask, float *dx)
+             const float *mask, float *dx, size_t ldx)
 {
   if (c % 8 != 0)
     {
-      nn_unpool_ref (h, w, c, s, oh, ow, idx, dy, mask, dx);
+      nn_unpool_ref (h, w, c, s, oh, ow, idx, dy, mask, dx, ldx);
       return;
     }
   const __m256i iota = _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7);
@@ -285,15 +285,16 @@ unpool_avx2 (int h, int w, int c, int s, int oh, int ow, const int *idx, const f
             for (int wx = 0; wx < s; wx++)
               {
                 size_t at = ((size_t) (oy * s + wy) * w + (ox * s + wx)) * c + k;
+                size_t to = (size_t) (oy * s + wy) * ldx + (size_t) (ox * s + wx) * c + k;
                 __m256 hit = _mm256_castsi256_ps (
                   _mm256_cmpeq_epi32 (id, _mm256_add_epi32 (_mm256_set1_epi32 ((int) at), iota)));
                 if (mask != NULL)
                   hit = _mm256_and_ps (hit, _mm256_cmp_ps (_mm256_loadu_ps (mask + at), zero,
                                                            _CMP_GT_OQ));
-                _mm256_storeu_ps (dx + at, _mm256_and_ps (hit, d));
+                _mm256_storeu_ps (dx + to, _mm256_and_ps (hit, d));
               }
         }
-  unpool_edges (h, w, c, s, oh, ow, dx);
+  unpool_edges (h, c, s, oh, ow, dx, ldx);
 }
 
 const NnKernels nn_kernels_avx2_set = { "avx2", gemm_avx2, gemm_u8_avx2, gemm_sparse_avx2,

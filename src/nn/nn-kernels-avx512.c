@@ -317,11 +317,11 @@ pool_avx512 (int h, int w, int c, int s, int oh, int ow, const float *x, float *
 /* Each input of a window written once: dy where it is the window's maximum. */
 static T512 void
 unpool_avx512 (int h, int w, int c, int s, int oh, int ow, const int *idx, const float *dy,
-               const float *mask, float *dx)
+               const float *mask, float *dx, size_t ldx)
 {
   if (c % 16 != 0)
     {
-      nn_unpool_ref (h, w, c, s, oh, ow, idx, dy, mask, dx);
+      nn_unpool_ref (h, w, c, s, oh, ow, idx, dy, mask, dx, ldx);
       return;
     }
   const __m512i iota = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -337,14 +337,15 @@ unpool_avx512 (int h, int w, int c, int s, int oh, int ow, const int *idx, const
             for (int wx = 0; wx < s; wx++)
               {
                 size_t at = ((size_t) (oy * s + wy) * w + (ox * s + wx)) * c + k;
+                size_t to = (size_t) (oy * s + wy) * ldx + (size_t) (ox * s + wx) * c + k;
                 __mmask16 hit = _mm512_cmpeq_epi32_mask (
                   id, _mm512_add_epi32 (_mm512_set1_epi32 ((int) at), iota));
                 if (mask != NULL)
                   hit &= _mm512_cmp_ps_mask (_mm512_loadu_ps (mask + at), zero, _CMP_GT_OQ);
-                _mm512_storeu_ps (dx + at, _mm512_maskz_mov_ps (hit, d));
+                _mm512_storeu_ps (dx + to, _mm512_maskz_mov_ps (hit, d));
               }
         }
-  unpool_edges (h, w, c, s, oh, ow, dx);
+  unpool_edges (h, c, s, oh, ow, dx, ldx);
 }
 
 const NnKernels nn_kernels_avx512_set = { "avx512", gemm_avx512, gemm_u8_avx512,

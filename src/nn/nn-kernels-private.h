@@ -175,17 +175,18 @@ list_nonzero_f32_scalar (int r, int s, const float *a, size_t ars, size_t ass, i
 void nn_pool_ref (int h, int w, int c, int s, int oh, int ow, const float *x, float *y,
                   int *idx);
 void nn_unpool_ref (int h, int w, int c, int s, int oh, int ow, const int *idx,
-                    const float *dy, const float *mask, float *dx);
+                    const float *dy, const float *mask, float *dx, size_t ldx);
 
-/* Zero the inputs no window covers (the rows and columns a pool drops). */
+/* Zero what no window covers: the rows and columns a pool drops, and the rest of each
+ * row of ldx floats. */
 static inline void
-unpool_edges (int h, int w, int c, int s, int oh, int ow, float *dx)
+unpool_edges (int h, int c, int s, int oh, int ow, float *dx, size_t ldx)
 {
   for (int y = 0; y < h; y++)
     {
-      int x0 = y < oh * s ? ow * s : 0;
-      if (x0 < w)
-        memset (dx + ((size_t) y * w + x0) * c, 0, sizeof (float) * (size_t) (w - x0) * c);
+      size_t x0 = y < oh * s ? (size_t) ow * s * c : 0;
+      if (x0 < ldx)
+        memset (dx + y * ldx + x0, 0, sizeof (float) * (ldx - x0));
     }
 }
 

@@ -105,17 +105,18 @@ nn_pool_ref (int h, int w, int c, int s, int oh, int ow, const float *x, float *
 
 void
 nn_unpool_ref (int h, int w, int c, int s, int oh, int ow, const int *idx, const float *dy,
-               const float *mask, float *dx)
+               const float *mask, float *dx, size_t ldx)
 {
-  size_t in = (size_t) h * w * c, out = (size_t) oh * ow * c;
+  size_t row = (size_t) w * c, out = (size_t) oh * ow * c;
   (void) s;
-  memset (dx, 0, sizeof (float) * in);
+  memset (dx, 0, sizeof (float) * h * ldx);
   /* Windows do not overlap: each input gets at most one delta. */
   for (size_t o = 0; o < out; o++)
-    dx[idx[o]] = dy[o];
+    dx[idx[o] / row * ldx + idx[o] % row] = dy[o];
   if (mask != NULL)
-    for (size_t i = 0; i < in; i++)
-      dx[i] = mask[i] > 0.0f ? dx[i] : 0.0f;
+    for (int y = 0; y < h; y++)
+      for (size_t i = 0; i < row; i++)
+        dx[y * ldx + i] = mask[y * row + i] > 0.0f ? dx[y * ldx + i] : 0.0f;
 }
 
 const NnKernels nn_kernels_ref_set = { "reference", gemm_ref, gemm_u8_ref, gemm_ref,

@@ -118,13 +118,13 @@ check_gemm (int m, int n, int s, const void *a, size_t esize, size_t ars, size_t
   }                                                                                          \
   static void                                                                                \
   unpool_##SET##_checked (int h, int w, int c, int s, int oh, int ow, const int *idx,         \
-                          const float *dy, const float *mask, float *dx)                     \
+                          const float *dy, const float *mask, float *dx, size_t ldx)         \
   {                                                                                          \
     check_span (idx, (size_t) oh * ow * c * sizeof (int), 0);                                \
     check_span (dy, (size_t) oh * ow * c * sizeof (float), 0);                               \
     check_span (mask, (size_t) h * w * c * sizeof (float), 0);                               \
-    check_span (dx, (size_t) h * w * c * sizeof (float), 1);                                 \
-    nn_kernels_##SET##_set.unpool (h, w, c, s, oh, ow, idx, dy, mask, dx);                   \
+    check_span (dx, (size_t) h * ldx * sizeof (float), 1);                                   \
+    nn_kernels_##SET##_set.unpool (h, w, c, s, oh, ow, idx, dy, mask, dx, ldx);              \
   }                                                                                          \
   static const NnKernels kernels_##SET##_checked = {                                         \
     #SET, gemm_##SET##_checked, gemm_u8_##SET##_checked, gemm_sparse_##SET##_checked,        \

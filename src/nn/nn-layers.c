@@ -299,8 +299,13 @@ nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a, cons
   if (db != NULL)
     {
       /* Σ over rows as a 1-row product with a stride-0 row of ones: vectorised,
-       * still summed row by row (1·d is exact). */
+       * still summed row by row (1·d is exact). A conv's from its widened deltas
+       * (the zeros of the padded width add nothing), whichever layout dy has. */
       static const float one = 1.0f;
-      k->gemm (1, c1 - c0, rows, &one, 0, 0, dy + c0, out, db + c0, out, NULL, NULL);
+      if (l->kind == NN_LAYER_CONV)
+        k->gemm (1, c1 - c0, n * l->out_h * (l->out_w + l->size - 1), &one, 0, 0, dyw + c0, out,
+                 db + c0, out, NULL, NULL);
+      else
+        k->gemm (1, c1 - c0, rows, &one, 0, 0, dy + c0, out, db + c0, out, NULL, NULL);
     }
 }

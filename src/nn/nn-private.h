@@ -51,10 +51,11 @@ typedef void (*NnOptUpdateFunc) (const struct NnOptStep_ *st, float *w, const fl
  * first of equal ones: only a strictly greater value replaces), unless NULL. */
 typedef void (*NnPoolFunc) (int h, int w, int c, int s, int oh, int ow, const float *x,
                             float *y, int *idx);
-/* Its backward: dx (h × w × c) is dy at each idx and zero elsewhere, and zero where
- * mask <= 0 unless mask is NULL. */
+/* Its backward: dx (h rows of ldx ≥ w·c floats) is dy at each idx (an index into the
+ * compact map) and zero elsewhere, the rest of each row too, and zero where mask (compact)
+ * <= 0 unless mask is NULL. */
 typedef void (*NnUnpoolFunc) (int h, int w, int c, int s, int oh, int ow, const int *idx,
-                              const float *dy, const float *mask, float *dx);
+                              const float *dy, const float *mask, float *dx, size_t ldx);
 
 typedef struct {
   const char *name;      /* "reference", "avx2", "avx512" */
@@ -112,6 +113,10 @@ typedef struct {
   float *col;     /* conv: n padded inputs (nn_layer_col_len), kept by the trainer for dW */
   int *idx;       /* pool: the input index of each output's max (n × its outputs), or NULL */
   float *tmp;     /* conv backward: one sample's deltas, padded (nn_layer_tmp_len) */
+  /* Backward: a conv's deltas kept widened (nn_conv_widen's layout), as floats a row;
+   * 0 for compact maps. dy_row: the layer's own output deltas (a conv); dx_row: the
+   * deltas it writes for the layer below (a pool or conv above a conv). */
+  int dy_row, dx_row;
   int *scratch;   /* step lists of gemm_u8 / gemm_sparse: nn_layer_scratch_len ints */
 } NnWork;
 
@@ -150,8 +155,8 @@ void nn_conv_widen (const NnLayer *l, const float *dy, int n, float *dyw);
 
 /* Rows [r0, r1) × columns [c0, c1) of dW = Aᵀ·dy over rows of samples (n·out_h·out_w
  * rows for conv, n for dense), A being what the forward pass left in wk->col (conv) or
- * the inputs (dense; bytes when ab); dyw: the widened deltas of an implicit conv (else
- * unused); db for columns [c0, c1) too when db is not NULL. */
+ * the inputs (dense; bytes when ab); dy: the deltas (dense), dyw: a conv's widened
+ * deltas; db for columns [c0, c1) too when db is not NULL. */
 void nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a,
                            const uint8_t *ab, const float *dy, const float *dyw, int n, int r0,
                            int r1, int c0, int c1, float *dw, float *db, int *scratch);

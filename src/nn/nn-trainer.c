@@ -83,7 +83,8 @@ struct NnTrainer {
   float *act[NN_MAX_LAYERS];    /* layer outputs after ReLU; the last: probabilities */
   float *delta[NN_MAX_LAYERS];  /* dLoss/d(pre-activation) of each layer's output */
   float *col[NN_MAX_LAYERS];    /* conv: the batch's padded inputs, kept for dW */
-  float *dyw[NN_MAX_LAYERS];    /* implicit conv: its deltas widened for dW */
+  float *dyw[NN_MAX_LAYERS];    /* conv: its deltas widened for dW (delta itself if wide) */
+  int wide[NN_MAX_LAYERS];      /* a conv's deltas written widened by the layer above */
   float *wt[NN_MAX_LAYERS];     /* layers ≥ 1: weights prepared for their backward pass */
   int *idx[NN_MAX_LAYERS];      /* pool: where each max came from */
   int *idx_arena;
@@ -330,6 +331,31 @@ loss_rows (NnTrainer *tr, int r0, int r1)
                           tr->delta[j] + (size_t) r0 * classes);
 }
 
+/* A conv's weight gradient reads its deltas widened (nn_conv_widen). A pool or conv
+ * above it writes them that way in the first place (wide); a dense layer above writes
+ * compact deltas, which are widened into dyw once the band's are done. */
+static int
+keeps_wide (const NnNet *net, int l)
+{
+  return net->layers[l].kind == NN_LAYER_CONV && l + 1 < net->n_layers
+         && net->layers[l + 1].kind != NN_LAYER_DENSE;
+}
+
+/* Floats of one sample's deltas of layer l, and floats a row when widened (else 0). */
+static size_t
+delta_len (const NnTrainer *tr, int l)
+{
+  return tr->wide[l] ? nn_layer_widened_len (&tr->net->layers[l], 1)
+                     : (size_t) tr->net->sizes[l + 1];
+}
+
+static int
+delta_row (const NnTrainer *tr, int l)
+{
+  const NnLayer *ly = &tr->net->layers[l];
+  return tr->wide[l] ? (ly->out_w + ly->size - 1) * ly->out_c : 0;
+}
+
 /* Samples [r0, r1): they are independent until the weight gradients, so no
  * need to wait for other threads between these layers. */
 static void
@@ -356,13 +382,14 @@ chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp)
       const float *mask = net->layers[l - 1].relu ? tr->act[l - 1] + (size_t) r0 * net->sizes[l]
                                                   : NULL;
       NnWork wk = { .idx = tr->idx[l] ? tr->idx[l] + (size_t) r0 * net->sizes[l + 1] : NULL,
-                    .tmp = tmp, .scratch = scratch };
-      nn_layer_ops (ly->kind)->backward (k, ly, tr->wt[l],
-                                         tr->delta[l] + (size_t) r0 * net->sizes[l + 1], n, mask,
-                                         tr->delta[l - 1] + (size_t) r0 * net->sizes[l], &wk);
+                    .tmp = tmp, .scratch = scratch, .dy_row = delta_row (tr, l),
+                    .dx_row = delta_row (tr, l - 1) };
+      nn_layer_ops (ly->kind)->backward (k, ly, tr->wt[l], tr->delta[l] + r0 * delta_len (tr, l),
+                                         n, mask, tr->delta[l - 1] + r0 * delta_len (tr, l - 1),
+                                         &wk);
     }
   for (int l = 0; l < L; l++)
-    if (tr->dyw[l] != NULL)
+    if (net->layers[l].kind == NN_LAYER_CONV && !tr->wide[l])
       nn_conv_widen (&net->layers[l], tr->delta[l] + (size_t) r0 * net->sizes[l + 1], n,
                      tr->dyw[l] + nn_layer_widened_len (&net->layers[l], r0));
 }
@@ -501,8 +528,11 @@ trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
     {
       const NnLayer *ly = &net->layers[j];
       size_t rows = (size_t) max_batch * net->sizes[j + 1];
-      total += 2 * round16 (rows) + round16 (nn_layer_col_len (ly, max_batch))
-               + round16 (nn_layer_widened_len (ly, max_batch));
+      tr->wide[j] = keeps_wide (net, j);
+      /* act, delta (widened or not), and a conv's widened copy unless delta is one */
+      total += round16 (rows) + round16 ((size_t) max_batch * delta_len (tr, j))
+               + round16 (nn_layer_col_len (ly, max_batch))
+               + (tr->wide[j] ? 0 : round16 (nn_layer_widened_len (ly, max_batch)));
       if (j > 0)
         total += round16 (nn_layer_ops (ly->kind)->prepared_size (ly));
       if (ly->kind == NN_LAYER_POOL)
@@ -561,13 +591,15 @@ trainer_lay_out (NnTrainer *tr, int per, size_t arena_len)
       tr->act[j] = p;
       p += rows;
       tr->delta[j] = p;
-      p += rows;
+      p += round16 ((size_t) tr->max_batch * delta_len (tr, j));
       if (ly->kind == NN_LAYER_CONV)
         {
           tr->col[j] = p;
           p += round16 (nn_layer_col_len (ly, tr->max_batch));
         }
-      if (ly->kind == NN_LAYER_CONV)
+      if (tr->wide[j])
+        tr->dyw[j] = tr->delta[j];
+      else if (ly->kind == NN_LAYER_CONV)
         {
           tr->dyw[j] = p;
           p += round16 (nn_layer_widened_len (ly, tr->max_batch));
