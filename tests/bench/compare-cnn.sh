@@ -2,9 +2,12 @@
 # Convolutional networks: an epoch of Digits against PyTorch (Debian's python3-torch,
 # oneDNN convolutions) on the same architecture — Adam, batch 64, 2 threads, MNIST
 # without augmentation — and against the arithmetic floor: training FLOPs per epoch ÷
-# the sgemm peak of both cores, measured by digits-cli bench in the same run. Digits
-# runs twice, on its best kernels and with DIGITS_KERNELS=avx2 (when this CPU has
-# AVX-512), so AVX2-only machines are covered too.
+# an sgemm peak of both cores. Two floors: over the peak of Digits' own kernel
+# (digits-cli bench, in the same run; the stricter one on this CPU), and over OpenBLAS's
+# (2048² products with NumPy, as compare.sh measures it; issue 13 defines the floor this
+# way), when libopenblas0-pthread and NumPy are installed. Digits runs twice, on its best
+# kernels and with DIGITS_KERNELS=avx2 (when this CPU has AVX-512), so AVX2-only machines
+# are covered too; OpenBLAS's peak is then for its Haswell (AVX2) kernels.
 #
 #   tests/bench/compare-cnn.sh [BUILD_DIR] [--net SPEC]... [--no-torch]
 #
@@ -20,7 +23,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --net) nets+=("$2"); shift 2 ;;
     --no-torch) torch=0; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) build=$(cd "$1" && pwd); shift ;;
   esac
 done
@@ -33,9 +36,21 @@ python=${PYTHON:-/usr/bin/python3}
 
 kernel_sets=(best)
 grep -q avx512f /proc/cpuinfo && kernel_sets+=(avx2)
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
-echo "CPU: $cpu ($(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg))"
-printf '%-42s %-7s %8s %8s %8s %9s %9s\n' net kernels Digits floor PyTorch "÷floor" "PyT÷Dig"
+. "$here/openblas.sh"
+echo "Load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# OpenBLAS's sgemm peak on 2 threads, for each kernel set's floor ("nan" without it).
+declare -A ob_peak=([best]=nan [avx2]=nan)
+if [ -f "$openblas/libblas.so.3" ] && "$python" -c 'import numpy' 2>/dev/null; then
+  ob_peak[best]=$(sgemm_peak 2)
+  if [ "$coretype" = SkylakeX ]; then
+    ob_peak[avx2]=$(coretype_env=(OPENBLAS_CORETYPE=Haswell); sgemm_peak 2)
+  fi
+  echo "OpenBLAS sgemm peak on 2 threads: ${ob_peak[best]} GFLOP/s (AVX2 kernels: ${ob_peak[avx2]})"
+else
+  echo "No OpenBLAS + NumPy (apt-get install libopenblas0-pthread python3-numpy): one floor only"
+fi
+printf '%-42s %-7s %8s %8s %8s %8s %9s %9s %9s\n' net kernels Digits floor "OB floor" PyTorch \
+  "÷floor" "÷OB flr" "PyT÷Dig"
 
 for net in "${nets[@]}"; do
   torch_s=nan
@@ -49,17 +64,20 @@ print("%.2f" % json.loads(sys.stdin.readline())["seconds"])')
     [ "$ks" = best ] || env_k=(DIGITS_KERNELS="$ks")
     # The floor: this run's peak on both cores and the net's training FLOPs.
     bench=$(env "${env_k[@]}" "$cli" bench --net "$net" --threads 2 --json)
-    read -r kname floor < <(echo "$bench" | "$python" -c 'import sys, json
-b = json.loads(sys.stdin.read()); print(b["kernels"], "%.2f" % b["floor_seconds"])')
+    read -r kname floor gflop < <(echo "$bench" | "$python" -c 'import sys, json
+b = json.loads(sys.stdin.read())
+print(b["kernels"], "%.2f" % b["floor_seconds"], "%.1f" % (b["floor_seconds"] * b["peak_gflops_all"]))')
     # A real epoch: Adam, batch 64, no augmentation, 2 threads.
     epoch=$(env "${env_k[@]}" DIGITS_MNIST_DIR="$data" "$cli" train --net "$net" --epochs 1 \
               --batch 64 --no-augment --threads 2 --json | "$python" -c 'import sys, json
 print("%.2f" % json.loads(sys.stdin.readline())["seconds"])')
-    "$python" - "$net" "$kname" "$epoch" "$floor" "$torch_s" <<'PY'
+    "$python" - "$net" "$kname" "$epoch" "$floor" "$gflop" "${ob_peak[$ks]}" "$torch_s" <<'PY'
 import sys
-net, k, d, f, t = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:])
-print("%-42s %-7s %7.2fs %7.2fs %7.2fs %8.2f× %8.2f×" % (net, k, d, f, t, d / f, t / d))
+net, k, d, f, g, ob, t = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:])
+fo = g / ob
+print("%-42s %-7s %7.2fs %7.2fs %7.2fs %7.2fs %8.2f× %8.2f× %8.2f×"
+      % (net, k, d, f, fo, t, d / f, d / fo, t / d))
 PY
   done
 done
-echo "Digits÷floor: goal ≤ 2×; PyTorch÷Digits: goal ≥ 3×. Times are wall-clock: run on an idle machine."
+echo "Digits÷floor (either floor): goal ≤ 2×; PyTorch÷Digits: goal ≥ 3×. Times are wall-clock: run on an idle machine."

@@ -32,49 +32,13 @@ done
 data=${DIGITS_MNIST_DIR:-$root/../shared/data/mnist}
 bench="$build/tests/bench/bench-nn"
 python=${PYTHON:-/usr/bin/python3}
-openblas=/usr/lib/x86_64-linux-gnu/openblas-pthread
-
 [ -x "$bench" ] || { echo "compare.sh: no $bench; build first (ninja -C $build)" >&2; exit 1; }
 [ -d "$data" ] || { echo "compare.sh: no MNIST in $data; set DIGITS_MNIST_DIR" >&2; exit 1; }
 "$python" -c 'import numpy' 2>/dev/null || { echo "compare.sh: $python has no numpy" >&2; exit 1; }
-# The CPU, its vector extensions, and OpenBLAS's kernels for it: forcing SkylakeX on a
-# CPU without AVX-512 dies with "Illegal instruction".
-cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-flags=" $(awk -F': *' '/^flags/ { print $2; exit }' /proc/cpuinfo) "
-extensions=""
-for flag in sse4_2 avx fma avx2 avx512f avx512bw avx512vl avx512_vnni avx512_bf16; do
-  case "$flags" in *" $flag "*) extensions="$extensions $flag" ;; esac
-done
-case "$flags" in
-  *" avx512f "*) coretype=SkylakeX ;;
-  *" avx2 "*) coretype=Haswell ;;
-  *) coretype="" ;;
-esac
-coretype_env=()
-[ -n "$coretype" ] && coretype_env=(OPENBLAS_CORETYPE="$coretype")
-echo "CPU: $cpu, $(nproc) cores; vector extensions:${extensions:- none}"
-echo "OpenBLAS core type: ${coretype:-not set, OpenBLAS picks}"
-
+. "$here/openblas.sh"
 # The dense arithmetic of one epoch: 60,000 digits through 784-128-128-10, forward
 # (2 FLOPs a weight), weight gradient (2) and, past the first layer, input gradient (2).
 epoch_gflop=$(awk 'BEGIN { printf "%.2f", 60000 * (4*784*128 + 6*128*128 + 6*128*10) / 1e9 }')
-
-# OpenBLAS's sgemm peak on N threads, in GFLOP/s: the best of a few 2048² products.
-sgemm_peak () {
-  env LD_LIBRARY_PATH="$openblas" "${coretype_env[@]}" OPENBLAS_NUM_THREADS="$1" \
-    "$python" -c 'import time, numpy as np
-n = 2048
-rng = np.random.default_rng(1)
-a = rng.random((n, n), dtype=np.float32)
-b = rng.random((n, n), dtype=np.float32)
-a @ b
-best = float("inf")
-for _ in range(8):
-    t = time.perf_counter()
-    a @ b
-    best = min(best, time.perf_counter() - t)
-print("%.1f" % (2 * n ** 3 / best / 1e9))'
-}
 
 # A reference trainer (numpy_reference.py or torch_reference.py with its own options) for
 # one batch size, extra env after --: "best-epoch median-step last-epoch-train-accuracy".
