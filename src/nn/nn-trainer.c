@@ -88,6 +88,12 @@ struct NnTrainer {
   float *wt[NN_MAX_LAYERS];     /* layers ≥ 1: weights prepared for their backward pass */
   int *idx[NN_MAX_LAYERS];      /* pool: where each max came from */
   int *idx_arena;
+  /* What only its own chunk of the chain reads lives in the thread's own buffers, sized
+   * for the largest chunk (see chunk_local): 1 + its offset there, or 0 when batch-wide. */
+  size_t act_loc[NN_MAX_LAYERS], delta_loc[NN_MAX_LAYERS], idx_loc[NN_MAX_LAYERS];
+  float *local;                 /* per thread, local_len floats */
+  int *ilocal;                  /* per thread, ilocal_len ints */
+  size_t local_len, ilocal_len;
   float *tmp;                   /* per thread, tmp_len floats */
   size_t tmp_len;
   float *loss;                  /* per sample */
@@ -356,10 +362,38 @@ delta_row (const NnTrainer *tr, int l)
   return tr->wide[l] ? (ly->out_w + ly->size - 1) * ly->out_c : 0;
 }
 
+/* A thread's chunk-local buffers. */
+typedef struct {
+  float *f;
+  int *i;
+} Local;
+
+/* Layer l's outputs, deltas and pool indices for the chunk starting at sample r0. */
+static float *
+act_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
+{
+  return tr->act_loc[l] ? lc->f + tr->act_loc[l] - 1
+                        : tr->act[l] + (size_t) r0 * tr->net->sizes[l + 1];
+}
+
+static float *
+delta_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
+{
+  return tr->delta_loc[l] ? lc->f + tr->delta_loc[l] - 1 : tr->delta[l] + r0 * delta_len (tr, l);
+}
+
+static int *
+idx_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
+{
+  if (tr->idx_loc[l])
+    return lc->i + tr->idx_loc[l] - 1;
+  return tr->idx[l] ? tr->idx[l] + (size_t) r0 * tr->net->sizes[l + 1] : NULL;
+}
+
 /* Samples [r0, r1): they are independent until the weight gradients, so no
  * need to wait for other threads between these layers. */
 static void
-chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp)
+chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp, const Local *lc)
 {
   const NnNet *net = tr->net;
   const NnKernels *k = tr->kernels;
@@ -368,25 +402,21 @@ chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp)
     {
       const NnLayer *ly = &net->layers[l];
       NnWork wk = { .col = tr->col[l] ? tr->col[l] + nn_layer_col_len (ly, r0) : NULL,
-                    .idx = tr->idx[l] ? tr->idx[l] + (size_t) r0 * net->sizes[l + 1] : NULL,
-                    .scratch = scratch };
-      nn_layer_ops (ly->kind)->forward (
-        k, ly, net->w[l], net->b[l], l > 0 ? tr->act[l - 1] + (size_t) r0 * net->sizes[l] : NULL,
-        l == 0 ? tr->x + (size_t) r0 * net->sizes[0] : NULL, n, l == 0,
-        tr->act[l] + (size_t) r0 * net->sizes[l + 1], &wk);
+                    .idx = idx_rows (tr, lc, l, r0), .scratch = scratch };
+      nn_layer_ops (ly->kind)->forward (k, ly, net->w[l], net->b[l],
+                                        l > 0 ? act_rows (tr, lc, l - 1, r0) : NULL,
+                                        l == 0 ? tr->x + (size_t) r0 * net->sizes[0] : NULL, n,
+                                        l == 0, act_rows (tr, lc, l, r0), &wk);
     }
   loss_rows (tr, r0, r1);
   for (int l = L - 1; l >= 1; l--)
     {
       const NnLayer *ly = &net->layers[l];
-      const float *mask = net->layers[l - 1].relu ? tr->act[l - 1] + (size_t) r0 * net->sizes[l]
-                                                  : NULL;
-      NnWork wk = { .idx = tr->idx[l] ? tr->idx[l] + (size_t) r0 * net->sizes[l + 1] : NULL,
-                    .tmp = tmp, .scratch = scratch, .dy_row = delta_row (tr, l),
-                    .dx_row = delta_row (tr, l - 1) };
-      nn_layer_ops (ly->kind)->backward (k, ly, tr->wt[l], tr->delta[l] + r0 * delta_len (tr, l),
-                                         n, mask, tr->delta[l - 1] + r0 * delta_len (tr, l - 1),
-                                         &wk);
+      const float *mask = net->layers[l - 1].relu ? act_rows (tr, lc, l - 1, r0) : NULL;
+      NnWork wk = { .idx = idx_rows (tr, lc, l, r0), .tmp = tmp, .scratch = scratch,
+                    .dy_row = delta_row (tr, l), .dx_row = delta_row (tr, l - 1) };
+      nn_layer_ops (ly->kind)->backward (k, ly, tr->wt[l], delta_rows (tr, lc, l, r0), n, mask,
+                                         delta_rows (tr, lc, l - 1, r0), &wk);
     }
   for (int l = 0; l < L; l++)
     if (net->layers[l].kind == NN_LAYER_CONV && !tr->wide[l])
@@ -395,7 +425,7 @@ chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp)
 }
 
 static void
-run_chunk (NnTrainer *tr, const Chunk *c, int *scratch, float *tmp)
+run_chunk (NnTrainer *tr, const Chunk *c, int *scratch, float *tmp, const Local *lc)
 {
   const NnNet *net = tr->net;
   int j = c->j;
@@ -408,7 +438,7 @@ run_chunk (NnTrainer *tr, const Chunk *c, int *scratch, float *tmp)
       break;
 
     case CHUNK_CHAIN:
-      chain_rows (tr, c->r0, c->r1, scratch, tmp);
+      chain_rows (tr, c->r0, c->r1, scratch, tmp, lc);
       break;
 
     case CHUNK_DW:
@@ -462,13 +492,15 @@ run_step (NnTrainer *tr, int tid, uint32_t sid)
 {
   int *scratch = tr->scratch + (size_t) tid * tr->scratch_len;
   float *tmp = tr->tmp ? tr->tmp + (size_t) tid * tr->tmp_len : NULL;
+  Local lc = { tr->local ? tr->local + (size_t) tid * tr->local_len : NULL,
+               tr->ilocal ? tr->ilocal + (size_t) tid * tr->ilocal_len : NULL };
   for (int p = 0; p < tr->n_phases; p++)
     {
       int n = tr->phase_start[p + 1] - tr->phase_start[p];
       int idx;
       while ((idx = claim_chunk (tr, p, tid, sid)) >= 0)
         {
-          run_chunk (tr, &tr->chunks[idx], scratch, tmp);
+          run_chunk (tr, &tr->chunks[idx], scratch, tmp, &lc);
           uint64_t d = atomic_fetch_add (&tr->done[p].v, 1) + 1;
           if ((int) (uint32_t) d == n)
             wake_sleepers (tr);
@@ -507,6 +539,43 @@ round16 (size_t n)
   return (n + 15) & ~(size_t) 15;
 }
 
+/* In a convolutional net (whose chain chunks are at most chunk_max samples), what only
+ * the chain reads — every layer's outputs but those a dense layer's weight gradient reads
+ * and the last, the deltas of layers without weights, the pool indices — lives in each
+ * thread's own buffers, reused chunk after chunk: megabytes a batch the threads would
+ * otherwise write to lines long out of cache. Sets act_loc, delta_loc, idx_loc and the
+ * buffers' lengths. */
+static void
+chunk_local (NnTrainer *tr)
+{
+  const NnNet *net = tr->net;
+  int L = net->n_layers, conv = 0;
+  for (int l = 0; l < L; l++)
+    conv |= net->layers[l].kind == NN_LAYER_CONV;
+  if (!conv)
+    return;
+  /* add_chain_share's cap with every sample on one thread. */
+  size_t chunk_max = tr->max_batch / 64 > CHAIN_MAX ? (size_t) tr->max_batch / 64 : CHAIN_MAX;
+  for (int l = 0; l + 1 < L; l++)
+    {
+      if (net->layers[l + 1].kind != NN_LAYER_DENSE)
+        {
+          tr->act_loc[l] = tr->local_len + 1;
+          tr->local_len += round16 (chunk_max * net->sizes[l + 1]);
+        }
+      if (net->layers[l].n_weights == 0)
+        {
+          tr->delta_loc[l] = tr->local_len + 1;
+          tr->local_len += round16 (chunk_max * delta_len (tr, l));
+        }
+      if (net->layers[l].kind == NN_LAYER_POOL)
+        {
+          tr->idx_loc[l] = tr->ilocal_len + 1;
+          tr->ilocal_len += round16 (chunk_max * net->sizes[l + 1]);
+        }
+    }
+}
+
 /* The gradients, the optimizer's state and one arena of per-layer views (activations,
  * deltas, padded conv inputs and widened deltas, prepared weights, pooling indices),
  * sized for max_batch.
@@ -525,17 +594,21 @@ trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
   /* Every view starts on a 64-byte line. */
   size_t total = 0, idx_total = 0, scratch = (size_t) max_batch;
   for (int j = 0; j < net->n_layers; j++)
+    tr->wide[j] = keeps_wide (net, j);
+  chunk_local (tr);
+  for (int j = 0; j < net->n_layers; j++)
     {
       const NnLayer *ly = &net->layers[j];
       size_t rows = (size_t) max_batch * net->sizes[j + 1];
-      tr->wide[j] = keeps_wide (net, j);
-      /* act, delta (widened or not), and a conv's widened copy unless delta is one */
-      total += round16 (rows) + round16 ((size_t) max_batch * delta_len (tr, j))
+      /* act and delta (widened or not) unless chunk-local, and a conv's widened copy
+       * unless delta is one */
+      total += (tr->act_loc[j] ? 0 : round16 (rows))
+               + (tr->delta_loc[j] ? 0 : round16 ((size_t) max_batch * delta_len (tr, j)))
                + round16 (nn_layer_col_len (ly, max_batch))
                + (tr->wide[j] ? 0 : round16 (nn_layer_widened_len (ly, max_batch)));
       if (j > 0)
         total += round16 (nn_layer_ops (ly->kind)->prepared_size (ly));
-      if (ly->kind == NN_LAYER_POOL)
+      if (ly->kind == NN_LAYER_POOL && !tr->idx_loc[j])
         idx_total += round16 (rows);
       if (nn_layer_tmp_len (ly) > tr->tmp_len)
         tr->tmp_len = nn_layer_tmp_len (ly);
@@ -547,6 +620,10 @@ trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
   tr->arena = aligned_alloc (64, total * sizeof (float));
   tr->idx_arena = idx_total ? aligned_alloc (64, idx_total * sizeof (int)) : NULL;
   tr->tmp = tr->tmp_len ? aligned_alloc (64, tr->tmp_len * n_threads * sizeof (float)) : NULL;
+  if (tr->local_len)
+    tr->local = aligned_alloc (64, tr->local_len * n_threads * sizeof (float));
+  if (tr->ilocal_len)
+    tr->ilocal = aligned_alloc (64, tr->ilocal_len * n_threads * sizeof (int));
   tr->correct = calloc (max_batch, sizeof (int));
   tr->scratch_len = round16 (scratch);
   tr->scratch = calloc (tr->scratch_len * n_threads, sizeof (int));
@@ -559,7 +636,8 @@ trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
   return !(tr->grads == NULL || (per > 0 && tr->state == NULL) || tr->arena == NULL
            || tr->correct == NULL || tr->scratch == NULL || tr->chunks == NULL
            || tr->claim == NULL || (idx_total && tr->idx_arena == NULL)
-           || (tr->tmp_len && tr->tmp == NULL));
+           || (tr->tmp_len && tr->tmp == NULL) || (tr->local_len && tr->local == NULL)
+           || (tr->ilocal_len && tr->ilocal == NULL));
 }
 
 /* Zeroes what trainer_allocate got and points each layer's views into it. */
@@ -588,10 +666,16 @@ trainer_lay_out (NnTrainer *tr, int per, size_t arena_len)
     {
       const NnLayer *ly = &net->layers[j];
       size_t rows = round16 ((size_t) tr->max_batch * net->sizes[j + 1]);
-      tr->act[j] = p;
-      p += rows;
-      tr->delta[j] = p;
-      p += round16 ((size_t) tr->max_batch * delta_len (tr, j));
+      if (!tr->act_loc[j])
+        {
+          tr->act[j] = p;
+          p += rows;
+        }
+      if (!tr->delta_loc[j])
+        {
+          tr->delta[j] = p;
+          p += round16 ((size_t) tr->max_batch * delta_len (tr, j));
+        }
       if (ly->kind == NN_LAYER_CONV)
         {
           tr->col[j] = p;
@@ -609,7 +693,7 @@ trainer_lay_out (NnTrainer *tr, int per, size_t arena_len)
           tr->wt[j] = p;
           p += round16 (nn_layer_ops (ly->kind)->prepared_size (ly));
         }
-      if (ly->kind == NN_LAYER_POOL)
+      if (ly->kind == NN_LAYER_POOL && !tr->idx_loc[j])
         {
           tr->idx[j] = q;
           q += rows;
@@ -706,6 +790,8 @@ nn_trainer_free (NnTrainer *tr)
   free (tr->state);
   free (tr->arena);
   free (tr->idx_arena);
+  free (tr->local);
+  free (tr->ilocal);
   free (tr->tmp);
   free (tr->correct);
   free (tr->scratch);
