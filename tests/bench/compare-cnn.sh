@@ -7,7 +7,10 @@
 # (2048² products with NumPy, as compare.sh measures it; issue 13 defines the floor this
 # way), when libopenblas0-pthread and NumPy are installed. Digits runs twice, on its best
 # kernels and with DIGITS_KERNELS=avx2 (when this CPU has AVX-512), so AVX2-only machines
-# are covered too; OpenBLAS's peak is then for its Haswell (AVX2) kernels.
+# are covered too; OpenBLAS's peak, and PyTorch, are then held to AVX2 as well
+# (OPENBLAS_CORETYPE=Haswell, ONEDNN_MAX_CPU_ISA=AVX2). PyTorch's dense layers run on
+# OpenBLAS when it is installed (its sgemm is ~20× Debian's reference BLAS, which
+# python3-torch otherwise gets, and which made PyTorch's epoch 1.7-3× longer here).
 #
 #   tests/bench/compare-cnn.sh [BUILD_DIR] [--net SPEC]... [--no-torch]
 #
@@ -52,14 +55,31 @@ fi
 printf '%-42s %-7s %8s %8s %8s %8s %9s %9s %9s\n' net kernels Digits floor "OB floor" PyTorch \
   "÷floor" "÷OB flr" "PyT÷Dig"
 
-for net in "${nets[@]}"; do
-  torch_s=nan
-  if [ $torch = 1 ] && "$python" -c 'import torch' 2>/dev/null; then
-    torch_s=$("$python" "$here/torch_cnn_reference.py" --net "$net" --data "$data" \
-              --threads 2 --epochs 1 | "$python" -c 'import sys, json
-print("%.2f" % json.loads(sys.stdin.readline())["seconds"])')
+# PyTorch's environment per kernel set: OpenBLAS if installed, held to AVX2 for avx2.
+torch_env () {
+  local e=()
+  [ -f "$openblas/libblas.so.3" ] && e+=(LD_LIBRARY_PATH="$openblas")
+  if [ "$1" = avx2 ]; then
+    e+=(OPENBLAS_CORETYPE=Haswell ONEDNN_MAX_CPU_ISA=AVX2)
+  else
+    e+=("${coretype_env[@]}")
   fi
+  echo "${e[@]}"
+}
+if [ $torch = 1 ] && "$python" -c 'import torch' 2>/dev/null; then
+  echo "PyTorch $("$python" -c 'import torch; print(torch.__version__)') on" \
+       "$([ -f "$openblas/libblas.so.3" ] && echo OpenBLAS || echo "the system's BLAS")"
+fi
+
+for net in "${nets[@]}"; do
   for ks in "${kernel_sets[@]}"; do
+    torch_s=nan
+    if [ $torch = 1 ] && "$python" -c 'import torch' 2>/dev/null; then
+      # shellcheck disable=SC2046  # the words of torch_env are separate assignments
+      torch_s=$(env $(torch_env "$ks") "$python" "$here/torch_cnn_reference.py" --net "$net" \
+                  --data "$data" --threads 2 --epochs 1 | "$python" -c 'import sys, json
+print("%.2f" % json.loads(sys.stdin.readline())["seconds"])')
+    fi
     env_k=()
     [ "$ks" = best ] || env_k=(DIGITS_KERNELS="$ks")
     # The floor: this run's peak on both cores and the net's training FLOPs.
