@@ -56,14 +56,12 @@ printf '%-42s %-7s %8s %8s %8s %8s %9s %9s %9s\n' net kernels Digits floor "OB f
   "÷floor" "÷OB flr" "PyT÷Dig"
 
 # PyTorch's environment per kernel set: OpenBLAS if installed, held to AVX2 for avx2.
+# On its best ISA PyTorch keeps OpenBLAS's own core type (or the caller's
+# OPENBLAS_CORETYPE): forcing SkylakeX made its epoch slower on an AMD EPYC (Zen 5).
 torch_env () {
   local e=()
   [ -f "$openblas/libblas.so.3" ] && e+=(LD_LIBRARY_PATH="$openblas")
-  if [ "$1" = avx2 ]; then
-    e+=(OPENBLAS_CORETYPE=Haswell ONEDNN_MAX_CPU_ISA=AVX2)
-  else
-    e+=("${coretype_env[@]}")
-  fi
+  [ "$1" = avx2 ] && e+=(OPENBLAS_CORETYPE=Haswell ONEDNN_MAX_CPU_ISA=AVX2)
   echo "${e[@]}"
 }
 if [ $torch = 1 ] && "$python" -c 'import torch' 2>/dev/null; then
