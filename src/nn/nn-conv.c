@@ -237,6 +237,6 @@ pool_prepare (const NnLayer *l, const float *w, int r0, int r1, float *wt)
 }
 
 const NnLayerOps nn_conv_ops = { "conv", conv_forward, conv_backward, conv_prepared_size,
-                                 conv_prepare, 1 };
+                                 conv_prepare };
 const NnLayerOps nn_pool_ops = { "pool", pool_forward, pool_backward, pool_prepared_size,
-                                 pool_prepare, 0 };
+                                 pool_prepare };

@@ -204,7 +204,7 @@ dense_prepare (const NnLayer *l, const float *w, int r0, int r1, float *wt)
 }
 
 static const NnLayerOps dense_ops = { "dense", dense_forward, dense_backward,
-                                      dense_prepared_size, dense_prepare, 0 };
+                                      dense_prepared_size, dense_prepare };
 extern const NnLayerOps nn_conv_ops, nn_pool_ops;
 
 const NnLayerOps *

@@ -136,8 +136,6 @@ typedef struct {
    * Wᵀ for dense, the flipped and transposed filters for conv. */
   size_t (*prepared_size) (const NnLayer *l);
   void (*prepare) (const NnLayer *l, const float *w, int r0, int r1, float *wt);
-  /* Whether the weight gradient reads what forward left in wk->col (else the input). */
-  int uses_col;
 } NnLayerOps;
 
 const NnLayerOps *nn_layer_ops (NnLayerKind kind);

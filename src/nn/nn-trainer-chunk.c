@@ -16,13 +16,13 @@ update_block (NnTrainer *tr, int j, const Chunk *c)
 }
 
 static void
-update_bias (NnTrainer *tr, int j, int c0, int c1)
+update_bias (NnTrainer *tr, int j)
 {
   const NnNet *net = tr->net;
-  size_t off = (size_t) (net->b[j] - net->params) + c0;
+  size_t off = (size_t) (net->b[j] - net->params);
   tr->kernels->opt_update (&tr->ost, net->params + off, tr->grads + off,
                            tr->m ? tr->m + off : NULL, tr->v ? tr->v + off : NULL,
-                           (size_t) (c1 - c0), 0);
+                           (size_t) net->layers[j].out_c, 0);
 }
 
 /* Softmax + cross-entropy of rows [r0, r1) of the logits, and their delta. */
@@ -117,14 +117,14 @@ nn_trainer_run_chunk (NnTrainer *tr, const Chunk *c, int *scratch, float *tmp, c
         const float *a = ly->kind == NN_LAYER_CONV ? tr->col[j] : j > 0 ? tr->act[j - 1] : NULL;
         const uint8_t *ab = a == NULL ? tr->x : NULL;
         nn_layer_weight_grad (tr->kernels, ly, a, ab, tr->delta[j], tr->dyw[j], tr->batch,
-                              c->r0, c->r1, c->c0, c->c1, tr->gw[j],
+                              c->r0, c->r1, 0, ly->out_c, tr->gw[j],
                               c->r0 == 0 ? tr->gb[j] : NULL, scratch);
         /* Update while the block is in cache: W is not read in this phase. */
         if (tr->apply)
           {
             update_block (tr, j, c);
             if (c->r0 == 0)
-              update_bias (tr, j, c->c0, c->c1);
+              update_bias (tr, j);
           }
       }
       break;

@@ -3,18 +3,17 @@
 #include "nn-trainer-private.h"
 
 static void
-add_chunk (NnTrainer *tr, int *n, ChunkKind kind, int j, int r0, int r1, int c0, int c1)
+add_chunk (NnTrainer *tr, int *n, ChunkKind kind, int j, int r0, int r1)
 {
-  if (r1 <= r0 || c1 <= c0 || *n >= tr->max_chunks)
+  if (r1 <= r0 || *n >= tr->max_chunks)
     return;
-  tr->chunks[(*n)++] = (Chunk) { (unsigned char) kind, (unsigned char) j, r0, r1, c0, c1 };
+  tr->chunks[(*n)++] = (Chunk) { (unsigned char) kind, (unsigned char) j, r0, r1 };
 }
 
 /* Thread tid's share of the rows of a matrix (of whole register tiles), cut into up to
  * subchunks bands. */
 static void
-add_share (NnTrainer *tr, int *n, ChunkKind kind, int j, int rows, int cols, int tid,
-           int subchunks)
+add_share (NnTrainer *tr, int *n, ChunkKind kind, int j, int rows, int tid, int subchunks)
 {
   int nt = tr->n_threads;
   int all = (rows + TILE_ROWS - 1) / TILE_ROWS;
@@ -26,7 +25,7 @@ add_share (NnTrainer *tr, int *n, ChunkKind kind, int j, int rows, int cols, int
   for (int s = 0; s < sub; s++)
     {
       int a = r0 + tiles * s / sub * TILE_ROWS, b = r0 + tiles * (s + 1) / sub * TILE_ROWS;
-      add_chunk (tr, n, kind, j, a, b < r1 ? b : r1, 0, cols);
+      add_chunk (tr, n, kind, j, a, b < r1 ? b : r1);
     }
 }
 
@@ -50,7 +49,7 @@ add_chain_share (NnTrainer *tr, int *n, int batch, int tid, int conv)
       if (conv && take > cap)
         take = cap;
       int b = (u0 + take) * unit;
-      add_chunk (tr, n, CHUNK_CHAIN, 0, u0 * unit, b < batch ? b : batch, 0, 1);
+      add_chunk (tr, n, CHUNK_CHAIN, 0, u0 * unit, b < batch ? b : batch);
       u0 += take;
     }
 }
@@ -74,7 +73,7 @@ nn_trainer_plan (NnTrainer *tr, int batch)
           tr->home_start[p][t] = n;
           for (int k = 1; k < L; k++)
             if (net->layers[k].n_weights > 0)
-              add_share (tr, &n, CHUNK_PREPARE, k, net->layers[k].fan_in, 1, t, SUBCHUNKS);
+              add_share (tr, &n, CHUNK_PREPARE, k, net->layers[k].fan_in, t, SUBCHUNKS);
         }
       tr->home_start[p++][nt] = n;
     }
@@ -98,7 +97,7 @@ nn_trainer_plan (NnTrainer *tr, int batch)
       tr->home_start[p][t] = n;
       for (int j = 0; j < L; j++)
         if (net->layers[j].n_weights > 0)
-          add_share (tr, &n, CHUNK_DW, j, net->layers[j].fan_in, net->layers[j].out_c, t, 1);
+          add_share (tr, &n, CHUNK_DW, j, net->layers[j].fan_in, t, 1);
     }
   tr->home_start[p++][nt] = n;
 

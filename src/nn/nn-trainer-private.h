@@ -44,7 +44,7 @@ typedef enum {
 typedef struct {
   unsigned char kind;
   unsigned char j;
-  int r0, r1, c0, c1;
+  int r0, r1;   /* rows: samples, or weight rows (whole) */
 } Chunk;
 
 typedef struct {
