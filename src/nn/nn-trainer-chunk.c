@@ -53,6 +53,22 @@ delta_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
   return tr->delta_loc[l] ? lc->f + tr->delta_loc[l] - 1 : tr->delta[l] + r0 * delta_len (tr, l);
 }
 
+static float *
+col_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
+{
+  const NnLayer *ly = &tr->net->layers[l];
+  return tr->col_loc[l] ? lc->f + tr->col_loc[l] - 1 : tr->col[l] + nn_layer_col_len (ly, r0);
+}
+
+static float *
+dyw_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
+{
+  if (tr->wide[l])
+    return delta_rows (tr, lc, l, r0);
+  return tr->dyw_loc[l] ? lc->f + tr->dyw_loc[l] - 1
+                        : tr->dyw[l] + nn_layer_widened_len (&tr->net->layers[l], r0);
+}
+
 static int *
 idx_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
 {
@@ -72,7 +88,7 @@ chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp, const Local
   for (int l = 0; l < L; l++)
     {
       const NnLayer *ly = &net->layers[l];
-      NnWork wk = { .col = tr->col[l] ? tr->col[l] + nn_layer_col_len (ly, r0) : NULL,
+      NnWork wk = { .col = ly->kind == NN_LAYER_CONV ? col_rows (tr, lc, l, r0) : NULL,
                     .idx = idx_rows (tr, lc, l, r0), .scratch = scratch };
       nn_layer_ops (ly->kind)->forward (k, ly, net->w[l], net->b[l],
                                         l > 0 ? act_rows (tr, lc, l - 1, r0) : NULL,
@@ -89,10 +105,52 @@ chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp, const Local
       nn_layer_ops (ly->kind)->backward (k, ly, tr->wt[l], delta_rows (tr, lc, l, r0), n, mask,
                                          delta_rows (tr, lc, l - 1, r0), &wk);
     }
+  /* Each conv's weight gradient, a sample at a time while its maps are in cache: every
+   * sample's sum runs over its positions in one order, and phase 2 adds the samples' in
+   * sample order, so the bits do not depend on which thread took which samples. */
   for (int l = 0; l < L; l++)
-    if (net->layers[l].kind == NN_LAYER_CONV && !tr->wide[l])
-      nn_conv_widen (&net->layers[l], tr->delta[l] + (size_t) r0 * net->sizes[l + 1], n,
-                     tr->dyw[l] + nn_layer_widened_len (&net->layers[l], r0));
+    {
+      const NnLayer *ly = &net->layers[l];
+      if (ly->kind != NN_LAYER_CONV)
+        continue;
+      float *dyw = dyw_rows (tr, lc, l, r0), *col = col_rows (tr, lc, l, r0);
+      size_t wmap = nn_layer_widened_len (ly, 1), pmap = nn_layer_col_len (ly, 1);
+      if (!tr->wide[l])
+        nn_conv_widen (ly, delta_rows (tr, lc, l, r0), n, dyw);
+      for (int s = 0; s < n; s++)
+        {
+          float *part = tr->part[l] + (size_t) (r0 + s) * tr->part_len[l];
+          nn_layer_weight_grad (k, ly, col + s * pmap, NULL, NULL, dyw + s * wmap, 1, 0,
+                                ly->fan_in, 0, ly->out_c, part, part + ly->n_weights, scratch);
+        }
+    }
+}
+
+/* Rows [r0, r1) of conv j's weight gradient (and its bias gradient with the first rows):
+ * the sum of the batch's per-sample gradients, in sample order. */
+static void
+sum_run (const NnTrainer *tr, int j, size_t off, size_t len, float *g)
+{
+  const float *part = tr->part[j] + off;
+  size_t stride = tr->part_len[j];
+  for (size_t i = 0; i < len; i++)
+    g[i] = part[i];
+  for (int s = 1; s < tr->batch; s++)
+    {
+      const float *p = part + s * stride;
+      for (size_t i = 0; i < len; i++)
+        g[i] += p[i];
+    }
+}
+
+static void
+sum_parts (NnTrainer *tr, int j, int r0, int r1)
+{
+  const NnLayer *ly = &tr->net->layers[j];
+  sum_run (tr, j, (size_t) r0 * ly->out_c, (size_t) (r1 - r0) * ly->out_c,
+           tr->gw[j] + (size_t) r0 * ly->out_c);
+  if (r0 == 0)   /* a part's bias gradient follows its weights' */
+    sum_run (tr, j, ly->n_weights, ly->n_biases, tr->gb[j]);
 }
 
 void
@@ -114,11 +172,15 @@ nn_trainer_run_chunk (NnTrainer *tr, const Chunk *c, int *scratch, float *tmp, c
 
     case CHUNK_DW:
       {
-        const float *a = ly->kind == NN_LAYER_CONV ? tr->col[j] : j > 0 ? tr->act[j - 1] : NULL;
-        const uint8_t *ab = a == NULL ? tr->x : NULL;
-        nn_layer_weight_grad (tr->kernels, ly, a, ab, tr->delta[j], tr->dyw[j], tr->batch,
-                              c->r0, c->r1, 0, ly->out_c, tr->gw[j],
-                              c->r0 == 0 ? tr->gb[j] : NULL, scratch);
+        if (ly->kind == NN_LAYER_CONV)
+          sum_parts (tr, j, c->r0, c->r1);
+        else
+          {
+            const float *a = j > 0 ? tr->act[j - 1] : NULL;
+            nn_layer_weight_grad (tr->kernels, ly, a, a == NULL ? tr->x : NULL, tr->delta[j],
+                                  NULL, tr->batch, c->r0, c->r1, 0, ly->out_c, tr->gw[j],
+                                  c->r0 == 0 ? tr->gb[j] : NULL, scratch);
+          }
         /* Update while the block is in cache: W is not read in this phase. */
         if (tr->apply)
           {

@@ -8,7 +8,8 @@
 
 /* In a convolutional net (whose chain chunks are at most chunk_max samples), what only
  * the chain reads — every layer's outputs but those a dense layer's weight gradient reads
- * and the last, the deltas of layers without weights, the pool indices — lives in each
+ * and the last, the deltas of all but dense layers, the pool indices, a conv's padded
+ * inputs and widened deltas (its weight gradient is taken in the chain) — lives in each
  * thread's own buffers, reused chunk after chunk: megabytes a batch the threads would
  * otherwise write to lines long out of cache. Sets act_loc, delta_loc, idx_loc and the
  * buffers' lengths. */
@@ -30,15 +31,28 @@ chunk_local (NnTrainer *tr)
           tr->act_loc[l] = tr->local_len + 1;
           tr->local_len += round16 (chunk_max * net->sizes[l + 1]);
         }
-      if (net->layers[l].n_weights == 0)
-        {
-          tr->delta_loc[l] = tr->local_len + 1;
-          tr->local_len += round16 (chunk_max * delta_len (tr, l));
-        }
       if (net->layers[l].kind == NN_LAYER_POOL)
         {
           tr->idx_loc[l] = tr->ilocal_len + 1;
           tr->ilocal_len += round16 (chunk_max * net->sizes[l + 1]);
+        }
+    }
+  for (int l = 0; l + 1 < L; l++)
+    {
+      const NnLayer *ly = &net->layers[l];
+      if (ly->n_weights == 0 || ly->kind == NN_LAYER_CONV)
+        {
+          tr->delta_loc[l] = tr->local_len + 1;
+          tr->local_len += round16 (chunk_max * delta_len (tr, l));
+        }
+      if (ly->kind != NN_LAYER_CONV)
+        continue;
+      tr->col_loc[l] = tr->local_len + 1;
+      tr->local_len += round16 (nn_layer_col_len (ly, chunk_max));
+      if (!tr->wide[l])
+        {
+          tr->dyw_loc[l] = tr->local_len + 1;
+          tr->local_len += round16 (nn_layer_widened_len (ly, chunk_max));
         }
     }
 }
@@ -69,10 +83,14 @@ nn_trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
       size_t rows = (size_t) max_batch * net->sizes[j + 1];
       /* act and delta (widened or not) unless chunk-local, and a conv's widened copy
        * unless delta is one */
+      if (ly->kind == NN_LAYER_CONV)
+        tr->part_len[j] = round16 ((size_t) ly->n_weights + ly->n_biases);
       total += (tr->act_loc[j] ? 0 : round16 (rows))
                + (tr->delta_loc[j] ? 0 : round16 ((size_t) max_batch * delta_len (tr, j)))
-               + round16 (nn_layer_col_len (ly, max_batch))
-               + (tr->wide[j] ? 0 : round16 (nn_layer_widened_len (ly, max_batch)));
+               + (tr->col_loc[j] ? 0 : round16 (nn_layer_col_len (ly, max_batch)))
+               + (tr->wide[j] || tr->dyw_loc[j] ? 0
+                                                : round16 (nn_layer_widened_len (ly, max_batch)))
+               + tr->part_len[j] * max_batch;
       if (j > 0)
         total += round16 (nn_layer_ops (ly->kind)->prepared_size (ly));
       if (ly->kind == NN_LAYER_POOL && !tr->idx_loc[j])
@@ -143,17 +161,22 @@ nn_trainer_lay_out (NnTrainer *tr, int per, size_t arena_len)
           tr->delta[j] = p;
           p += round16 ((size_t) tr->max_batch * delta_len (tr, j));
         }
-      if (ly->kind == NN_LAYER_CONV)
+      if (ly->kind == NN_LAYER_CONV && !tr->col_loc[j])
         {
           tr->col[j] = p;
           p += round16 (nn_layer_col_len (ly, tr->max_batch));
         }
       if (tr->wide[j])
         tr->dyw[j] = tr->delta[j];
-      else if (ly->kind == NN_LAYER_CONV)
+      else if (ly->kind == NN_LAYER_CONV && !tr->dyw_loc[j])
         {
           tr->dyw[j] = p;
           p += round16 (nn_layer_widened_len (ly, tr->max_batch));
+        }
+      if (tr->part_len[j])
+        {
+          tr->part[j] = p;
+          p += tr->part_len[j] * tr->max_batch;
         }
       if (j > 0 && ly->n_weights > 0)
         {

@@ -37,8 +37,10 @@
 
 typedef enum {
   CHUNK_PREPARE,     /* rows [r0, r1) of W[j] into wt[j] */
-  CHUNK_CHAIN,       /* samples [r0, r1): every layer forward, softmax-CE, deltas back to 0 */
-  CHUNK_DW,          /* gw[j] block = input[j]ᵀ · delta[j], update; bias too if r0 == 0 */
+  CHUNK_CHAIN,       /* samples [r0, r1): every layer forward, softmax-CE, deltas back to 0,
+                        each conv's per-sample weight gradients */
+  CHUNK_DW,          /* gw[j] block = input[j]ᵀ · delta[j] (a conv: Σ of its samples'),
+                        update; bias too if r0 == 0 */
 } ChunkKind;
 
 typedef struct {
@@ -72,8 +74,12 @@ struct NnTrainer {
   float *arena;                 /* activations and friends, one allocation */
   float *act[NN_MAX_LAYERS];    /* layer outputs after ReLU; the last: probabilities */
   float *delta[NN_MAX_LAYERS];  /* dLoss/d(pre-activation) of each layer's output */
-  float *col[NN_MAX_LAYERS];    /* conv: the batch's padded inputs, kept for dW */
+  float *col[NN_MAX_LAYERS];    /* conv: padded inputs, read by its weight gradient */
   float *dyw[NN_MAX_LAYERS];    /* conv: its deltas widened for dW (delta itself if wide) */
+  /* conv: each sample's weight and bias gradient (part_len floats a sample), computed in
+   * the chain while the sample's maps are in cache and summed in sample order in phase 2 */
+  float *part[NN_MAX_LAYERS];
+  size_t part_len[NN_MAX_LAYERS];
   int wide[NN_MAX_LAYERS];      /* a conv's deltas written widened by the layer above */
   float *wt[NN_MAX_LAYERS];     /* layers ≥ 1: weights prepared for their backward pass */
   int *idx[NN_MAX_LAYERS];      /* pool: where each max came from */
@@ -81,6 +87,7 @@ struct NnTrainer {
   /* What only its own chunk of the chain reads lives in the thread's own buffers, sized
    * for the largest chunk (see chunk_local): 1 + its offset there, or 0 when batch-wide. */
   size_t act_loc[NN_MAX_LAYERS], delta_loc[NN_MAX_LAYERS], idx_loc[NN_MAX_LAYERS];
+  size_t col_loc[NN_MAX_LAYERS], dyw_loc[NN_MAX_LAYERS];
   float *local;                 /* per thread, local_len floats */
   int *ilocal;                  /* per thread, ilocal_len ints */
   size_t local_len, ilocal_len;
