@@ -163,7 +163,7 @@ run_dw (gpointer data)
 {
   LayerJob *j = data;
   const NnLayer *ly = &j->net->layers[j->l];
-  if (j->dyw != NULL)
+  if (j->dyw != NULL && !nn_conv_windowed (ly))
     nn_conv_widen (ly, j->dy, BATCH, j->dyw);
   nn_layer_weight_grad (j->k, ly, ly->kind == NN_LAYER_CONV ? j->col : j->x, NULL, j->dy, j->dyw,
                         BATCH, 0, ly->fan_in, 0, ly->out_c, j->gw, j->gb, j->scratch);

@@ -234,7 +234,10 @@ nn_layer_col_len (const NnLayer *l, int n)
 {
   if (l->kind != NN_LAYER_CONV)
     return 0;
-  return (size_t) n * (l->out_h + l->size - 1) * (l->out_w + l->size - 1) * l->in_c;
+  size_t pad = (size_t) (l->out_h + l->size - 1) * (l->out_w + l->size - 1) * l->in_c;
+  if (nn_conv_windowed (l))   /* a plane per filter tap, then the padded map they come from */
+    return (size_t) n * ((size_t) l->out_h * l->out_w * l->fan_in + pad);
+  return (size_t) n * pad;
 }
 
 size_t
@@ -262,7 +265,18 @@ nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a, cons
 {
   int out = l->out_c, fan = l->fan_in;
   int rows = n * (l->kind == NN_LAYER_CONV ? l->out_h * l->out_w : 1);
-  if (l->kind == NN_LAYER_CONV)
+  if (nn_conv_windowed (l))
+    {
+      /* dW = Σ over every pixel of the batch of its window × its delta row (compact). */
+      size_t pmap = nn_layer_col_len (l, 1), pix = (size_t) l->out_h * l->out_w;
+      for (int s = 0; s < n; s++)
+        {
+          NnEpilogue ep = { .accumulate = s > 0 };
+          k->gemm (r1 - r0, c1 - c0, (int) pix, a + s * pmap + r0 * pix, pix, 1,
+                   dy + s * pix * out + c0, out, dw + (size_t) r0 * out + c0, out, &ep, NULL);
+        }
+    }
+  else if (l->kind == NN_LAYER_CONV)
     {
       /* dW row (ky, j) = Σ over the batch's positions q of padded row ky + q's float j ×
        * the delta at q: positions run over the padded width (the deltas there are zero),
@@ -302,7 +316,7 @@ nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a, cons
        * still summed row by row (1·d is exact). A conv's from its widened deltas
        * (the zeros of the padded width add nothing), whichever layout dy has. */
       static const float one = 1.0f;
-      if (l->kind == NN_LAYER_CONV)
+      if (l->kind == NN_LAYER_CONV && !nn_conv_windowed (l))
         k->gemm (1, c1 - c0, n * l->out_h * (l->out_w + l->size - 1), &one, 0, 0, dyw + c0, out,
                  db + c0, out, NULL, NULL);
       else

@@ -110,7 +110,7 @@ void nn_colsum (const float *dy, int n, int cols, size_t ld, float *db);
 
 /* Work space for a layer call on n samples. */
 typedef struct {
-  float *col;     /* conv: n padded inputs (nn_layer_col_len), kept by the trainer for dW */
+  float *col;     /* conv: n padded inputs or windows (nn_layer_col_len), kept for dW */
   int *idx;       /* pool: the input index of each output's max (n × its outputs), or NULL */
   float *tmp;     /* conv backward: one sample's deltas, padded (nn_layer_tmp_len) */
   /* Backward: a conv's deltas kept widened (nn_conv_widen's layout), as floats a row;
@@ -145,7 +145,11 @@ size_t nn_layer_scratch_len (const NnLayer *l, int n);
 /* Floats of wk->col for n samples, and of wk->tmp. */
 size_t nn_layer_col_len (const NnLayer *l, int n);
 size_t nn_layer_tmp_len (const NnLayer *l);
-/* A conv's weight gradient wants its deltas widened to its padded input's width:
+/* A conv whose filter rows are too short to multiply row by row (one input channel):
+ * its wk->col holds every output pixel's window, and its weight gradient reads compact
+ * deltas (dy), not widened ones. */
+int nn_conv_windowed (const NnLayer *l);
+/* Any other conv's weight gradient wants its deltas widened to its padded input's width:
  * nn_layer_widened_len floats for n samples, written by nn_conv_widen (zero where the
  * padded width has no output). */
 size_t nn_layer_widened_len (const NnLayer *l, int n);
@@ -153,8 +157,8 @@ void nn_conv_widen (const NnLayer *l, const float *dy, int n, float *dyw);
 
 /* Rows [r0, r1) × columns [c0, c1) of dW = Aᵀ·dy over rows of samples (n·out_h·out_w
  * rows for conv, n for dense), A being what the forward pass left in wk->col (conv) or
- * the inputs (dense; bytes when ab); dy: the deltas (dense), dyw: a conv's widened
- * deltas; db for columns [c0, c1) too when db is not NULL. */
+ * the inputs (dense; bytes when ab); dy: the deltas (dense, windowed conv), dyw: another
+ * conv's widened deltas; db for columns [c0, c1) too when db is not NULL. */
 void nn_layer_weight_grad (const NnKernels *k, const NnLayer *l, const float *a,
                            const uint8_t *ab, const float *dy, const float *dyw, int n, int r0,
                            int r1, int c0, int c1, float *dw, float *db, int *scratch);

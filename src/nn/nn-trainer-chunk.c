@@ -60,10 +60,11 @@ col_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
   return tr->col_loc[l] ? lc->f + tr->col_loc[l] - 1 : tr->col[l] + nn_layer_col_len (ly, r0);
 }
 
+/* The deltas conv l's weight gradient reads: widened, or compact when windowed. */
 static float *
 dyw_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
 {
-  if (tr->wide[l])
+  if (!needs_dyw (tr, l))
     return delta_rows (tr, lc, l, r0);
   return tr->dyw_loc[l] ? lc->f + tr->dyw_loc[l] - 1
                         : tr->dyw[l] + nn_layer_widened_len (&tr->net->layers[l], r0);
@@ -114,14 +115,17 @@ chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp, const Local
       if (ly->kind != NN_LAYER_CONV)
         continue;
       float *dyw = dyw_rows (tr, lc, l, r0), *col = col_rows (tr, lc, l, r0);
-      size_t wmap = nn_layer_widened_len (ly, 1), pmap = nn_layer_col_len (ly, 1);
-      if (!tr->wide[l])
+      size_t pmap = nn_layer_col_len (ly, 1);
+      size_t wmap = delta_row (tr, l) || needs_dyw (tr, l) ? nn_layer_widened_len (ly, 1)
+                                                           : (size_t) net->sizes[l + 1];
+      if (needs_dyw (tr, l))
         nn_conv_widen (ly, delta_rows (tr, lc, l, r0), n, dyw);
       for (int s = 0; s < n; s++)
         {
           float *part = tr->part[l] + (size_t) (r0 + s) * tr->part_len[l];
-          nn_layer_weight_grad (k, ly, col + s * pmap, NULL, NULL, dyw + s * wmap, 1, 0,
-                                ly->fan_in, 0, ly->out_c, part, part + ly->n_weights, scratch);
+          nn_layer_weight_grad (k, ly, col + s * pmap, NULL, dyw + s * wmap, dyw + s * wmap, 1,
+                                0, ly->fan_in, 0, ly->out_c, part, part + ly->n_weights,
+                                scratch);
         }
     }
 }

@@ -49,7 +49,7 @@ chunk_local (NnTrainer *tr)
         continue;
       tr->col_loc[l] = tr->local_len + 1;
       tr->local_len += round16 (nn_layer_col_len (ly, chunk_max));
-      if (!tr->wide[l])
+      if (needs_dyw (tr, l))
         {
           tr->dyw_loc[l] = tr->local_len + 1;
           tr->local_len += round16 (nn_layer_widened_len (ly, chunk_max));
@@ -88,8 +88,8 @@ nn_trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
       total += (tr->act_loc[j] ? 0 : round16 (rows))
                + (tr->delta_loc[j] ? 0 : round16 ((size_t) max_batch * delta_len (tr, j)))
                + (tr->col_loc[j] ? 0 : round16 (nn_layer_col_len (ly, max_batch)))
-               + (tr->wide[j] || tr->dyw_loc[j] ? 0
-                                                : round16 (nn_layer_widened_len (ly, max_batch)))
+               + (!needs_dyw (tr, j) || tr->dyw_loc[j]
+                    ? 0 : round16 (nn_layer_widened_len (ly, max_batch)))
                + tr->part_len[j] * max_batch;
       if (j > 0)
         total += round16 (nn_layer_ops (ly->kind)->prepared_size (ly));
@@ -168,7 +168,7 @@ nn_trainer_lay_out (NnTrainer *tr, int per, size_t arena_len)
         }
       if (tr->wide[j])
         tr->dyw[j] = tr->delta[j];
-      else if (ly->kind == NN_LAYER_CONV && !tr->dyw_loc[j])
+      else if (needs_dyw (tr, j) && !tr->dyw_loc[j])
         {
           tr->dyw[j] = p;
           p += round16 (nn_layer_widened_len (ly, tr->max_batch));

@@ -147,14 +147,22 @@ round16 (size_t n)
   return (n + 15) & ~(size_t) 15;
 }
 
-/* A conv's weight gradient reads its deltas widened (nn_conv_widen). A pool or conv
- * above it writes them that way in the first place (wide); a dense layer above writes
- * compact deltas, which are widened into dyw once the band's are done. */
+/* A conv's weight gradient reads its deltas widened (nn_conv_widen), unless windowed. A
+ * pool or conv above it writes them that way in the first place (wide); a dense layer
+ * above writes compact deltas, which are widened into dyw once the chunk's are done. */
 static inline int
 keeps_wide (const NnNet *net, int l)
 {
-  return net->layers[l].kind == NN_LAYER_CONV && l + 1 < net->n_layers
-         && net->layers[l + 1].kind != NN_LAYER_DENSE;
+  return net->layers[l].kind == NN_LAYER_CONV && !nn_conv_windowed (&net->layers[l])
+         && l + 1 < net->n_layers && net->layers[l + 1].kind != NN_LAYER_DENSE;
+}
+
+/* A conv whose weight gradient reads its deltas widened into dyw. */
+static inline int
+needs_dyw (const NnTrainer *tr, int l)
+{
+  const NnLayer *ly = &tr->net->layers[l];
+  return ly->kind == NN_LAYER_CONV && !tr->wide[l] && !nn_conv_windowed (ly);
 }
 
 /* Floats of one sample's deltas of layer l, and floats a row when widened (else 0). */
