@@ -119,9 +119,13 @@ gemm_avx2 (int m, int n, int s, const float *a, size_t ars, size_t ass, const fl
   (void) scratch;
   const int *list = NULL;
   int ns = s;
-  for (size_t i0 = 0; i0 < (size_t) m; i0 += 6)
+  /* The rows shared evenly among the tiles: a short last tile has too few sums in
+   * flight to cover the FMA's latency (14 rows: 5, 5, 4, not 6, 6, 2). */
+  int tiles = (m + 5) / 6;
+  for (int t = 0; t < tiles; t++)
     {
-      int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
+      size_t i0 = (size_t) m * t / tiles;
+      int R = (int) ((size_t) m * (t + 1) / tiles - i0);
       const float *ap = a + i0 * ars;
       for (size_t j0 = 0; j0 < (size_t) n; j0 += 16)
         {

@@ -12,9 +12,9 @@ tile512 (const int R, const int V, const int MODE, __mmask16 lm, int ns, const i
          const void *a, size_t ars, size_t ass, const float *b, size_t ldb, float *c,
          size_t ldc, const NnEpilogue *ep, size_t i0, size_t j0)
 {
-  __m512 acc[6][4];
+  __m512 acc[8][4];
   const int from_c = ep != NULL && ep->accumulate;
-#pragma GCC unroll 6
+#pragma GCC unroll 8
   for (int r = 0; r < R; r++)
 #pragma GCC unroll 4
     for (int v = 0; v < V; v++)
@@ -31,7 +31,7 @@ tile512 (const int R, const int V, const int MODE, __mmask16 lm, int ns, const i
       for (int v = 0; v < V; v++)
         bv[v] = v == V - 1 ? _mm512_maskz_loadu_ps (lm, brow + 16 * v)
                            : _mm512_loadu_ps (brow + 16 * v);
-#pragma GCC unroll 6
+#pragma GCC unroll 8
       for (int r = 0; r < R; r++)
         {
           float av = MODE == MODE_U8 ? nn_u8_to_float[((const uint8_t *) a)[r * ars + st * ass]]
@@ -44,7 +44,7 @@ tile512 (const int R, const int V, const int MODE, __mmask16 lm, int ns, const i
     }
 
   const __m512 zero = _mm512_setzero_ps ();
-#pragma GCC unroll 6
+#pragma GCC unroll 8
   for (int r = 0; r < R; r++)
 #pragma GCC unroll 4
     for (int v = 0; v < V; v++)
@@ -94,6 +94,8 @@ tile512 (const int R, const int V, const int MODE, __mmask16 lm, int ns, const i
     case 6 * 8 + 1: tile512 (6, 1, MODE_, TILE_ARGS); break;                                    \
     case 6 * 8 + 2: tile512 (6, 2, MODE_, TILE_ARGS); break;                                    \
     case 6 * 8 + 3: tile512 (6, 3, MODE_, TILE_ARGS); break;                                    \
+    case 7 * 8 + 1: tile512 (7, 1, MODE_, TILE_ARGS); break;                                    \
+    case 8 * 8 + 1: tile512 (8, 1, MODE_, TILE_ARGS); break;                                    \
     default: tile512 (6, 4, MODE_, TILE_ARGS); break;                                           \
     }
 
@@ -106,9 +108,13 @@ gemm_avx512 (int m, int n, int s, const float *a, size_t ars, size_t ass, const 
   (void) scratch;
   const int *list = NULL;
   int ns = s;
-  for (size_t i0 = 0; i0 < (size_t) m; i0 += 6)
+  /* One vector of columns: up to 8 rows a tile, the rows shared evenly among the tiles,
+   * so each tile has enough sums in flight to cover the FMA's latency. */
+  int tiles = n <= 16 ? (m + 7) / 8 : (m + 5) / 6;
+  for (int t = 0; t < tiles; t++)
     {
-      int R = m - (int) i0 < 6 ? m - (int) i0 : 6;
+      size_t i0 = (size_t) m * t / tiles;
+      int R = (int) ((size_t) m * (t + 1) / tiles - i0);
       const float *ap = a + i0 * ars;
       for (size_t j0 = 0; j0 < (size_t) n; j0 += 64)
         {
