@@ -642,6 +642,8 @@ test_kernels_match_reference (void)
     { 1, 1, 1 }, { 7, 13, 5 }, { 33, 129, 17 }, { 6, 64, 784 }, { 13, 10, 128 },
     { 128, 128, 33 }, { 5, 100, 3 }, { 2, 1, 9 }, { 65, 16, 40 }, { 12, 200, 64 },
     { 9, 20, 11 }, { 14, 24, 8 },
+    /* one vector of columns: 8-row tiles, rows shared evenly (14 = 7 + 7, 23 = 8 + 8 + 7) */
+    { 8, 16, 19 }, { 14, 16, 96 }, { 23, 5, 7 },
   };
   const char *names[] = { "avx2", "avx512" };
   int tested = 0;

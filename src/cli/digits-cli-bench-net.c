@@ -201,10 +201,14 @@ time_layer (const NnNet *net, int l)
   double macs = (double) ly->n_weights * pix;
   f.fwd = time_it (run_forward, &j);
   f.fwd_flops = 2 * macs * BATCH;
-  f.bwd = time_it (run_backward, &j);
-  f.bwd_flops = ly->kind == NN_LAYER_CONV
-                  ? 2.0 * ly->in_h * ly->in_w * ly->size * ly->size * ly->out_c * ly->in_c * BATCH
-                  : 2 * macs * BATCH;
+  /* Training never takes the first layer's input gradient: none is shown for it. */
+  if (l > 0)
+    {
+      f.bwd = time_it (run_backward, &j);
+      f.bwd_flops = ly->kind == NN_LAYER_CONV ? 2.0 * ly->in_h * ly->in_w * ly->size * ly->size
+                                                  * ly->out_c * ly->in_c * BATCH
+                                              : 2 * macs * BATCH;
+    }
   if (ly->n_weights > 0)
     {
       f.dw = time_it (run_dw, &j);

@@ -14,9 +14,10 @@
  * The input gradient is itself a convolution, done the same way: of the output's deltas,
  * padded by size - 1 - pad, with the filters flipped and their channels swapped (prepared
  * once per step), one sample at a time so its padded deltas stay in cache. The weight
- * gradient, Σ over every output pixel of the batch of window × delta row, is
- * nn_layer_weight_grad: it reads the padded maps the forward pass kept and the deltas
- * laid out on the padded map's width (nn_conv_widen). */
+ * gradient, Σ over every output pixel of window × delta row, is nn_layer_weight_grad: it
+ * reads the padded maps the forward pass kept and the deltas laid out on the padded
+ * map's width (nn_conv_widen); a windowed conv (below), its windows and compact deltas.
+ * The trainer takes it one sample at a time and adds the samples' up in order. */
 #include "nn-private.h"
 
 #include <stdlib.h>

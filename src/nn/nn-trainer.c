@@ -10,9 +10,10 @@
  *   0. the weights each layer's backward pass reads, prepared (Wᵀ, flipped
  *      filters), by row bands;
  *   1. per band of samples, everything that only needs those samples: every
- *      layer forward, softmax + cross-entropy, and the deltas back down;
- *   2. every layer's weight gradient over the whole batch, and its update, by
- *      row bands.
+ *      layer forward, softmax + cross-entropy, the deltas back down, and each
+ *      convolution's weight gradient of each sample (while its maps are in cache);
+ *   2. every layer's weight gradient over the whole batch (a convolution's: the
+ *      sum of its samples', in sample order), and its update, by row bands.
  *
  * Each thread first takes the chunks of its own share, then what the others
  * have not started: a thread the OS has preempted holds up at most the chunk
