@@ -53,21 +53,19 @@ delta_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
   return tr->delta_loc[l] ? lc->f + tr->delta_loc[l] - 1 : tr->delta[l] + r0 * delta_len (tr, l);
 }
 
+/* A conv's padded inputs (or windows) for the chunk: always chunk-local. */
 static float *
-col_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
+col_rows (const NnTrainer *tr, const Local *lc, int l)
 {
-  const NnLayer *ly = &tr->net->layers[l];
-  return tr->col_loc[l] ? lc->f + tr->col_loc[l] - 1 : tr->col[l] + nn_layer_col_len (ly, r0);
+  return lc->f + tr->col_loc[l] - 1;
 }
 
-/* The deltas conv l's weight gradient reads: widened, or compact when windowed. */
+/* The deltas conv l's weight gradient reads: widened (by the layer above, or here into
+ * the chunk-local dyw), or compact when windowed. */
 static float *
 dyw_rows (const NnTrainer *tr, const Local *lc, int l, int r0)
 {
-  if (!needs_dyw (tr, l))
-    return delta_rows (tr, lc, l, r0);
-  return tr->dyw_loc[l] ? lc->f + tr->dyw_loc[l] - 1
-                        : tr->dyw[l] + nn_layer_widened_len (&tr->net->layers[l], r0);
+  return needs_dyw (tr, l) ? lc->f + tr->dyw_loc[l] - 1 : delta_rows (tr, lc, l, r0);
 }
 
 static int *
@@ -89,7 +87,7 @@ chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp, const Local
   for (int l = 0; l < L; l++)
     {
       const NnLayer *ly = &net->layers[l];
-      NnWork wk = { .col = ly->kind == NN_LAYER_CONV ? col_rows (tr, lc, l, r0) : NULL,
+      NnWork wk = { .col = ly->kind == NN_LAYER_CONV ? col_rows (tr, lc, l) : NULL,
                     .idx = idx_rows (tr, lc, l, r0), .scratch = scratch };
       nn_layer_ops (ly->kind)->forward (k, ly, net->w[l], net->b[l],
                                         l > 0 ? act_rows (tr, lc, l - 1, r0) : NULL,
@@ -114,10 +112,10 @@ chain_rows (NnTrainer *tr, int r0, int r1, int *scratch, float *tmp, const Local
       const NnLayer *ly = &net->layers[l];
       if (ly->kind != NN_LAYER_CONV)
         continue;
-      float *dyw = dyw_rows (tr, lc, l, r0), *col = col_rows (tr, lc, l, r0);
+      float *dyw = dyw_rows (tr, lc, l, r0), *col = col_rows (tr, lc, l);
       size_t pmap = nn_layer_col_len (ly, 1);
-      size_t wmap = delta_row (tr, l) || needs_dyw (tr, l) ? nn_layer_widened_len (ly, 1)
-                                                           : (size_t) net->sizes[l + 1];
+      size_t wmap = nn_conv_windowed (ly) ? (size_t) net->sizes[l + 1]
+                                          : nn_layer_widened_len (ly, 1);
       if (needs_dyw (tr, l))
         nn_conv_widen (ly, delta_rows (tr, lc, l, r0), n, dyw);
       for (int s = 0; s < n; s++)

@@ -1,5 +1,5 @@
 /* nn-trainer-memory.c — the trainer's memory: gradients, optimizer state, and one arena
- * of every layer's views (outputs, deltas, padded conv inputs, widened deltas, prepared
+ * of every layer's views (outputs, deltas, per-sample conv weight gradients, prepared
  * weights, pool indices), or per-thread buffers for what only one chunk reads. */
 #include "nn-trainer-private.h"
 
@@ -58,8 +58,8 @@ chunk_local (NnTrainer *tr)
 }
 
 /* The gradients, the optimizer's state and one arena of per-layer views (activations,
- * deltas, padded conv inputs and widened deltas, prepared weights, pooling indices),
- * sized for max_batch.
+ * deltas, per-sample conv weight gradients, prepared weights, pooling indices), sized for
+ * max_batch; and the per-thread buffers.
  * FALSE when any allocation fails; *arena_len: the arena's length in floats. */
 int
 nn_trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
@@ -81,15 +81,11 @@ nn_trainer_allocate (NnTrainer *tr, int per, size_t *arena_len)
     {
       const NnLayer *ly = &net->layers[j];
       size_t rows = (size_t) max_batch * net->sizes[j + 1];
-      /* act and delta (widened or not) unless chunk-local, and a conv's widened copy
-       * unless delta is one */
+      /* act and delta (widened or not) unless chunk-local; a conv's per-sample gradients */
       if (ly->kind == NN_LAYER_CONV)
         tr->part_len[j] = round16 ((size_t) ly->n_weights + ly->n_biases);
       total += (tr->act_loc[j] ? 0 : round16 (rows))
                + (tr->delta_loc[j] ? 0 : round16 ((size_t) max_batch * delta_len (tr, j)))
-               + (tr->col_loc[j] ? 0 : round16 (nn_layer_col_len (ly, max_batch)))
-               + (!needs_dyw (tr, j) || tr->dyw_loc[j]
-                    ? 0 : round16 (nn_layer_widened_len (ly, max_batch)))
                + tr->part_len[j] * max_batch;
       if (j > 0)
         total += round16 (nn_layer_ops (ly->kind)->prepared_size (ly));
@@ -160,18 +156,6 @@ nn_trainer_lay_out (NnTrainer *tr, int per, size_t arena_len)
         {
           tr->delta[j] = p;
           p += round16 ((size_t) tr->max_batch * delta_len (tr, j));
-        }
-      if (ly->kind == NN_LAYER_CONV && !tr->col_loc[j])
-        {
-          tr->col[j] = p;
-          p += round16 (nn_layer_col_len (ly, tr->max_batch));
-        }
-      if (tr->wide[j])
-        tr->dyw[j] = tr->delta[j];
-      else if (needs_dyw (tr, j) && !tr->dyw_loc[j])
-        {
-          tr->dyw[j] = p;
-          p += round16 (nn_layer_widened_len (ly, tr->max_batch));
         }
       if (tr->part_len[j])
         {

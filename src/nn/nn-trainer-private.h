@@ -74,10 +74,9 @@ struct NnTrainer {
   float *arena;                 /* activations and friends, one allocation */
   float *act[NN_MAX_LAYERS];    /* layer outputs after ReLU; the last: probabilities */
   float *delta[NN_MAX_LAYERS];  /* dLoss/d(pre-activation) of each layer's output */
-  float *col[NN_MAX_LAYERS];    /* conv: padded inputs, read by its weight gradient */
-  float *dyw[NN_MAX_LAYERS];    /* conv: its deltas widened for dW (delta itself if wide) */
   /* conv: each sample's weight and bias gradient (part_len floats a sample), computed in
-   * the chain while the sample's maps are in cache and summed in sample order in phase 2 */
+   * the chain while the sample's maps are in cache and summed in sample order in phase 2;
+   * its padded inputs (or windows) and widened deltas are chunk-local (col_loc, dyw_loc) */
   float *part[NN_MAX_LAYERS];
   size_t part_len[NN_MAX_LAYERS];
   int wide[NN_MAX_LAYERS];      /* a conv's deltas written widened by the layer above */
@@ -85,7 +84,8 @@ struct NnTrainer {
   int *idx[NN_MAX_LAYERS];      /* pool: where each max came from */
   int *idx_arena;
   /* What only its own chunk of the chain reads lives in the thread's own buffers, sized
-   * for the largest chunk (see chunk_local): 1 + its offset there, or 0 when batch-wide. */
+   * for the largest chunk (see chunk_local): 1 + its offset there, or 0 when batch-wide
+   * (col_loc and dyw_loc: always there, for each conv and each that needs_dyw). */
   size_t act_loc[NN_MAX_LAYERS], delta_loc[NN_MAX_LAYERS], idx_loc[NN_MAX_LAYERS];
   size_t col_loc[NN_MAX_LAYERS], dyw_loc[NN_MAX_LAYERS];
   float *local;                 /* per thread, local_len floats */
