@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nn/nn-private.h"
+#include "test-nn-util.h"
 
 /* Odd shapes on purpose: even kernels, valid padding, pools that drop an edge, a first
  * layer straight from bytes with several channels, 1×1 to 5×5 filters on wide windows. */
@@ -290,17 +291,7 @@ test_grad_check (void)
       /* The finite differences once (two double-precision passes a parameter: most of
        * this test's time under the sanitizers), then each kernel set's gradient. */
       double *fd = g_new (double, net->n_params);
-      for (size_t i = 0; i < net->n_params; i++)
-        {
-          const double eps = 1e-6;
-          double keep = p[i];
-          p[i] = keep + eps;
-          double lp = ref_loss (net, p, x, labels, batch);
-          p[i] = keep - eps;
-          double lm = ref_loss (net, p, x, labels, batch);
-          p[i] = keep;
-          fd[i] = (lp - lm) / (2 * eps);
-        }
+      test_finite_differences (ref_loss, net, p, x, labels, batch, fd);
       for (int kk = 0; kk < 3; kk++)
         {
           const NnKernels *k = nn_kernels_by_name (names[kk]);

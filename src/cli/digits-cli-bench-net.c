@@ -163,7 +163,7 @@ run_dw (gpointer data)
 {
   LayerJob *j = data;
   const NnLayer *ly = &j->net->layers[j->l];
-  if (j->dyw != NULL && !nn_conv_windowed (ly))
+  if (j->dyw != NULL)
     nn_conv_widen (ly, j->dy, BATCH, j->dyw);
   nn_layer_weight_grad (j->k, ly, ly->kind == NN_LAYER_CONV ? j->col : j->x, NULL, j->dy, j->dyw,
                         BATCH, 0, ly->fan_in, 0, ly->out_c, j->gw, j->gb, j->scratch);
@@ -184,7 +184,9 @@ time_layer (const NnNet *net, int l)
   j.dy = g_new (float, BATCH * out);
   j.col = g_new (float, MAX (nn_layer_col_len (ly, BATCH), 1));
   j.tmp = g_new (float, MAX (nn_layer_tmp_len (ly), 1));
-  j.dyw = ly->kind == NN_LAYER_CONV ? g_new (float, nn_layer_widened_len (ly, BATCH)) : NULL;
+  /* A conv's weight gradient reads its deltas widened, unless windowed (compact). */
+  j.dyw = ly->kind == NN_LAYER_CONV && !nn_conv_windowed (ly)
+            ? g_new (float, nn_layer_widened_len (ly, BATCH)) : NULL;
   j.wt = g_new (float, MAX (ly->n_weights, 1));
   j.gw = g_new (float, MAX (ly->n_weights, 1));
   j.gb = g_new (float, MAX (ly->n_biases, 1));
