@@ -148,6 +148,7 @@ class Errors(unittest.TestCase):
                                    "“dense0” (token 1): a dense layer has 1 to 4096 units")
         self.assert_one_line_error(run("train", "--lr", "-1"), "--lr")
         self.assert_one_line_error(run("train", "--elastic", "2"), "--elastic takes a chance")
+        self.assert_one_line_error(run("train", "--smooth", "1"), "--smooth takes a number")
         self.assert_one_line_error(run("train", "--frobnicate"), "frobnicate")
 
     def test_error_texts(self):
@@ -272,13 +273,15 @@ class WithMnist(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "val.model")
             run("train", "--data", MNIST, "--validation", "--limit", "2000", "--epochs", "2",
-                "--hidden", "32", "--cosine", "--elastic", "0.25", "--out", out, check=0)
+                "--hidden", "32", "--cosine", "--elastic", "0.25", "--smooth", "0.1",
+                "--out", out, check=0)
             meta = json.loads(run("info", "--model", out, "--json", check=0).stdout)["metadata"]
             self.assertNotIn("test_accuracy", meta)
             self.assertGreater(float(meta["validation_accuracy"]), 0.5)
             self.assertEqual(meta["validation"], "last 5,000 training digits held out")
             self.assertEqual(meta["schedule"], "cosine")
             self.assertEqual(meta["elastic"], "0.25")
+            self.assertEqual(meta["smooth"], "0.1")
 
     def test_train_eval_round_trip(self):
         with tempfile.TemporaryDirectory() as d:

@@ -367,7 +367,6 @@ test_grad_softmax_ce (void)
   uint8_t labels[4] = { 0, 3, 9, 5 };
   fill_uniform (&rng, z, 40, -4, 4);
   float total = nn_softmax_ce_forward (z, labels, n, classes, p, loss);
-  nn_softmax_ce_backward (p, labels, n, classes, 1.0f / n, d);
   double want_total = 0;
   for (int r = 0; r < n; r++)
     {
@@ -381,23 +380,41 @@ test_grad_softmax_ce (void)
     }
   g_assert_cmpfloat (fabs (total - want_total), <, 1e-4);
 
-  /* The mean loss's gradient against central differences in double. */
+  /* The mean loss's gradient against central differences in double; with label
+   * smoothing s the loss is (1 − s)·CE(label) + s/classes·Σ_c CE(c). */
   const double eps = 1e-4;
-  for (int r = 0; r < n; r++)
-    for (int c = 0; c < classes; c++)
-      {
-        float zz[10];
-        memcpy (zz, z + r * classes, sizeof zz);
-        double keep = zz[c];
-        zz[c] = (float) (keep + eps);
-        double hp = (double) zz[c] - keep;
-        double lp = softmax_ce_double (zz, classes, labels[r]);
-        zz[c] = (float) (keep - eps);
-        double hm = keep - (double) zz[c];
-        double lm = softmax_ce_double (zz, classes, labels[r]);
-        double fd = (lp - lm) / (hp + hm) / n;
-        g_assert_cmpfloat (fabs (fd - d[r * classes + c]), <, 2e-4);
-      }
+  const float smooths[] = { 0.0f, 0.1f, 0.5f };
+  for (size_t k = 0; k < G_N_ELEMENTS (smooths); k++)
+    {
+      double s = smooths[k];
+      nn_softmax_ce_backward (p, labels, n, classes, 1.0f / n, smooths[k], d);
+      for (int r = 0; r < n; r++)
+        for (int c = 0; c < classes; c++)
+          {
+            float zz[10];
+            double l[2], h[2];
+            memcpy (zz, z + r * classes, sizeof zz);
+            double keep = zz[c];
+            for (int side = 0; side < 2; side++)
+              {
+                zz[c] = (float) (side == 0 ? keep + eps : keep - eps);
+                h[side] = fabs ((double) zz[c] - keep);
+                l[side] = (1 - s) * softmax_ce_double (zz, classes, labels[r]);
+                for (int t = 0; t < classes; t++)
+                  l[side] += s / classes * softmax_ce_double (zz, classes, t);
+              }
+            double fd = (l[0] - l[1]) / (h[0] + h[1]) / n;
+            g_assert_cmpfloat (fabs (fd - d[r * classes + c]), <, 2e-4);
+          }
+      /* Each row's gradient sums to 0: the target is a distribution too. */
+      for (int r = 0; r < n; r++)
+        {
+          double sum = 0;
+          for (int c = 0; c < classes; c++)
+            sum += d[r * classes + c];
+          g_assert_cmpfloat (fabs (sum), <, 1e-6);
+        }
+    }
 }
 
 static void
@@ -423,7 +440,7 @@ test_softmax_ce_stable (void)
   float l1;
   nn_softmax_ce_forward (z, wrong, 1, 4, p, &l1);
   g_assert_cmpfloat (fabs (l1 - 2e4), <, 1.0);
-  nn_softmax_ce_backward (p, wrong, 1, 4, 1.0f, d);
+  nn_softmax_ce_backward (p, wrong, 1, 4, 1.0f, 0.0f, d);
   for (int i = 0; i < 4; i++)
     g_assert_true (isfinite (d[i]));
   g_assert_cmpfloat (d[1], ==, -1.0f);

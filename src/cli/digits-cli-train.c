@@ -105,7 +105,7 @@ train_progress_cb (const DigitsTrainProgress *p, gpointer user_data)
 typedef struct {
   char *data_dir, *optimizer, *hidden, *net_spec, *out_path;
   gint epochs, batch, threads, limit;
-  double lr, decay, momentum, l2, elastic;
+  double lr, decay, momentum, l2, elastic, smooth;
   gint64 seed;
   gboolean json, no_augment, augment, validation, fashion, cosine;
 } TrainOptions;
@@ -140,6 +140,8 @@ parse_train_options (int *argc, char ***argv, TrainOptions *o)
     { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &o->momentum,
       N_("Momentum (momentum optimizer)"), "F" },
     { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2, N_("L2 weight decay"), "F" },
+    { "smooth", 0, 0, G_OPTION_ARG_DOUBLE, &o->smooth,
+      N_("Label smoothing: the share of the target spread over all classes (default 0)"), "F" },
     { "net", 0, 0, G_OPTION_ARG_STRING, &o->net_spec,
       N_("The network: layers like conv5x32,pool2,conv5x64,pool2,dense128 (conv<K>x<N> "
          "'same', conv<K>x<N>v 'valid', pool<S>, dense<N>), or mlp (dense128,dense128, "
@@ -202,6 +204,10 @@ apply_optimizer_options (const TrainOptions *o, DigitsTrainConfig *config, GErro
     return refuse (error, _("--momentum takes a number from 0 to below 1"));
   if (!isnan (o->l2) && !(o->l2 >= 0))
     return refuse (error, _("--l2 takes a number ≥ 0"));
+  if (!isnan (o->smooth) && !(o->smooth >= 0 && o->smooth < 1))
+    return refuse (error, _("--smooth takes a number from 0 to below 1"));
+  if (!isnan (o->smooth))
+    config->opt.smooth = (float) o->smooth;
   if (!isnan (o->lr))
     config->opt.lr = (float) o->lr;
   if (!isnan (o->decay))
@@ -322,7 +328,7 @@ digits_cli_train (int argc, char **argv)
 {
   g_auto(TrainOptions) o = {
     .epochs = -1, .batch = -1, .seed = -1,
-    .lr = NAN, .decay = NAN, .momentum = NAN, .l2 = NAN, .elastic = NAN,
+    .lr = NAN, .decay = NAN, .momentum = NAN, .l2 = NAN, .elastic = NAN, .smooth = NAN,
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(DigitsDataset) train = NULL;

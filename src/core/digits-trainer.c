@@ -271,6 +271,11 @@ model_for_net (const DigitsTrainer *self, NnNet *net)
       g_snprintf (buf, sizeof buf, "%g", self->config.elastic);
       digits_model_set_meta (model, "elastic", buf);
     }
+  if (opt->smooth > 0)
+    {
+      g_snprintf (buf, sizeof buf, "%g", opt->smooth);
+      digits_model_set_meta (model, "smooth", buf);
+    }
   if (self->config.anneal)
     digits_model_set_meta (model, "schedule", "cosine");
   return model;

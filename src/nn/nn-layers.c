@@ -145,14 +145,15 @@ nn_softmax_ce_forward (const float *logits, const uint8_t *labels, int n, int cl
 
 void
 nn_softmax_ce_backward (const float *probs, const uint8_t *labels, int n, int classes,
-                        float scale, float *dlogits)
+                        float scale, float smooth, float *dlogits)
 {
+  float off = smooth / (float) classes, on = 1.0f - smooth + off;
   for (int i = 0; i < n; i++)
     {
       const float *p = probs + (size_t) i * classes;
       float *d = dlogits + (size_t) i * classes;
       for (int c = 0; c < classes; c++)
-        d[c] = (p[c] - (c == labels[i] ? 1.0f : 0.0f)) * scale;
+        d[c] = (p[c] - (c == labels[i] ? on : off)) * scale;
     }
 }
 

@@ -100,9 +100,10 @@ void nn_softmax_forward  (const float *logits, int n, int classes, float *probs)
  * loss[i] = logsumexp(z) - z[label]; returns the sum of the row losses. */
 float nn_softmax_ce_forward (const float *logits, const uint8_t *labels, int n, int classes,
                              float *probs, float *loss);
-/* dlogits = (probs - onehot(label)) * scale; scale = 1 / batch for the mean. */
+/* dlogits = (probs - target) * scale; scale = 1 / batch for the mean; the target is
+ * onehot(label) · (1 - smooth) + smooth / classes (smooth 0: the one-hot label). */
 void nn_softmax_ce_backward (const float *probs, const uint8_t *labels, int n, int classes,
-                             float scale, float *dlogits);
+                             float scale, float smooth, float *dlogits);
 /* Σ over rows of dy into db (overwritten), columns [0, cols), row stride ld. */
 void nn_colsum (const float *dy, int n, int cols, size_t ld, float *db);
 

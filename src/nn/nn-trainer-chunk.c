@@ -35,6 +35,7 @@ loss_rows (NnTrainer *tr, int r0, int r1)
     tr->correct[r] = nn_argmax (tr->act[j] + (size_t) r * classes, classes) == tr->labels[r];
   nn_softmax_ce_forward (z, tr->labels + r0, r1 - r0, classes, z, tr->loss + r0);
   nn_softmax_ce_backward (z, tr->labels + r0, r1 - r0, classes, 1.0f / (float) tr->batch,
+                          tr->config.smooth,
                           tr->delta[j] + (size_t) r0 * classes);
 }
 

@@ -206,6 +206,10 @@ typedef struct {
   /* > 0: the rate above is also multiplied by (1 + cos(π·t/anneal_steps)) / 2, a half
    * cosine that reaches 0 after anneal_steps steps (and stays there); 0: off. */
   uint64_t anneal_steps;
+  /* Label smoothing: the target is (1 − smooth) on the label and smooth / classes spread
+   * over every class (Szegedy et al. 2016); 0: the one-hot label. The loss reported stays
+   * the plain cross-entropy. */
+  float smooth;
 } NnOptConfig;
 
 /* Fills the engine's defaults for that optimizer. */
