@@ -417,6 +417,70 @@ test_grad_softmax_ce (void)
     }
 }
 
+/* Labels drawn from softmax(3 · logits) of the net itself: the scale that fits them best
+ * is 3, up to sampling noise. The fit must find it, fold exactly that factor into the
+ * last layer only, and change no input's answer. */
+static void
+test_logit_scale (void)
+{
+  enum { N = 20000, IN = 24, CLASSES = 10 };
+  const int sizes[] = { IN, 16, CLASSES };
+  NnNet *net = nn_net_new (sizes, 3);
+  nn_net_init_he (net, 5);
+  NnRng rng;
+  nn_rng_seed (&rng, 11, 0);
+  uint8_t *x = g_new (uint8_t, (size_t) N * IN), *labels = g_new (uint8_t, N);
+  fill_bytes (&rng, x, (size_t) N * IN, 0.3);
+  float *p = g_new (float, (size_t) N * CLASSES), *q = g_new (float, (size_t) N * CLASSES);
+  g_assert_cmpint (nn_net_forward_u8 (net, x, N, p), ==, 0);
+  for (int i = 0; i < N; i++)
+    {
+      /* softmax(3z) = p³ normalised */
+      double w[CLASSES], sum = 0;
+      for (int c = 0; c < CLASSES; c++)
+        sum += w[c] = pow (p[i * CLASSES + c], 3.0);
+      double u = nn_rng_uniform (&rng) * sum;
+      int c = 0;
+      while (c < CLASSES - 1 && (u -= w[c]) > 0)
+        c++;
+      labels[i] = (uint8_t) c;
+    }
+
+  NnNet *before = nn_net_copy (net);
+  uint8_t bad = labels[0];
+  labels[0] = CLASSES;
+  float scale = 0;
+  g_assert_cmpint (nn_net_fit_logit_scale (net, x, labels, N, &scale), ==, -1);
+  g_assert_cmpfloat (scale, ==, 1.0f);
+  g_assert_cmpmem (net->params, net->n_params * sizeof (float), before->params,
+                   before->n_params * sizeof (float));
+  labels[0] = bad;
+
+  g_assert_cmpint (nn_net_fit_logit_scale (net, x, labels, N, &scale), ==, 0);
+  g_test_message ("fitted scale %.4f (want 3)", scale);
+  g_assert_cmpfloat (scale, >, 2.7f);
+  g_assert_cmpfloat (scale, <, 3.3f);
+  int L = net->n_layers;
+  for (size_t i = 0; i < net->n_params; i++)
+    {
+      float *w = net->params + i;
+      float want = before->params[i];
+      int last = (w >= net->w[L - 1] && w < net->w[L - 1] + net->layers[L - 1].n_weights)
+                 || (w >= net->b[L - 1] && w < net->b[L - 1] + net->layers[L - 1].n_biases);
+      g_assert_cmpfloat (*w, ==, last ? want * scale : want);
+    }
+  g_assert_cmpint (nn_net_forward_u8 (net, x, N, q), ==, 0);
+  for (int i = 0; i < N; i++)
+    g_assert_cmpint (nn_argmax (q + i * CLASSES, CLASSES), ==, nn_argmax (p + i * CLASSES, CLASSES));
+
+  nn_net_free (before);
+  nn_net_free (net);
+  g_free (x);
+  g_free (labels);
+  g_free (p);
+  g_free (q);
+}
+
 static void
 test_softmax_ce_stable (void)
 {
@@ -1174,6 +1238,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nn/grad/softmax-ce", test_grad_softmax_ce);
   g_test_add_func ("/nn/grad/net", test_grad_net);
   g_test_add_func ("/nn/softmax-ce/stable", test_softmax_ce_stable);
+  g_test_add_func ("/nn/net/logit-scale", test_logit_scale);
   g_test_add_func ("/nn/kernels/match-reference", test_kernels_match_reference);
   g_test_add_func ("/nn/kernels/asan-spans", test_kernels_asan_spans);
   g_test_add_func ("/nn/train/rejects", test_trainer_rejects);

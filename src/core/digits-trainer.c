@@ -31,7 +31,11 @@ struct _DigitsTrainer
   NnNet *snapshot;
   guint64 snapshot_step;
   double snapshot_accuracy;
+  float snapshot_scale;     /* the logit scale folded into the snapshot; 0: none */
 };
+
+/* Digits a smoothed run's logit scale is fitted on (the first of the training set). */
+#define CALIBRATION_DIGITS 10000
 
 void
 digits_train_config_defaults (DigitsTrainConfig *config)
@@ -245,6 +249,7 @@ publish_snapshot (DigitsTrainer *self, guint64 step)
   g_mutex_lock (&self->lock);
   nn_net_copy_into (self->snapshot, self->net);
   self->snapshot_step = step;
+  self->snapshot_scale = 0.0f;
   g_mutex_unlock (&self->lock);
 }
 
@@ -290,6 +295,7 @@ digits_trainer_snapshot (DigitsTrainer *self)
   NnNet *copy = nn_net_copy (self->snapshot);
   double accuracy = self->snapshot_accuracy;
   guint epochs = self->epochs_done;
+  float scale = self->snapshot_scale;
   g_mutex_unlock (&self->lock);
 
   if (copy == NULL)
@@ -303,6 +309,11 @@ digits_trainer_snapshot (DigitsTrainer *self)
     {
       g_snprintf (buf, sizeof buf, "%.4f", accuracy);
       digits_model_set_meta (model, "test_accuracy", buf);
+    }
+  if (scale > 0.0f)
+    {
+      g_snprintf (buf, sizeof buf, "%.4g", scale);
+      digits_model_set_meta (model, "logit_scale", buf);
     }
   return model;
 }
@@ -505,6 +516,29 @@ end_epoch (DigitsTrainer *self, Run *run)
     }
 }
 
+/* Label smoothing teaches the network to stay ~(1 − s) sure of even a perfect digit: the
+ * snapshot handed out gets its logits scaled to what the training digits support
+ * (nn_net_fit_logit_scale; every answer stays the same). The network being trained keeps
+ * its own, so a resumed run goes on from where it was. Without memory for the fit the
+ * snapshot stays as trained. */
+static void
+calibrate_snapshot (DigitsTrainer *self)
+{
+  NnNet *copy = nn_net_copy (self->net);
+  guint n = MIN (self->train->n, CALIBRATION_DIGITS);
+  float scale;
+
+  if (copy != NULL
+      && nn_net_fit_logit_scale (copy, self->train->images, self->train->labels, n, &scale) == 0)
+    {
+      g_mutex_lock (&self->lock);
+      nn_net_copy_into (self->snapshot, copy);
+      self->snapshot_scale = scale;
+      g_mutex_unlock (&self->lock);
+    }
+  nn_net_free (copy);
+}
+
 gboolean
 digits_trainer_run (DigitsTrainer          *self,
                     DigitsTrainProgressFunc progress,
@@ -546,5 +580,7 @@ digits_trainer_run (DigitsTrainer          *self,
       end_epoch (self, &run);
     }
 
+  if (self->config.opt.smooth > 0.0f)
+    calibrate_snapshot (self);
   return TRUE;
 }
