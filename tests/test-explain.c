@@ -235,6 +235,15 @@ test_gradient_of_a_sure_answer (void)
   check_against_logits (random, seven, answer);
 }
 
+/* The sum of integrated gradients converges to the change it explains, but unevenly: the
+ * gradient of a ReLU net jumps along the path (see DIGITS_SALIENCY_STEPS). Measured on the
+ * built-in model (label smoothing, logits scaled 2.49) and this 7, all ten classes: the
+ * miss at 2048 steps was at most 0.020 (class 6, change −3.11) and 2.2% of the change
+ * (class 3, −0.62); at the default 256 steps at most 0.105 (class 8, −0.47). The 1% at
+ * 512 steps and 5% at 64 that held on the built-in trained without smoothing do not hold
+ * on this one; the bounds below leave room for another build. */
+#define FINE_STEPS 2048
+
 static void
 test_integrated_gradients_complete (void)
 {
@@ -243,15 +252,15 @@ test_integrated_gradients_complete (void)
   float seven[DIGITS_PIXELS], blank[DIGITS_PIXELS] = { 0 }, saliency[DIGITS_PIXELS];
 
   make_seven (seven);
-  /* 576 backward passes of the CNN a class: under the sanitizers (~20–30 times slower) one
-   * class shows the memory is handled right; the plain build checks four. */
+  /* 2,304 backward passes of the CNN a class: under the sanitizers (~20–30 times slower)
+   * one class shows the memory is handled right; the plain build checks four. */
   for (int target = 0; target < 10; target += TEST_SANITIZED ? 10 : 3)
     {
       double change = log_prob (model, seven, target) - log_prob (model, blank, target);
       double sum = 0, sum_default = 0;
 
       g_assert_true (digits_explain_saliency (model, seven, target,
-                                              DIGITS_SALIENCY_INTEGRATED_GRADIENTS, 512,
+                                              DIGITS_SALIENCY_INTEGRATED_GRADIENTS, FINE_STEPS,
                                               saliency, &error));
       for (int i = 0; i < DIGITS_PIXELS; i++)
         {
@@ -265,10 +274,10 @@ test_integrated_gradients_complete (void)
                                               saliency, &error));
       for (int i = 0; i < DIGITS_PIXELS; i++)
         sum_default += saliency[i];
-      g_test_message ("class %d: log p change %.4f, sum of saliency %.4f (512 steps), %.4f (%d)",
-                      target, change, sum, sum_default, DIGITS_SALIENCY_STEPS);
-      g_assert_cmpfloat (fabs (sum - change), <=, 0.01 * fabs (change) + 0.01);
-      g_assert_cmpfloat (fabs (sum_default - change), <=, 0.05 * fabs (change) + 0.05);
+      g_test_message ("class %d: log p change %.4f, sum of saliency %.4f (%d steps), %.4f (%d)",
+                      target, change, sum, FINE_STEPS, sum_default, DIGITS_SALIENCY_STEPS);
+      g_assert_cmpfloat (fabs (sum - change), <=, 0.03 * fabs (change) + 0.03);
+      g_assert_cmpfloat (fabs (sum_default - change), <=, 0.1 * fabs (change) + 0.1);
     }
 }
 
