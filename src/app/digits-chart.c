@@ -94,8 +94,8 @@ get_percent_column_width (DigitsChart *self)
   return measure_text_width (self, _("100%"));
 }
 
-static int
-to_percent (float p)
+int
+digits_percent (float p)
 {
   int percent = (int) lroundf (CLAMP (p, 0.0f, 1.0f) * 100.0f);
 
@@ -107,7 +107,7 @@ static char *
 format_percent (float p)
 {
   /* TRANSLATORS: a probability in the chart; %d is 0 to 100 */
-  return g_strdup_printf (_("%d%%"), to_percent (p));
+  return g_strdup_printf (_("%d%%"), digits_percent (p));
 }
 
 static void
@@ -282,7 +282,7 @@ update_accessible (DigitsChart *self)
         g_string_append (description, _(", "));
       /* TRANSLATORS: one bar of the chart, for screen readers: "7: 98 percent" */
       g_string_append_printf (description, _("%s: %d percent"), self->labels[order[i]],
-                              to_percent (self->probs[order[i]]));
+                              digits_percent (self->probs[order[i]]));
     }
 
   /* The bar under the keyboard cursor, named as a bar would be if it were a widget. */
@@ -515,7 +515,7 @@ digits_chart_get_bar_name (DigitsChart *self,
   /* TRANSLATORS: a bar of the chart, for screen readers: "4: 12 percent, press Enter
    * to see why it is not a 4" */
   return g_strdup_printf (_("%s: %d percent, press Enter to see why it is not a %s"),
-                          self->labels[k], to_percent (self->probs[k]), self->labels[k]);
+                          self->labels[k], digits_percent (self->probs[k]), self->labels[k]);
 }
 
 int

@@ -28,5 +28,8 @@ int        digits_chart_get_cursor        (DigitsChart        *self);
 /* What a screen reader hears for bar k ("4: 12 percent, press Enter to see why…"). */
 char      *digits_chart_get_bar_name      (DigitsChart        *self,
                                            int                 k);
+/* A probability as every view of the app shows it: whole percent, rounded, except that
+ * only certainty is 100% (0.997 is 99%). */
+int        digits_percent                 (float               p);
 
 G_END_DECLS

@@ -13,8 +13,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
 
+#include "digits-chart.h"
 #include "digits-mistakes-view.h"
 
 #define THUMB_SIDE 56
@@ -44,12 +44,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DigitsMistakesView, digits_mistakes_view, GTK_TYPE_WIDGET)
-
-static int
-to_percent (float p)
-{
-  return (int) lroundf (100.0f * p);
-}
 
 /* The digit as dark ink on white, like the canvas. */
 static GdkTexture *
@@ -94,8 +88,8 @@ create_thumb (DigitsMistakesView  *self,
   gtk_box_append (GTK_BOX (box), picture);
 
   /* TRANSLATORS: a thumbnail's top two answers: "1 93% · 7 5%" */
-  text = g_strdup_printf (_("%u %d%% · %u %d%%"), v->answer, to_percent (v->confidence),
-                          v->second, to_percent (v->second_confidence));
+  text = g_strdup_printf (_("%u %d%% · %u %d%%"), v->answer, digits_percent (v->confidence),
+                          v->second, digits_percent (v->second_confidence));
   label = gtk_label_new (text);
   gtk_widget_add_css_class (label, "caption");
   gtk_widget_add_css_class (label, "numeric");
@@ -105,7 +99,7 @@ create_thumb (DigitsMistakesView  *self,
   gtk_widget_add_css_class (button, "flat");
   /* TRANSLATORS: a test digit in the gallery: "7 read as 1, 93% sure" */
   name = g_strdup_printf (_("%u read as %u, %d%% sure"), v->label, v->answer,
-                          to_percent (v->confidence));
+                          digits_percent (v->confidence));
   gtk_widget_set_tooltip_text (button, name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, name,

@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
 
 #include "digits-window-private.h"
 
@@ -35,15 +34,6 @@ classify (DigitsWindow *self,
     top = nn_argmax (probs, self->n_classes);
 
   return top;
-}
-
-/* Rounded, except that only certainty is 100%. */
-static int
-to_percent (float p)
-{
-  int percent = (int) lroundf (CLAMP (p, 0.0f, 1.0f) * 100.0f);
-
-  return percent == 100 && p < 1.0f ? 99 : percent;
 }
 
 static void
@@ -92,7 +82,7 @@ describe_answer (DigitsWindow  *self,
                  gboolean      *unsure)
 {
   const char *name = digits_window_get_class_name (self, top);
-  int percent = to_percent (probs[top]);
+  int percent = digits_percent (probs[top]);
 
   *unsure = probs[top] < DIGITS_UNSURE_BELOW;
   if (*unsure)
@@ -302,7 +292,7 @@ digits_window_answer_image (DigitsWindow *self)
             g_string_append (reading, _(", "));
           g_string_append (reading, name);
           g_ptr_array_add (labels, (gpointer) name);
-          percents[i] = to_percent (self->glyph_probs[(gsize) i * self->n_classes +
+          percents[i] = digits_percent (self->glyph_probs[(gsize) i * self->n_classes +
                                                       self->glyph_tops[i]]);
         }
 

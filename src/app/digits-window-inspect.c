@@ -410,7 +410,7 @@ update_saliency (DigitsWindow *self)
   /* TRANSLATORS: the saliency legend: "Red ink pushed toward 4 (12%), blue against" */
   text = g_strdup_printf (_("Red ink pushed toward %s (%d%%), blue against"),
                           digits_window_get_class_name (self, target),
-                          (int) lroundf (100.0f * probs[target]));
+                          digits_percent (probs[target]));
   gtk_label_set_text (inspect->why_label, text);
   gtk_widget_set_visible (GTK_WIDGET (inspect->why_label), TRUE);
 }

@@ -336,6 +336,14 @@ check_canvas_overlay (DigitsWindow *window,
   g_assert_cmpuint (n_red, >, 0);
 }
 
+/* A label whose text starts with data. */
+static gboolean
+label_starts_with (GtkWidget *widget, gpointer data)
+{
+  return GTK_IS_LABEL (widget)
+         && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), data);
+}
+
 /* "Why?" paints the saliency over the preview: red where ink pushed toward the answer. */
 static void
 test_why_overlay (void)
@@ -346,7 +354,9 @@ test_why_overlay (void)
   const float *input, *saliency;
   float expected[DIGITS_PIXELS];
   g_autofree guchar *pixels = NULL;
-  int target, width, height, top, most = -1, least = -1, r, b;
+  int target, width, height, top, most = -1, least = -1, r, b, percent;
+  float confidence;
+  g_autofree char *legend = NULL;
   g_autoptr (GError) error = NULL;
 
   g_assert_nonnull (digits_window_get_model (window));
@@ -356,7 +366,7 @@ test_why_overlay (void)
 
   for (guint l = 0; l < G_N_ELEMENTS (seven); l++)
     digits_test_add_line (canvas, seven[l][0], seven[l][1], seven[l][2], seven[l][3]);
-  top = digits_window_get_prediction (window, NULL);
+  top = digits_window_get_prediction (window, &confidence);
   g_assert_cmpint (top, >=, 0);
   g_assert_null (digits_window_get_saliency (window, NULL));
 
@@ -364,6 +374,13 @@ test_why_overlay (void)
   saliency = digits_window_get_saliency (window, &target);
   g_assert_nonnull (saliency);
   g_assert_cmpint (target, ==, top);
+  /* The legend gives the answer's probability as the answer and the bars do: rounded,
+   * but 100% only for certainty (a 0.997 must not be 99% above and 100% here). */
+  percent = (int) lroundf (confidence * 100.0f);
+  if (percent == 100 && confidence < 1.0f)
+    percent = 99;
+  legend = g_strdup_printf ("Red ink pushed toward %d (%d%%), blue against", top, percent);
+  g_assert_nonnull (digits_test_find_widget (GTK_WIDGET (window), label_starts_with, legend));
   input = digits_preview_get_input (DIGITS_PREVIEW (preview));
   g_assert_true (digits_explain_saliency (digits_window_get_model (window), input, top,
                                           DIGITS_SALIENCY_DEFAULT, 0, expected, &error));
