@@ -457,6 +457,7 @@ test_logit_scale (void)
   labels[0] = bad;
 
   g_assert_cmpint (nn_net_fit_logit_scale (net, x, labels, N, &scale), ==, 0);
+  nn_net_scale_logits (net, scale);
   g_test_message ("fitted scale %.4f (want 3)", scale);
   g_assert_cmpfloat (scale, >, 2.7f);
   g_assert_cmpfloat (scale, <, 3.3f);

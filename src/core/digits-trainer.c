@@ -517,26 +517,26 @@ end_epoch (DigitsTrainer *self, Run *run)
 }
 
 /* Label smoothing teaches the network to stay ~(1 − s) sure of even a perfect digit: the
- * snapshot handed out gets its logits scaled to what the training digits support
- * (nn_net_fit_logit_scale; every answer stays the same). The network being trained keeps
- * its own, so a resumed run goes on from where it was. Without memory for the fit the
- * snapshot stays as trained. */
+ * snapshot handed out (the trained net, as the last epoch published it) gets its logits
+ * scaled to what the training digits support (nn_net_fit_logit_scale; every answer stays
+ * the same), once. The network being trained keeps its own, so a resumed run goes on from
+ * where it was. Without memory for the fit the snapshot stays as trained. */
 static void
 calibrate_snapshot (DigitsTrainer *self)
 {
-  NnNet *copy = nn_net_copy (self->net);
   guint n = MIN (self->train->n, CALIBRATION_DIGITS);
   float scale;
 
-  if (copy != NULL
-      && nn_net_fit_logit_scale (copy, self->train->images, self->train->labels, n, &scale) == 0)
+  if (nn_net_fit_logit_scale (self->net, self->train->images, self->train->labels, n,
+                              &scale) != 0)
+    return;
+  g_mutex_lock (&self->lock);
+  if (self->snapshot_scale == 0.0f)
     {
-      g_mutex_lock (&self->lock);
-      nn_net_copy_into (self->snapshot, copy);
+      nn_net_scale_logits (self->snapshot, scale);
       self->snapshot_scale = scale;
-      g_mutex_unlock (&self->lock);
     }
-  nn_net_free (copy);
+  g_mutex_unlock (&self->lock);
 }
 
 gboolean

@@ -11,80 +11,94 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Mean cross-entropy of softmax(beta · l) where l holds each row's log-probabilities
- * (logits up to a constant per row, which softmax ignores). */
+/* Mean cross-entropy of softmax(beta · d) where d holds each row's log-probabilities
+ * less the row's largest (logits up to a constant per row, which softmax ignores). */
 static double
-scaled_nll (const float *l, const uint8_t *labels, size_t n, int classes, double beta)
+scaled_nll (const double *d, const uint8_t *labels, size_t n, int classes, double beta)
 {
   double total = 0.0;
   for (size_t i = 0; i < n; i++)
     {
-      const float *r = l + i * classes;
-      double max = r[0];
-      for (int c = 1; c < classes; c++)
-        max = fmax (max, r[c]);
+      const double *r = d + i * classes;
       double sum = 0.0;
       for (int c = 0; c < classes; c++)
-        sum += exp (beta * (r[c] - max));
-      total += log (sum) - beta * (r[labels[i]] - max);
+        sum += exp (beta * r[c]);
+      total += log (sum) - beta * r[labels[i]];
     }
   return total / (double) n;
 }
 
 int
-nn_net_fit_logit_scale (NnNet *net, const uint8_t *x, const uint8_t *labels, size_t n,
+nn_net_fit_logit_scale (const NnNet *net, const uint8_t *x, const uint8_t *labels, size_t n,
                         float *scale)
 {
   if (scale != NULL)
     *scale = 1.0f;
   if (net == NULL || x == NULL || labels == NULL || n == 0)
     return -1;
-  int L = net->n_layers, classes = net->sizes[L];
+  int classes = net->sizes[net->n_layers];
   for (size_t i = 0; i < n; i++)
     if (labels[i] >= classes)
       return -1;
-  float *l = malloc (sizeof (float) * n * (size_t) classes);
-  if (l == NULL || nn_net_forward_u8 (net, x, n, l) != 0)
+  float *p = malloc (sizeof (float) * n * (size_t) classes);
+  double *d = malloc (sizeof (double) * n * (size_t) classes);
+  if (p == NULL || d == NULL || nn_net_forward_u8 (net, x, n, p) != 0)
     {
-      free (l);
+      free (p);
+      free (d);
       return -1;
     }
-  /* Log-probabilities, floored where float's exp underflowed: such a class is out of the
-   * running at any scale the fit would choose. */
-  for (size_t i = 0; i < n * (size_t) classes; i++)
-    l[i] = logf (fmaxf (l[i], 1e-37f));
+  /* Log-probabilities, floored where float's exp underflowed (such a class is out of the
+   * running at any scale the fit would choose), less each row's largest: once here, not
+   * at every step of the search. */
+  for (size_t i = 0; i < n; i++)
+    {
+      float *r = p + i * classes;
+      double max = -INFINITY;
+      for (int c = 0; c < classes; c++)
+        {
+          r[c] = logf (fmaxf (r[c], 1e-37f));
+          max = fmax (max, r[c]);
+        }
+      for (int c = 0; c < classes; c++)
+        d[i * classes + c] = r[c] - max;
+    }
+  free (p);
 
   /* The cross-entropy is convex in beta (a log-sum-exp of functions linear in it): a
    * golden-section search over log beta finds its minimum. */
   const double g = (sqrt (5.0) - 1.0) / 2.0;
   double a = log (0.05), b = log (20.0);
-  double c = b - g * (b - a), d = a + g * (b - a);
-  double fc = scaled_nll (l, labels, n, classes, exp (c));
-  double fd = scaled_nll (l, labels, n, classes, exp (d));
+  double c = b - g * (b - a), e = a + g * (b - a);
+  double fc = scaled_nll (d, labels, n, classes, exp (c));
+  double fe = scaled_nll (d, labels, n, classes, exp (e));
   for (int it = 0; it < 60; it++)
     {
-      if (fc < fd)
+      if (fc < fe)
         {
-          b = d, d = c, fd = fc;
+          b = e, e = c, fe = fc;
           c = b - g * (b - a);
-          fc = scaled_nll (l, labels, n, classes, exp (c));
+          fc = scaled_nll (d, labels, n, classes, exp (c));
         }
       else
         {
-          a = c, c = d, fc = fd;
-          d = a + g * (b - a);
-          fd = scaled_nll (l, labels, n, classes, exp (d));
+          a = c, c = e, fc = fe;
+          e = a + g * (b - a);
+          fe = scaled_nll (d, labels, n, classes, exp (e));
         }
     }
-  free (l);
-
-  float beta = (float) exp ((a + b) / 2.0);
-  const NnLayer *last = &net->layers[L - 1];
-  for (size_t i = 0; i < last->n_weights; i++)
-    net->w[L - 1][i] *= beta;
-  for (size_t i = 0; i < last->n_biases; i++)
-    net->b[L - 1][i] *= beta;
+  free (d);
   if (scale != NULL)
-    *scale = beta;
+    *scale = (float) exp ((a + b) / 2.0);
   return 0;
+}
+
+void
+nn_net_scale_logits (NnNet *net, float scale)
+{
+  const NnLayer *last = &net->layers[net->n_layers - 1];
+  for (size_t i = 0; i < last->n_weights; i++)
+    net->w[net->n_layers - 1][i] *= scale;
+  for (size_t i = 0; i < last->n_biases; i++)
+    net->b[net->n_layers - 1][i] *= scale;
 }

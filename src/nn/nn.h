@@ -156,11 +156,13 @@ int nn_net_forward    (const NnNet *net, const float *x, size_t n, float *probs)
 int nn_net_forward_u8 (const NnNet *net, const uint8_t *x, size_t n, float *probs);
 
 /* Temperature scaling: the factor on every logit that minimises the mean cross-entropy
- * of n labelled inputs (bytes, as nn_net_forward_u8 reads them), folded into the last
- * layer's weights and biases; *scale (if not NULL) gets it. No input's argmax changes.
- * Returns 0, or -1 (the net untouched) on bad arguments or when memory ran out. */
-int nn_net_fit_logit_scale (NnNet *net, const uint8_t *x, const uint8_t *labels, size_t n,
-                            float *scale);
+ * of n labelled inputs (bytes, as nn_net_forward_u8 reads them) into *scale (1 on
+ * failure). Returns 0, or -1 on bad arguments or when memory ran out. */
+int  nn_net_fit_logit_scale (const NnNet *net, const uint8_t *x, const uint8_t *labels,
+                             size_t n, float *scale);
+/* Folds a factor on every logit into the last layer's weights and biases: no input's
+ * argmax changes, its probabilities sharpen (scale > 1) or soften. */
+void nn_net_scale_logits    (NnNet *net, float scale);
 
 /* ---- looking inside (layer views, saliency, filters) ---- */
 
